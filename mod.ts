@@ -1,0 +1,27 @@
+/**
+ * Missive: typed actors in per-core workers for Node.js, Deno and Bun.
+ *
+ * @example
+ * ```ts
+ * import { ActorSystem, defineActor } from "missive";
+ * export const Counter = defineActor(import.meta.url, {
+ *   init: (start: number) => ({ n: start }),
+ *   handlers: { inc(s, by: number) { s.n += by; }, get(s) { return s.n; } },
+ * });
+ * await using system = await ActorSystem.start();
+ * const c = await system.spawn(Counter, 5);
+ * c.tell("inc", 2);
+ * console.log(await c.ask("get")); // 7
+ * ```
+ * @module
+ */
+export { defineActor, isDefinition } from "./src/actor/definition.ts";
+export type { ActorDefinition, ActorSpec, AnyDefinition, ArgOf, Handler, Handlers, HandlersOf, InitArgOf, MessageName, ReplyOf, TellArgs } from "./src/actor/definition.ts";
+export { ActorRef } from "./src/actor/ref.ts";
+export type { AskArgs, AskOptions } from "./src/actor/ref.ts";
+export type { ActorContext, SpawnArgs, SpawnOptions } from "./src/actor/context.ts";
+export { ActorSystem } from "./src/system/actor-system.ts";
+export type { ShutdownOptions, ShutdownReport, SystemOptions } from "./src/system/actor-system.ts";
+export * from "./src/errors.ts";
+export { runtimeName, runtimeVersion, availableParallelism } from "./src/runtime/adapters.ts";
+export type { RuntimeName, WorkerExit } from "./src/runtime/adapters.ts";

@@ -1,0 +1,55 @@
+/**
+ * An actor instance on its loop: state, mailbox, place in the tree, and the flags the
+ * dispatcher reads. Owned by exactly one loop; never shared between threads.
+ *
+ * @example
+ * ```ts
+ * const cell = new ActorCell(3, address(1, 3), definition, "Counter#3@w1", 0, null);
+ * cell.mailbox.push(envelope);
+ * ```
+ * @module
+ */
+import { Deque } from "../util/deque.ts";
+import type { Envelope } from "../wire/envelope.ts";
+import type { ActorContext } from "./context.ts";
+import type { AnyDefinition } from "./definition.ts";
+
+/** Lifecycle of a cell: starting (init/onStart running) → running → stopping → stopped. */
+export type CellStatus = "starting" | "running" | "stopping" | "stopped";
+
+export class ActorCell {
+  /** Number of the actor on its loop. */ readonly localId: number;
+  /** Global address (see `address()`). */ readonly address: number;
+  readonly definition: AnyDefinition;
+  readonly label: string;
+  /** Address of the parent actor; 0 for top-level actors (the guardian). */ readonly parent: number;
+  /** Registered name, if any. */ readonly name: string | null;
+  /** Addresses of live children (they stop before this actor). */ readonly children = new Set<number>();
+  /** FIFO of envelopes not yet processed. */ readonly mailbox = new Deque<Envelope>();
+  state: unknown = undefined;
+  status: CellStatus = "starting";
+  /** An async handler (or init) is running: the next message waits for it. */ busy = false;
+  /** In the dispatcher's ready queue. */ queued = false;
+  /** `ctx.stop()` was called: stop once the current handler settles. */ stopRequested = false;
+  /** Messages processed so far. */ processed = 0;
+  /** Address of the sender of the message being processed (0 when not an actor). */ sender = 0;
+  ctx!: ActorContext;
+  /** Settles when the cell has fully stopped (children, onStop, mailbox accounted). */
+  stopping: Promise<void> | null = null;
+  /** Set when a stop was requested while busy: starts the stop once the handler settles. */
+  beginStop: ((run: boolean) => void) | null = null;
+
+  constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
+    this.localId = localId;
+    this.address = address;
+    this.definition = definition;
+    this.label = label;
+    this.parent = parent;
+    this.name = name;
+  }
+
+  /** True when the dispatcher may run the next message now. */
+  get runnable(): boolean {
+    return this.status === "running" && !this.busy && !this.stopRequested && this.mailbox.length > 0;
+  }
+}

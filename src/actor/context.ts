@@ -1,0 +1,52 @@
+/**
+ * What a handler can do besides changing its state: know itself and the sender, spawn
+ * children, and stop.
+ *
+ * @example
+ * ```ts
+ * handlers: {
+ *   async start(state, _: void, ctx) {
+ *     state.child = await ctx.spawn(Worker, 10);
+ *     ctx.sender?.tell("started", ctx.self);
+ *   },
+ *   done(_state, _: void, ctx) { ctx.stop(); },
+ * }
+ * ```
+ * @module
+ */
+import type { AnyDefinition, InitArgOf } from "./definition.ts";
+import type { ActorRef } from "./ref.ts";
+
+/** Where and under which name to spawn an actor. */
+export interface SpawnOptions {
+  /** Worker index (0-based). Default: round-robin for `system.spawn`, the parent's worker for `ctx.spawn`. */
+  worker?: number;
+  /** A unique name, for `system.lookup(name)` and readable errors. */
+  name?: string;
+}
+
+/** The arguments of `spawn` after the definition: the init argument (optional when `init` takes none), then options. */
+export type SpawnArgs<D extends AnyDefinition> = unknown extends InitArgOf<D>
+  ? [arg?: InitArgOf<D>, options?: SpawnOptions]
+  : [InitArgOf<D>] extends [void | undefined] ? [arg?: InitArgOf<D>, options?: SpawnOptions]
+  : [arg: InitArgOf<D>, options?: SpawnOptions];
+
+/** The context passed to `init`, handlers, `onStart` and `onStop`. */
+export interface ActorContext {
+  /** This actor's own ref. */
+  readonly self: ActorRef;
+  /**
+   * The actor that sent the current message, when it was sent by an actor (from the
+   * synchronous part of its handler); `undefined` for messages from the main loop.
+   * For replies that must reach a specific actor, pass its ref in the message.
+   */
+  readonly sender: ActorRef | undefined;
+  /** Index of the worker this actor runs on (0-based). */
+  readonly worker: number;
+  /** This actor's label. */
+  readonly label: string;
+  /** Spawns a child actor (default: on this worker). Children stop before their parent. */
+  spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>>;
+  /** Stops this actor after the current message; later messages go to dead letters. */
+  stop(): void;
+}

@@ -1,0 +1,89 @@
+/**
+ * `ActorRef<D>`: the typed, serializable handle to an actor. Send it inside messages;
+ * it works from any worker and from the main loop.
+ *
+ * @example
+ * ```ts
+ * const counter: ActorRef<typeof Counter> = await system.spawn(Counter, 0);
+ * counter.tell("inc", 2);
+ * const n = await counter.ask("get");           // number
+ * await counter.flush();                        // every earlier tell was processed
+ * ```
+ * @module
+ */
+import type { AnyDefinition, HandlersOf, MessageName, ReplyOf, TellArgs } from "./definition.ts";
+import { LOOP_SPAN } from "../wire/envelope.ts";
+
+/** Options of `ask` and `flush`. */
+export interface AskOptions {
+  /** Milliseconds to wait for the reply before rejecting with `AskTimeoutError` (default: the system's `askTimeout`). */
+  timeout?: number;
+  /** Aborting rejects the ask with the signal's reason; a reply that comes later is dropped and counted. */
+  signal?: AbortSignal;
+}
+
+/** The argument list of `ask` for message `K`: the message argument, then options. */
+export type AskArgs<D, K extends MessageName<D>> = [...TellArgs<D, K>, options?: AskOptions];
+
+/** What a ref needs from the loop it lives in (implemented by the loop). */
+export interface RefHost {
+  tell(ref: ActorRef, name: string, arg: unknown): void;
+  ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined): Promise<unknown>;
+  flush(ref: ActorRef, options: AskOptions | undefined): Promise<void>;
+}
+
+/** A typed reference to an actor of definition `D`. */
+// deno-lint-ignore no-explicit-any
+export class ActorRef<D extends AnyDefinition = any> {
+  readonly #host: RefHost;
+  /** The actor's address: `localId * 1024 + loop` (see `src/wire/envelope.ts`). */
+  readonly address: number;
+  /** Id of the node (process) the actor lives on; 0 until a multi-node transport exists. */
+  readonly node: number;
+  /** Human-readable label used in errors and reports, e.g. `Counter#3@w1` or the actor's name. */
+  readonly label: string;
+
+  /** @internal refs are made by the system; use `spawn` or `lookup`. */
+  constructor(host: RefHost, node: number, address: number, label: string) {
+    this.#host = host;
+    this.node = node;
+    this.address = address;
+    this.label = label;
+  }
+
+  /** Index of the worker the actor runs on (0-based). */
+  get worker(): number {
+    return (this.address % LOOP_SPAN) - 1;
+  }
+
+  /**
+   * Sends a message without waiting (FIFO per sender–receiver pair). Throws
+   * `MessageEncodeError` for payloads that cannot cross a worker boundary and
+   * `SystemStoppedError` once shutdown has begun.
+   */
+  tell<K extends MessageName<D>>(name: K, ...args: TellArgs<D, K>): void {
+    this.#host.tell(this, name, args[0]);
+  }
+
+  /** Sends a message and resolves with the handler's return value (or rejects with its error). */
+  ask<K extends MessageName<D>>(name: K, ...args: AskArgs<D, K>): Promise<ReplyOf<HandlersOf<D>[K]>> {
+    return this.#host.ask(this, name, args[0], args[1] as AskOptions | undefined) as Promise<ReplyOf<HandlersOf<D>[K]>>;
+  }
+
+  /**
+   * Resolves once every message this sender sent to the actor before the call has been
+   * processed: the acknowledgement that replaces sleeps.
+   */
+  flush(options?: AskOptions): Promise<void> {
+    return this.#host.flush(this, options);
+  }
+
+  /** Same actor? */
+  equals(other: ActorRef<AnyDefinition> | undefined): boolean {
+    return other !== undefined && other.address === this.address && other.node === this.node;
+  }
+
+  toString(): string {
+    return `ActorRef(${this.label})`;
+  }
+}

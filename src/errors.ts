@@ -1,0 +1,144 @@
+/**
+ * Every error Missive throws or rejects with. Each names the problem and the
+ * fix, carries the data it is about, and survives a trip across workers
+ * (the wire re-creates these classes by `name`).
+ *
+ * @example
+ * ```ts
+ * try { await ref.ask("get", undefined, { timeout: 100 }); }
+ * catch (e) { if (e instanceof AskTimeoutError) console.log(e.timeoutMs); }
+ * ```
+ * @module
+ */
+
+/** Base class of every Missive error; `instanceof MissiveError` catches them all. */
+export class MissiveError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * A message (or spawn argument, or reply) could not be msgpack-encoded. Thrown
+ * synchronously by `tell`/`ask`; nothing was sent and the actor keeps running.
+ *
+ * @example
+ * ```ts
+ * try { ref.tell("put", { fn: () => 1 }); }
+ * catch (e) { if (e instanceof MessageEncodeError) console.log(e.path); } // "arg.fn"
+ * ```
+ */
+export class MessageEncodeError extends MissiveError {
+  /** Label of the target actor. */ readonly actor: string;
+  /** Message name. */ readonly messageName: string;
+  /** Path to the offending value, e.g. `arg.items[3].cb`. */ readonly path: string;
+  /** What is wrong with that value. */ readonly reason: string;
+  constructor(actor: string, messageName: string, path: string, reason: string, cause?: unknown) {
+    super(
+      `Cannot send "${messageName}" to ${actor}: ${path} is ${reason}. Messages must be msgpack-encodable ` +
+        `(plain objects, arrays, strings, numbers, booleans, null, Uint8Array, Date, Map, Set, bigint, Error, ActorRef); ` +
+        `send plain data instead.`,
+      { cause },
+    );
+    this.actor = actor;
+    this.messageName = messageName;
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** An ask got no reply within its timeout. The late reply, if any, is dropped and counted. */
+export class AskTimeoutError extends MissiveError {
+  /** Label of the target actor. */ readonly actor: string;
+  /** Message name. */ readonly messageName: string;
+  /** The timeout that passed, in milliseconds. */ readonly timeoutMs: number;
+  constructor(actor: string, messageName: string, timeoutMs: number) {
+    super(
+      `ask "${messageName}" to ${actor} got no reply within ${timeoutMs} ms; raise { timeout } ` +
+        `or check that the handler returns (a late reply is dropped and counted).`,
+    );
+    this.actor = actor;
+    this.messageName = messageName;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The target actor is gone (stopped, never existed on that worker, or its worker exited). */
+export class ActorStoppedError extends MissiveError {
+  /** Label of the target actor. */ readonly actor: string;
+  constructor(actor: string, detail = "it has stopped", options?: { cause?: unknown }) {
+    super(`${actor} cannot take the message: ${detail}. Spawn a new actor or watch it to learn when it stops.`, options);
+    this.actor = actor;
+  }
+}
+
+/** The system is shutting down (or has shut down) and refuses new work. */
+export class SystemStoppedError extends MissiveError {
+  constructor(what = "send") {
+    super(`Cannot ${what}: the actor system is shutting down or has shut down. Start a new ActorSystem.`);
+  }
+}
+
+/** Bytes on the wire could not be decoded as a Missive frame. */
+export class WireError extends MissiveError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`Malformed frame: ${detail}. The frame was dropped; the link stays usable.`, options);
+  }
+}
+
+/** `lookup(name)` found no actor registered under that name. */
+export class UnknownActorError extends MissiveError {
+  /** The name that was looked up. */ readonly actorName: string;
+  constructor(actorName: string) {
+    super(`No actor is registered as "${actorName}". Spawn it with { name: "${actorName}" } first.`);
+    this.actorName = actorName;
+  }
+}
+
+/** A name given to `spawn` is already taken by a live actor. */
+export class ActorNameTakenError extends MissiveError {
+  /** The name that is taken. */ readonly actorName: string;
+  constructor(actorName: string) {
+    super(`The actor name "${actorName}" is already taken; choose another name or stop that actor first.`);
+    this.actorName = actorName;
+  }
+}
+
+/** An actor's `init` threw or rejected; the actor was not created. The cause is the original error. */
+export class ActorInitError extends MissiveError {
+  constructor(definition: string, cause: unknown) {
+    super(`init of ${definition} failed: ${(cause as Error)?.message ?? String(cause)}. Check the spawn argument.`, { cause });
+  }
+}
+
+/** A definition could not be found in its module on the worker. */
+export class DefinitionNotFoundError extends MissiveError {
+  constructor(detail: string) {
+    super(detail);
+  }
+}
+
+/** A message name that the target's protocol does not have (reachable by untyped callers). */
+export class UnknownMessageError extends MissiveError {
+  constructor(actor: string, messageName: string, known: readonly string[]) {
+    super(`${actor} has no handler "${messageName}"; its handlers are: ${known.join(", ") || "(none)"}.`);
+  }
+}
+
+/** Bad options or arguments given to a Missive API (names the option and the fix). */
+export class InvalidArgumentError extends MissiveError {}
+
+/**
+ * An error thrown by remote code whose class is not known on this side: it keeps the
+ * original `name`, `message`, `stack` and custom fields.
+ */
+export class RemoteError extends MissiveError {}
+
+/** Known error classes by name, so the wire can re-create them on the other side. */
+export const errorClasses: Record<string, new (...args: never[]) => Error> = {
+  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
+  MissiveError, MessageEncodeError, AskTimeoutError, ActorStoppedError, SystemStoppedError,
+  WireError, UnknownActorError, ActorNameTakenError, ActorInitError, DefinitionNotFoundError,
+  UnknownMessageError, InvalidArgumentError, RemoteError,
+};

@@ -1,0 +1,204 @@
+/**
+ * The only module that knows which runtime it runs on (Node.js, Deno or Bun): starting
+ * a worker, the worker's connection to its parent, exit events normalised to
+ * `{ code, reason }`, the core count, and how to yield to the event loop.
+ *
+ * Choices, measured on this project's machine (see `../shared/DESIGN.md` §6):
+ * - Node: `node:worker_threads` (Node has no global web `Worker`); the worker starts
+ *   from a tiny `.mjs` bootstrap that registers tsx when it is installed, then imports
+ *   the TypeScript worker module (Node ≥ 22.18 strips types natively as a fallback).
+ * - Deno: the web `Worker` with `{ type: "module" }` — Deno's `node:worker_threads` is
+ *   very slow at receiving typed arrays. A web worker has no exit event, so its exit is
+ *   known from its last message, its error event, or our own `terminate()`.
+ * - Bun: `node:worker_threads`, for its `exit` event with the real exit code.
+ *
+ * @example
+ * ```ts
+ * const handle = startWorker(new URL("../system/worker-main.ts", import.meta.url));
+ * handle.endpoint.post({ type: "hello" });
+ * const { code } = await handle.exited;
+ * ```
+ * @module
+ */
+import { isMainThread, parentPort, Worker as NodeWorker } from "node:worker_threads";
+import type { Endpoint } from "../transport/endpoint.ts";
+
+/** The runtimes Missive supports. */
+export type RuntimeName = "node" | "deno" | "bun";
+
+const g = globalThis as Record<string, unknown>;
+
+/** The runtime this code runs on. */
+export const runtimeName: RuntimeName = "Deno" in g ? "deno" : "Bun" in g ? "bun" : "node";
+
+/** Runtime versions, for reports and benchmark results. */
+export function runtimeVersion(): string {
+  if (runtimeName === "deno") return `deno ${(g.Deno as { version: { deno: string } }).version.deno}`;
+  if (runtimeName === "bun") return `bun ${(g.Bun as { version: string }).version}`;
+  return `node ${(g.process as { version: string }).version}`;
+}
+
+/** Number of cores this process may use (the default worker count). */
+export function availableParallelism(): number {
+  const n = (g.navigator as { hardwareConcurrency?: number } | undefined)?.hardwareConcurrency;
+  return typeof n === "number" && n > 0 ? n : 1;
+}
+
+/**
+ * Runs `fn` in a later macrotask, after pending timers and I/O get their turn
+ * (`setImmediate` where it exists, else a `MessageChannel` message — never a clamped
+ * `setTimeout(0)`).
+ */
+export const macrotask: (fn: () => void) => void = typeof g.setImmediate === "function"
+  ? (g.setImmediate as (fn: () => void) => void)
+  : (() => {
+    const { port1, port2 } = new MessageChannel();
+    const queue: (() => void)[] = [];
+    port1.onmessage = () => queue.shift()?.();
+    // The channel must not keep the process alive on its own.
+    (port1 as unknown as { unref?: () => void }).unref?.();
+    (port2 as unknown as { unref?: () => void }).unref?.();
+    return (fn: () => void) => {
+      queue.push(fn);
+      port2.postMessage(null);
+    };
+  })();
+
+/** How a worker ended. */
+export interface WorkerExit {
+  /** Exit code (non-zero for crashes; 1 for an uncaught error). */
+  code: number;
+  /** What ended it, in words. */
+  reason: string;
+  /** The uncaught error, when there was one. */
+  error?: unknown;
+}
+
+/** A started worker, seen from its parent. */
+export interface WorkerHandle {
+  /** Messages to and from the worker's own channel. */
+  readonly endpoint: Endpoint;
+  /** Resolves once the worker has exited (never rejects). */
+  readonly exited: Promise<WorkerExit>;
+  /** Ends the worker now; resolves once it has exited. */
+  terminate(): Promise<WorkerExit>;
+}
+
+const NODE_BOOTSTRAP = new URL("./node-worker-bootstrap.mjs", import.meta.url);
+
+/** Starts a worker running the module at `moduleUrl`. */
+export function startWorker(moduleUrl: URL): WorkerHandle {
+  return runtimeName === "deno" ? startWebWorker(moduleUrl) : startNodeWorker(moduleUrl);
+}
+
+function startNodeWorker(moduleUrl: URL): WorkerHandle {
+  const worker = runtimeName === "bun"
+    ? new NodeWorker(moduleUrl)
+    : new NodeWorker(NODE_BOOTSTRAP, { workerData: { url: moduleUrl.href } });
+  let lastError: unknown;
+  let terminating = false;
+  // Without an error listener an uncaught error in the worker would crash this thread.
+  worker.on("error", (e) => (lastError = e));
+  const exited = new Promise<WorkerExit>((resolve) => {
+    worker.once("exit", (code) => {
+      resolve(
+        terminating && lastError === undefined
+          ? { code: 0, reason: "terminated" }
+          : lastError !== undefined
+          ? { code: code === 0 ? 1 : code, reason: `uncaught error: ${(lastError as Error)?.message ?? lastError}`, error: lastError }
+          : { code, reason: code === 0 ? "exited" : `exited with code ${code}` },
+      );
+    });
+  });
+  const endpoint: Endpoint = {
+    post: (data, transfer) => worker.postMessage(data, transfer as never),
+    listen: (handler) => {
+      worker.removeAllListeners("message");
+      worker.on("message", handler);
+    },
+    close: () => worker.removeAllListeners("message"),
+  };
+  return {
+    endpoint,
+    exited,
+    terminate: async () => {
+      terminating = true;
+      await worker.terminate();
+      return exited;
+    },
+  };
+}
+
+function startWebWorker(moduleUrl: URL): WorkerHandle {
+  const worker = new Worker(moduleUrl, { type: "module" });
+  const { promise: exited, resolve } = Promise.withResolvers<WorkerExit>();
+  worker.onerror = (event: ErrorEvent) => {
+    event.preventDefault(); // otherwise Deno ends this process too
+    worker.terminate();
+    resolve({ code: 1, reason: `uncaught error: ${event.message}`, error: event.error });
+  };
+  const endpoint: Endpoint = {
+    post: (data, transfer) => worker.postMessage(data, transfer ?? []),
+    listen: (handler) => {
+      worker.onmessage = (event: MessageEvent) => handler(event.data);
+    },
+    close: () => {
+      worker.onmessage = null;
+    },
+  };
+  return {
+    endpoint,
+    exited,
+    terminate: () => {
+      worker.terminate();
+      resolve({ code: 0, reason: "terminated" });
+      return exited;
+    },
+  };
+}
+
+/** True in a worker started by {@link startWorker}. */
+export function inWorker(): boolean {
+  return runtimeName === "deno" ? typeof (g as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined" : !isMainThread;
+}
+
+/** Inside a worker: the connection to the parent. `close()` lets the worker exit. */
+export function parentEndpoint(): Endpoint {
+  if (runtimeName !== "deno") {
+    const port = parentPort!;
+    return {
+      post: (data, transfer) => port.postMessage(data, transfer as never),
+      listen: (handler) => {
+        port.removeAllListeners("message");
+        port.on("message", handler);
+      },
+      close: () => port.close(),
+    };
+  }
+  const self = globalThis as unknown as {
+    postMessage(data: unknown, transfer: Transferable[]): void;
+    onmessage: ((e: MessageEvent) => void) | null;
+    close(): void;
+  };
+  return {
+    post: (data, transfer) => self.postMessage(data, transfer ?? []),
+    listen: (handler) => {
+      self.onmessage = (event) => handler(event.data);
+    },
+    close: () => self.close(),
+  };
+}
+
+/** A `MessagePort` (from a `MessageChannel`) as an endpoint. */
+export function portEndpoint(port: MessagePort): Endpoint {
+  return {
+    post: (data, transfer) => port.postMessage(data, transfer ?? []),
+    listen: (handler) => {
+      port.onmessage = (event: MessageEvent) => handler(event.data);
+    },
+    close: () => {
+      port.onmessage = null;
+      port.close();
+    },
+  };
+}

@@ -1,0 +1,371 @@
+/**
+ * `ActorSystem`: starts one worker per core, places actors on them, and shuts everything
+ * down deterministically.
+ *
+ * Shutdown runs in phases (as Akka's coordinated shutdown):
+ * 1. **refuse** — new `tell`/`ask`/`spawn` from outside the actors throw `SystemStoppedError`;
+ * 2. **drain** — every mailbox is processed, including what actors send each other while
+ *    draining. Quiescence is detected without polling: each worker reports whenever it
+ *    becomes idle, with how many envelopes it sent to and received from every other loop;
+ *    the system is quiescent when every worker's last report is idle and every
+ *    sent-count equals the matching received-count (Mattern's counting method: no
+ *    message can be in flight unseen);
+ * 3. **stop** — top-level actors stop, each stopping its children first (`onStop` runs
+ *    children before parents);
+ * 4. **exit** — each worker stops what is left, reports its counters and is terminated;
+ *    `shutdown()` resolves after the last worker has exited.
+ *
+ * With a `timeout`, phases 2–3 end at the deadline: messages still in mailboxes are
+ * counted per actor in the report's `undelivered`, never dropped silently.
+ *
+ * @example
+ * ```ts
+ * await using system = await ActorSystem.start({ workers: 2 });
+ * const counter = await system.spawn(Counter, 0);
+ * counter.tell("inc", 1);
+ * console.log(await counter.ask("get")); // 1
+ * ```
+ * @module
+ */
+import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
+import type { AnyDefinition } from "../actor/definition.ts";
+import { ActorRef } from "../actor/ref.ts";
+import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, SystemStoppedError, UnknownActorError } from "../errors.ts";
+import { availableParallelism, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
+import { portEndpoint } from "../runtime/adapters.ts";
+import type { FromWorker, ToWorker } from "./control.ts";
+import { Loop, type LoopStats } from "./loop.ts";
+import { localIdOf, loopOf } from "../wire/envelope.ts";
+
+/** Options of {@link ActorSystem.start}. */
+export interface SystemOptions {
+  /** Number of workers (default: available parallelism, i.e. one per core). */
+  workers?: number;
+  /** Default ask timeout in ms (default 30 000; `Infinity` for none). */
+  askTimeout?: number;
+  /** Messages one actor processes before others get a turn (default 64). */
+  throughput?: number;
+  /** Milliseconds a dispatcher works before yielding to timers and I/O (default 2). */
+  sliceMs?: number;
+}
+
+/** Options of {@link ActorSystem.shutdown}. */
+export interface ShutdownOptions {
+  /** Deadline in ms for draining and stopping (default 30 000; `Infinity` to wait for ever). */
+  timeout?: number;
+}
+
+/** What shutdown did. */
+export interface ShutdownReport {
+  /** True when the deadline passed before every mailbox drained. */
+  deadlineHit: boolean;
+  /** Messages never processed, per actor label (empty after a full drain). */
+  undelivered: Record<string, number>;
+  /** Messages sent to actors that were already gone. */
+  deadLetters: number;
+  /** Replies that came after their ask had settled. */
+  lateReplies: number;
+  /** Messages processed over the system's life. */
+  processed: number;
+  /** Handler failures over the system's life. */
+  failures: number;
+  /** How each worker ended. */
+  exits: WorkerExit[];
+  /** Milliseconds the shutdown took. */
+  durationMs: number;
+}
+
+interface WorkerSlot {
+  handle: WorkerHandle;
+  idle: { sent: number[]; received: number[] } | null;
+  stats: LoopStats | null;
+  exitedReport: PromiseWithResolvers<void>;
+}
+
+const WORKER_MODULE = new URL("./worker-main.ts", import.meta.url);
+
+/** The actor system: workers, placement, names, shutdown. */
+export class ActorSystem implements AsyncDisposable {
+  readonly #loop: Loop;
+  readonly #workers: WorkerSlot[];
+  readonly #names = new Map<string, ActorRef | null>();
+  readonly #topLevel = new Set<number>();
+  #nextWorker = 0;
+  #stopping = false;
+  #shutdown: Promise<ShutdownReport> | null = null;
+  #onQuiescenceCheck: (() => void) | null = null;
+
+  private constructor(loop: Loop, workers: WorkerSlot[]) {
+    this.#loop = loop;
+    this.#workers = workers;
+  }
+
+  /**
+   * Starts the workers and resolves once every one is ready.
+   *
+   * @example
+   * ```ts
+   * const system = await ActorSystem.start(); // one worker per core
+   * ```
+   */
+  static async start(options: SystemOptions = {}): Promise<ActorSystem> {
+    const workers = options.workers ?? availableParallelism();
+    if (!Number.isInteger(workers) || workers < 1 || workers > 1000) {
+      throw new InvalidArgumentError(`workers: ${workers} is not a worker count; use a whole number from 1 to 1000 (default: one per core).`);
+    }
+    const base = {
+      workers,
+      askTimeout: options.askTimeout ?? 30_000,
+      throughput: options.throughput ?? 64,
+      sliceMs: options.sliceMs ?? 2,
+    };
+    const loop = new Loop({ ...base, index: 0 });
+    const slots: WorkerSlot[] = [];
+    const ready: Promise<void>[] = [];
+    for (let w = 1; w <= workers; w++) {
+      const handle = startWorker(WORKER_MODULE);
+      const slot: WorkerSlot = { handle, idle: null, stats: null, exitedReport: Promise.withResolvers<void>() };
+      slots.push(slot);
+      const isReady = Promise.withResolvers<void>();
+      ready.push(isReady.promise);
+      loop.connect(w, handle.endpoint);
+      void handle.exited.then((exit) => {
+        isReady.reject(new InvalidArgumentError(`worker ${w - 1} exited before it was ready (${exit.reason}).`, { cause: exit.error }));
+        slot.exitedReport.resolve();
+      });
+      slot.idle = null;
+      (slot as WorkerSlot & { ready: PromiseWithResolvers<void> }).ready = isReady;
+    }
+    // The mesh: one MessageChannel per pair of workers, so workers talk directly.
+    const peers: number[][] = slots.map(() => []);
+    const ports: MessagePort[][] = slots.map(() => []);
+    for (let a = 1; a <= workers; a++) {
+      for (let b = a + 1; b <= workers; b++) {
+        const { port1, port2 } = new MessageChannel();
+        peers[a - 1]!.push(b);
+        ports[a - 1]!.push(port1);
+        peers[b - 1]!.push(a);
+        ports[b - 1]!.push(port2);
+      }
+    }
+    const system = new ActorSystem(loop, slots);
+    loop.onControl = (from, message) => system.#control(from, message as FromWorker);
+    system.#installOps();
+    slots.forEach((slot, i) => {
+      const init: ToWorker = { type: "init", options: { ...base, index: i + 1 }, peers: peers[i]!, ports: ports[i]! };
+      loop.links[i + 1]!.postControl(init, ports[i]!);
+    });
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      await Promise.all(slots.map((s) => s.handle.terminate()));
+      throw e;
+    }
+    return system;
+  }
+
+  /** Number of workers. */
+  get workers(): number {
+    return this.#workers.length;
+  }
+
+  /** True once `shutdown()` has been called. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Counters of the main loop: replies that came too late, messages to gone actors. */
+  get stats(): { lateReplies: number; deadLetters: number } {
+    return { lateReplies: this.#loop.asks.lateReplies, deadLetters: this.#loop.deadLetters };
+  }
+
+  /**
+   * Spawns an actor on a worker (round-robin unless `worker` is given) and resolves with
+   * its typed ref once `init` and `onStart` have run. Rejects with `ActorInitError` when
+   * `init` throws, `MessageEncodeError` for an argument that cannot be sent, and
+   * `ActorNameTakenError` for a name in use.
+   *
+   * @example
+   * ```ts
+   * const counter = await system.spawn(Counter, 5, { worker: 0, name: "counter" });
+   * ```
+   */
+  async spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>> {
+    if (this.#stopping) throw new SystemStoppedError("spawn");
+    const [arg, options] = args as [unknown, SpawnOptions | undefined];
+    const loop = this.#loop.loopFor(options, (this.#nextWorker++ % this.#workers.length) + 1);
+    const ref = await this.#spawn(loop, definition, arg, 0, options?.name ?? null);
+    return ref as ActorRef<D>;
+  }
+
+  async #spawn(loop: number, definition: AnyDefinition, arg: unknown, parent: number, name: string | null): Promise<ActorRef> {
+    if (name !== null) {
+      if (typeof name !== "string" || name === "") throw new InvalidArgumentError(`spawn option name must be a non-empty string; got ${String(name)}.`);
+      if (this.#names.has(name)) throw new ActorNameTakenError(name);
+      this.#names.set(name, null); // reserved while the actor starts
+    }
+    try {
+      const ref = await this.#loop.spawnOn(loop, definition, arg, parent, name);
+      if (name !== null) this.#names.set(name, ref);
+      if (parent === 0) this.#topLevel.add(ref.address);
+      return ref;
+    } catch (e) {
+      if (name !== null) this.#names.delete(name);
+      throw e;
+    }
+  }
+
+  /**
+   * The ref of the actor registered under `name`. Throws `UnknownActorError` when there is none.
+   *
+   * @example
+   * ```ts
+   * const printer = system.lookup<typeof Printer>("printer");
+   * ```
+   */
+  lookup<D extends AnyDefinition = AnyDefinition>(name: string): ActorRef<D> {
+    const ref = this.#names.get(name);
+    if (!ref) throw new UnknownActorError(name);
+    return ref as ActorRef<D>;
+  }
+
+  #installOps(): void {
+    const loop = this.#loop;
+    loop.ops.set("spawnNamed", (p) => {
+      const [target, url, key, arg, parent, name] = p as [number, string, string, unknown, number, string];
+      if (this.#stopping) throw new SystemStoppedError("spawn");
+      return this.#spawnRequest(target, url, key, arg, parent, name);
+    });
+    loop.ops.set("unname", (p) => {
+      const [name, addr] = p as [string, number];
+      if (this.#names.get(name)?.address === addr) this.#names.delete(name);
+    });
+    loop.ops.set("childStopped", (p) => {
+      const [, child] = p as [number, number];
+      this.#topLevel.delete(child);
+    });
+  }
+
+  async #spawnRequest(target: number, url: string, key: string, arg: unknown, parent: number, name: string): Promise<[number, string]> {
+    if (this.#names.has(name)) throw new ActorNameTakenError(name);
+    this.#names.set(name, null);
+    try {
+      const [addr, label] = (await this.#loop.requestOp(target, "spawn", [url, key, arg, parent, name], arg)) as [number, string];
+      this.#names.set(name, new ActorRef(this.#loop, 0, addr, label));
+      return [addr, label];
+    } catch (e) {
+      this.#names.delete(name);
+      throw e;
+    }
+  }
+
+  #control(from: number, message: FromWorker): void {
+    const slot = this.#workers[from - 1];
+    if (slot === undefined) return;
+    switch (message.type) {
+      case "ready":
+        (slot as WorkerSlot & { ready: PromiseWithResolvers<void> }).ready.resolve();
+        break;
+      case "idle":
+        slot.idle = { sent: message.sent, received: message.received };
+        this.#onQuiescenceCheck?.();
+        break;
+      case "exited":
+        slot.stats = message.stats;
+        slot.exitedReport.resolve();
+        break;
+    }
+  }
+
+  /** True when every worker reported idle and no envelope is unaccounted for. */
+  #quiescent(): boolean {
+    const n = this.#workers.length;
+    const sent = (i: number, j: number): number =>
+      i === 0 ? (this.#loop.links[j]?.sent ?? 0) : (this.#workers[i - 1]!.idle!.sent[j] ?? 0);
+    const received = (j: number, i: number): number =>
+      j === 0 ? (this.#loop.received[i] ?? 0) : (this.#workers[j - 1]!.idle!.received[i] ?? 0);
+    if (this.#workers.some((w) => w.idle === null)) return false;
+    for (let i = 0; i <= n; i++) {
+      for (let j = 0; j <= n; j++) {
+        if (i !== j && sent(i, j) !== received(j, i)) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Shuts the system down: refuse, drain, stop (children first), exit. Resolves after the
+   * last worker has exited. Calling it again returns the same promise.
+   *
+   * @example
+   * ```ts
+   * const report = await system.shutdown({ timeout: 5_000 });
+   * if (report.deadlineHit) console.warn("not processed:", report.undelivered);
+   * ```
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    this.#shutdown ??= this.#runShutdown(options.timeout ?? 30_000);
+    return this.#shutdown;
+  }
+
+  /** `await using system = await ActorSystem.start()` shuts down at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.shutdown();
+  }
+
+  async #runShutdown(timeout: number): Promise<ShutdownReport> {
+    const started = performance.now();
+    this.#stopping = true;
+    const loop = this.#loop;
+    loop.guard = () => {
+      throw new SystemStoppedError();
+    };
+    // One deadline timer for the whole shutdown; cleared at the end so nothing is left behind.
+    const deadline = Promise.withResolvers<"deadline">();
+    const timer = Number.isFinite(timeout) ? setTimeout(() => deadline.resolve("deadline"), timeout) : undefined;
+    let deadlineHit = false;
+    const until = async (work: Promise<unknown>): Promise<void> => {
+      if (deadlineHit) return;
+      if ((await Promise.race([work.then(() => "done" as const), deadline.promise])) === "deadline") deadlineHit = true;
+    };
+    try {
+      // Phase 2: drain, until quiescent.
+      const quiet = Promise.withResolvers<void>();
+      this.#onQuiescenceCheck = () => {
+        if (this.#quiescent()) quiet.resolve();
+      };
+      loop.flushLinks();
+      for (let w = 1; w <= this.#workers.length; w++) loop.links[w]!.postControl({ type: "drain" } satisfies ToWorker);
+      await until(quiet.promise);
+      this.#onQuiescenceCheck = null;
+      // Phase 3: stop top-level actors; each stops its children first.
+      await until(Promise.all([...this.#topLevel].map((addr) => loop.requestOp(loopOf(addr), "stop", localIdOf(addr)).catch(() => undefined))));
+      // Phase 4: every worker stops what is left, reports and exits.
+      for (let w = 1; w <= this.#workers.length; w++) loop.links[w]!.postControl({ type: "exit" } satisfies ToWorker);
+      await until(Promise.all(this.#workers.map((w) => w.exitedReport.promise)));
+      const exits = await Promise.all(this.#workers.map((w) => w.handle.terminate()));
+      for (const link of loop.links) link?.close();
+      loop.asks.rejectAll(() => new ActorStoppedError("the asked actor", "the system shut down before it replied"));
+      return this.#report(deadlineHit, exits, started);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  #report(deadlineHit: boolean, exits: WorkerExit[], started: number): ShutdownReport {
+    const all = [this.#loop.stats(), ...this.#workers.map((w) => w.stats).filter((s): s is LoopStats => s !== null)];
+    const undelivered: Record<string, number> = {};
+    for (const s of all) for (const [label, n] of Object.entries(s.undelivered)) undelivered[label] = (undelivered[label] ?? 0) + n;
+    const sum = (f: (s: LoopStats) => number) => all.reduce((a, s) => a + f(s), 0);
+    return {
+      deadlineHit,
+      undelivered,
+      deadLetters: sum((s) => s.deadLetters),
+      lateReplies: sum((s) => s.lateReplies),
+      processed: sum((s) => s.processed),
+      failures: sum((s) => s.failures),
+      exits,
+      durationMs: performance.now() - started,
+    };
+  }
+}

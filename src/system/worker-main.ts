@@ -1,0 +1,64 @@
+/**
+ * The program every worker runs: one {@link Loop}, connected to the main loop over the
+ * worker's own channel and to every other worker over a `MessagePort` of the mesh.
+ *
+ * It answers the shutdown phases: during `drain` it reports each time it becomes idle
+ * (with its sent/received counters, for the main loop's quiescence check); on `exit` it
+ * stops any actor left, closes every port, reports its counters and ends.
+ * @module
+ */
+import { ActorStoppedError } from "../errors.ts";
+import { parentEndpoint, portEndpoint, runtimeName } from "../runtime/adapters.ts";
+import type { FromWorker, ToWorker } from "./control.ts";
+import { Loop } from "./loop.ts";
+
+const parent = parentEndpoint();
+let loop: Loop | undefined;
+let draining = false;
+let lastReport = "";
+
+function post(message: FromWorker): void {
+  loop!.links[0]!.postControl(message);
+}
+
+function reportIfIdle(): void {
+  if (!draining || loop === undefined || !loop.idle) return;
+  loop.flushLinks();
+  const sent = loop.links.map((l) => l?.sent ?? 0);
+  const received = [...loop.received];
+  const key = `${sent}|${received}`;
+  if (key === lastReport) return;
+  lastReport = key;
+  post({ type: "idle", sent, received });
+}
+
+async function exit(): Promise<void> {
+  const l = loop!;
+  draining = false;
+  await l.stopAll();
+  l.asks.rejectAll(() => new ActorStoppedError("the asked actor", "the system shut down"));
+  const stats = l.stats();
+  for (const link of l.links) if (link && link.peer !== 0) link.close();
+  post({ type: "exited", stats });
+  l.links[0]!.close();
+  // The main loop terminates the worker once it has this report, so a timer an actor
+  // left running cannot keep the worker alive. Deno web workers can also close themselves.
+  if (runtimeName === "deno") (globalThis as unknown as { close(): void }).close();
+}
+
+parent.listen((data) => {
+  const message = data as ToWorker;
+  if (message.type !== "init") return;
+  const l = (loop = new Loop(message.options));
+  l.connect(0, parent);
+  message.peers.forEach((peer, i) => l.connect(peer, portEndpoint(message.ports[i]!)));
+  l.onMaybeIdle = reportIfIdle;
+  l.onControl = (_from, control) => {
+    const m = control as ToWorker;
+    if (m.type === "drain") {
+      draining = true;
+      reportIfIdle();
+    } else if (m.type === "exit") void exit();
+  };
+  post({ type: "ready" });
+});

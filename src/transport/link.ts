@@ -1,0 +1,75 @@
+/**
+ * A `Link` is this loop's outgoing side towards one other loop: envelopes appended
+ * during a tick are sent as one transferred frame at the end of the tick (a microtask),
+ * or at once when the frame grows past {@link FLUSH_BYTES}, so a long synchronous loop of
+ * tells streams out in bounded frames instead of one huge one.
+ *
+ * Control messages (plain objects, used for the shutdown phases and the mesh set-up) go
+ * through {@link postControl}, which first sends any pending frame so the two kinds stay
+ * in order.
+ *
+ * @example
+ * ```ts
+ * const link = new Link(2, endpoint);
+ * link.append(codec.encodeEnvelope(Kind.Tell, 5, 0, 0, "inc", 1));
+ * // …sent as one frame when the current tick ends
+ * ```
+ * @module
+ */
+import { FrameWriter } from "../wire/frame-writer.ts";
+import type { Endpoint } from "./endpoint.ts";
+
+/** A frame this large is posted at once instead of waiting for the end of the tick. */
+export const FLUSH_BYTES = 64 * 1024;
+
+export class Link {
+  /** Index of the loop at the other end. */
+  readonly peer: number;
+  /** Envelopes sent over this link so far (used by shutdown's quiescence check). */
+  sent = 0;
+  readonly #endpoint: Endpoint;
+  readonly #writer = new FrameWriter();
+  #scheduled = false;
+  #closed = false;
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    this.flush();
+  };
+
+  constructor(peer: number, endpoint: Endpoint) {
+    this.peer = peer;
+    this.#endpoint = endpoint;
+  }
+
+  /** Queues one encoded envelope (copied now, so the caller may reuse its buffer). */
+  append(envelope: Uint8Array): void {
+    this.#writer.append(envelope);
+    this.sent++;
+    if (this.#writer.byteLength >= FLUSH_BYTES) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flush);
+    }
+  }
+
+  /** Posts the pending frame, if any, as one transferred buffer. */
+  flush(): void {
+    if (this.#writer.count === 0 || this.#closed) return;
+    const frame = this.#writer.take();
+    this.#endpoint.post(frame, [frame.buffer]);
+  }
+
+  /** Sends a control object after any pending frame. */
+  postControl(message: object, transfer?: Transferable[]): void {
+    this.flush();
+    if (!this.#closed) this.#endpoint.post(message, transfer);
+  }
+
+  /** Flushes and closes the underlying endpoint. */
+  close(): void {
+    if (this.#closed) return;
+    this.flush();
+    this.#closed = true;
+    this.#endpoint.close();
+  }
+}

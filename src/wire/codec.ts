@@ -1,0 +1,206 @@
+/**
+ * The msgpack codec of one event loop: a reused `Encoder`/`Decoder` pair with the
+ * extension types Missive puts on the wire, and the frame format (a batch of envelopes
+ * in one buffer).
+ *
+ * Extension types: 0 ActorRef, 1 Error (name, message, stack, custom fields, cause),
+ * 2 Map, 3 Set, 4 bigint, 5 ArrayBuffer; Date uses msgpack's timestamp. Any other class
+ * instance is refused at encode time (it would otherwise arrive as a plain object with
+ * its methods gone), and {@link findUnencodable} says where it is.
+ *
+ * Frame: `u32 envelope count (little endian)` followed by that many msgpack envelopes.
+ * The count lets the receiver account for every envelope even when some bytes are bad.
+ *
+ * @example
+ * ```ts
+ * const codec = new Codec(refCodec);
+ * const bytes = codec.encodeEnvelope(Kind.Tell, 7, 0, 0, "inc", 2); // valid until the next encode
+ * ```
+ * @module
+ */
+import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
+import { errorClasses, RemoteError, WireError } from "../errors.ts";
+import type { Envelope, Kind } from "./envelope.ts";
+
+/** How refs are recognised and rebuilt; supplied by the loop that owns the codec. */
+export interface RefCodec {
+  isRef(value: object): boolean;
+  toWire(ref: object): [node: number, loop: number, id: number, label: string];
+  fromWire(node: number, loop: number, id: number, label: string): object;
+}
+
+/** Bytes of the frame header (the envelope count). */
+export const FRAME_HEADER_BYTES = 4;
+
+const Ext = { Ref: 0, Error: 1, Map: 2, Set: 3, BigInt: 4, ArrayBuffer: 5, Guard: 6 } as const;
+
+/** Thrown inside the encoder for a class instance without a codec. */
+class NoCodec extends Error {}
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** Limits applied when decoding untrusted bytes. */
+export interface DecodeLimits {
+  maxStrLength?: number;
+  maxBinLength?: number;
+  maxArrayLength?: number;
+  maxMapLength?: number;
+}
+
+/** One loop's codec: reuse it, never share it across threads. */
+export class Codec {
+  readonly #refs: RefCodec;
+  readonly #encoder: Encoder<undefined>;
+  readonly #inner: Encoder<undefined>;
+  readonly #decoder: Decoder<undefined>;
+
+  constructor(refs: RefCodec, limits: DecodeLimits = {}) {
+    this.#refs = refs;
+    const ext = new ExtensionCodec();
+    ext.register({
+      type: Ext.Ref,
+      encode: (v) => (typeof v === "object" && v !== null && refs.isRef(v) ? this.#inner.encode(refs.toWire(v)) : null),
+      decode: (data) => {
+        const [node, loop, id, label] = this.#decoder.decode(data) as [number, number, number, string];
+        return refs.fromWire(node, loop, id, label);
+      },
+    });
+    ext.register({
+      type: Ext.Error,
+      encode: (v) => (v instanceof Error ? this.#inner.encode(errorToWire(v, this.#inner)) : null),
+      decode: (data) => errorFromWire(this.#decoder.decode(data) as ErrorWire),
+    });
+    ext.register({
+      type: Ext.Map,
+      encode: (v) => (v instanceof Map ? this.#inner.encode([...v].flat()) : null),
+      decode: (data) => {
+        const flat = this.#decoder.decode(data) as unknown[];
+        const m = new Map();
+        for (let i = 0; i < flat.length; i += 2) m.set(flat[i], flat[i + 1]);
+        return m;
+      },
+    });
+    ext.register({
+      type: Ext.Set,
+      encode: (v) => (v instanceof Set ? this.#inner.encode([...v]) : null),
+      decode: (data) => new Set(this.#decoder.decode(data) as unknown[]),
+    });
+    ext.register({
+      type: Ext.BigInt,
+      encode: (v) => (typeof v === "bigint" ? textEncoder.encode(v.toString()) : null),
+      decode: (data) => BigInt(textDecoder.decode(data)),
+    });
+    ext.register({
+      type: Ext.ArrayBuffer,
+      encode: (v) => (v instanceof ArrayBuffer ? new Uint8Array(v) : null),
+      decode: (data) => data.slice().buffer,
+    });
+    ext.register({
+      type: Ext.Guard,
+      encode: (v) => {
+        if (typeof v !== "object" || v === null) return null; // functions/symbols: msgpack throws itself
+        const proto = Object.getPrototypeOf(v);
+        if (proto === Object.prototype || proto === null || Array.isArray(v) || ArrayBuffer.isView(v)) return null;
+        throw new NoCodec();
+      },
+      decode: () => {
+        throw new WireError("extension type 6 is never written");
+      },
+    });
+    this.#encoder = new Encoder({ extensionCodec: ext, initialBufferSize: 4096 });
+    this.#inner = new Encoder({ extensionCodec: ext, initialBufferSize: 256 });
+    this.#decoder = new Decoder({ extensionCodec: ext, ...limits });
+  }
+
+  /**
+   * Encodes one envelope. Returns a view of the encoder's own buffer: copy it (into a
+   * frame) before the next call. Throws the encoder's error for unencodable payloads.
+   */
+  encodeEnvelope(kind: Kind, to: number, from: number, id: number, name: string | null, payload: unknown): Uint8Array {
+    return this.#encoder.encodeSharedRef([kind, to, from, id, name, payload]);
+  }
+
+  /** Encodes any value to a fresh copy (spawn arguments, control data). */
+  encode(value: unknown): Uint8Array {
+    return this.#encoder.encode(value);
+  }
+
+  /** Decodes a value produced by {@link encode}. */
+  decode(bytes: Uint8Array): unknown {
+    return this.#decoder.decode(bytes);
+  }
+
+  /**
+   * Decodes a frame into envelopes, calling `onEnvelope` for each in order. Returns the
+   * number of envelopes the header announced. Throws {@link WireError} for bad bytes;
+   * envelopes decoded before the bad ones have already been delivered.
+   */
+  decodeFrame(frame: Uint8Array, onEnvelope: (env: Envelope) => void): number {
+    if (frame.byteLength < FRAME_HEADER_BYTES) throw new WireError(`frame of ${frame.byteLength} bytes is shorter than its header`);
+    const count = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).getUint32(0, true);
+    let seen = 0;
+    try {
+      for (const env of this.#decoder.decodeMulti(frame.subarray(FRAME_HEADER_BYTES))) {
+        if (!Array.isArray(env) || env.length !== 6 || typeof env[0] !== "number" || typeof env[1] !== "number") {
+          throw new WireError(`envelope ${seen} is not [kind, to, from, id, name, payload]`);
+        }
+        seen++;
+        if (seen > count) throw new WireError(`frame holds more envelopes than its header's ${count}`);
+        onEnvelope(env as Envelope);
+      }
+    } catch (e) {
+      if (e instanceof WireError) throw Object.assign(e, { decoded: seen, announced: count });
+      throw Object.assign(new WireError(`envelope ${seen} of ${count}: ${(e as Error).message}`, { cause: e }), {
+        decoded: seen,
+        announced: count,
+      });
+    }
+    if (seen !== count) {
+      throw Object.assign(new WireError(`frame announced ${count} envelopes but held ${seen} (truncated?)`), { decoded: seen, announced: count });
+    }
+    return count;
+  }
+
+  /** True when the failure came from the guard against class instances. */
+  static isNoCodec(e: unknown): boolean {
+    return e instanceof NoCodec;
+  }
+}
+
+type ErrorWire = [name: string, message: string, stack: string | undefined, fields: Record<string, unknown> | null, cause: unknown];
+
+function errorToWire(e: Error, probe: Encoder<undefined>): ErrorWire {
+  let fields: Record<string, unknown> | null = null;
+  for (const key of Object.keys(e)) {
+    if (key === "name" || key === "message" || key === "stack" || key === "cause") continue;
+    const value = (e as unknown as Record<string, unknown>)[key];
+    (fields ??= {})[key] = encodable(value, probe) ? value : String(value);
+  }
+  const cause = "cause" in e && encodable(e.cause, probe) ? e.cause : "cause" in e ? String(e.cause) : undefined;
+  return [e.name, e.message, e.stack, fields, cause];
+}
+
+function encodable(value: unknown, probe: Encoder<undefined>): boolean {
+  try {
+    probe.encode(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function errorFromWire([name, message, stack, fields, cause]: ErrorWire): Error {
+  const cls = Object.hasOwn(errorClasses, name) ? errorClasses[name]! : RemoteError;
+  const err = new Error(message, cause === undefined ? undefined : { cause });
+  Object.setPrototypeOf(err, cls.prototype);
+  Object.defineProperty(err, "name", { value: name, writable: true, configurable: true, enumerable: false });
+  if (stack !== undefined) Object.defineProperty(err, "stack", { value: stack, writable: true, configurable: true });
+  if (fields) {
+    for (const key of Object.keys(fields)) {
+      if (key === "__proto__" || key === "constructor") continue;
+      (err as unknown as Record<string, unknown>)[key] = fields[key];
+    }
+  }
+  return err;
+}

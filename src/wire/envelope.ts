@@ -1,0 +1,58 @@
+/**
+ * The envelope: the one shape every message has on the wire and in a mailbox.
+ *
+ * `[kind, to, from, id, name, payload]`, a msgpack array of six, kept as a plain array
+ * after decoding (no per-message object is built). Addresses are integers
+ * (see {@link address}), message names are short strings, so a small tell costs a
+ * handful of bytes.
+ *
+ * @example
+ * ```ts
+ * const env: Envelope = [Kind.Tell, 7, 0, 0, "inc", 2];
+ * ```
+ * @module
+ */
+
+/** What an envelope asks of its receiver. */
+export const Kind = {
+  /** Fire-and-forget message to actor `to`. */
+  Tell: 0,
+  /** Request to actor `to`; the answer goes to the loop of `from` with the same `id`. */
+  Ask: 1,
+  /** Successful answer to ask `id` of the receiving loop. */
+  Reply: 2,
+  /** Failed answer to ask `id`; the payload is the error. */
+  Fail: 3,
+} as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** A decoded envelope: `[kind, to, from, id, name, payload]`. */
+export type Envelope = [kind: Kind, to: number, from: number, id: number, name: string | null, payload: unknown];
+
+/**
+ * Actor addresses are one integer: `localId * LOOP_SPAN + loop`, where `loop` is the
+ * index of the event loop (0 = main, 1..n = workers) and `localId` the actor's number on
+ * that loop (0 = the loop itself, which answers system requests such as spawn and stop).
+ * Integers keep the envelope lean; the node id of a future multi-machine transport
+ * travels in refs, not in every envelope.
+ */
+export const LOOP_SPAN = 1024;
+
+/** Address of actor `localId` on loop `loop`. */
+export function address(loop: number, localId: number): number {
+  return localId * LOOP_SPAN + loop;
+}
+/** The loop an address lives on. */
+export function loopOf(addr: number): number {
+  return addr % LOOP_SPAN;
+}
+/** The actor number of an address on its loop. */
+export function localIdOf(addr: number): number {
+  return Math.floor(addr / LOOP_SPAN);
+}
+
+/** Message names that start with `$` are reserved for the framework. */
+export const SystemMessage = {
+  /** Answered after every earlier message from the same sender was processed. */
+  Flush: "$flush",
+} as const;
