@@ -83,8 +83,12 @@ export type ReplyOf<F> = F extends (...args: any[]) => infer R ? Awaited<R> : ne
 /** Message names of a definition. */
 export type MessageName<D> = keyof HandlersOf<D> & string;
 
+/** True when `T` is `any` (an untyped ref accepts any message). */
+export type IsAny<T> = 0 extends 1 & T ? true : false;
+
 /** The argument list of `tell` for message `K`: empty when the handler takes no argument. */
-export type TellArgs<D, K extends MessageName<D>> = [ArgOf<HandlersOf<D>[K]>] extends [void]
+export type TellArgs<D, K extends MessageName<D>> = IsAny<D> extends true ? [arg?: unknown]
+  : [ArgOf<HandlersOf<D>[K]>] extends [void]
   ? [arg?: undefined]
   : [arg: ArgOf<HandlersOf<D>[K]>];
 

@@ -71,6 +71,10 @@ export interface ShutdownReport {
   failures: number;
   /** How each worker ended. */
   exits: WorkerExit[];
+  /** Actors whose `onStop` was skipped because the deadline had passed. */
+  hooksSkipped: string[];
+  /** Workers that sent no final report (terminated after the grace period): their counts are missing. */
+  unreported: number[];
   /** Milliseconds the shutdown took. */
   durationMs: number;
 }
@@ -80,6 +84,16 @@ interface WorkerSlot {
   idle: { sent: number[]; received: number[] } | null;
   stats: LoopStats | null;
   exitedReport: PromiseWithResolvers<void>;
+}
+
+/** How long workers get to report after a forced exit before they are terminated. */
+const EXIT_GRACE_MS = 2_000;
+
+const loops = new WeakMap<ActorSystem, Loop>();
+
+/** @internal The main loop of a system, for the testkit. */
+export function mainLoopOf(system: ActorSystem): Loop {
+  return loops.get(system)!;
 }
 
 const WORKER_MODULE = new URL("./worker-main.ts", import.meta.url);
@@ -98,6 +112,7 @@ export class ActorSystem implements AsyncDisposable {
   private constructor(loop: Loop, workers: WorkerSlot[]) {
     this.#loop = loop;
     this.#workers = workers;
+    loops.set(this, loop);
   }
 
   /**
@@ -340,9 +355,17 @@ export class ActorSystem implements AsyncDisposable {
       this.#onQuiescenceCheck = null;
       // Phase 3: stop top-level actors; each stops its children first.
       await until(Promise.all([...this.#topLevel].map((addr) => loop.requestOp(loopOf(addr), "stop", localIdOf(addr)).catch(() => undefined))));
-      // Phase 4: every worker stops what is left, reports and exits.
-      for (let w = 1; w <= this.#workers.length; w++) loop.links[w]!.postControl({ type: "exit" } satisfies ToWorker);
-      await until(Promise.all(this.#workers.map((w) => w.exitedReport.promise)));
+      // Phase 4: every worker stops what is left, reports and exits. Past the deadline the
+      // workers stop without waiting, and get a short grace to send their reports.
+      const force = deadlineHit;
+      for (let w = 1; w <= this.#workers.length; w++) loop.links[w]!.postControl({ type: "exit", force } satisfies ToWorker);
+      const reports = Promise.all(this.#workers.map((w) => w.exitedReport.promise));
+      if (force) {
+        const grace = Promise.withResolvers<void>();
+        const graceTimer = setTimeout(grace.resolve, EXIT_GRACE_MS);
+        await Promise.race([reports, grace.promise]);
+        clearTimeout(graceTimer);
+      } else await until(reports);
       const exits = await Promise.all(this.#workers.map((w) => w.handle.terminate()));
       for (const link of loop.links) link?.close();
       loop.asks.rejectAll(() => new ActorStoppedError("the asked actor", "the system shut down before it replied"));
@@ -365,6 +388,8 @@ export class ActorSystem implements AsyncDisposable {
       processed: sum((s) => s.processed),
       failures: sum((s) => s.failures),
       exits,
+      hooksSkipped: all.flatMap((s) => s.hooksSkipped),
+      unreported: this.#workers.flatMap((w, i) => (w.stats === null ? [i] : [])),
       durationMs: performance.now() - started,
     };
   }

@@ -17,8 +17,8 @@ export type ToWorker =
   | { type: "init"; options: LoopOptions; peers: number[]; ports: MessagePort[] }
   /** Shutdown phase 1: report idleness (with counters) whenever it changes. */
   | { type: "drain" }
-  /** Shutdown phase 3: stop what is left, close every port, report, exit. */
-  | { type: "exit" };
+  /** Last phase: stop what is left (`force`: without waiting, the deadline passed), close every port, report, exit. */
+  | { type: "exit"; force: boolean };
 
 /** Worker → main. */
 export type FromWorker =

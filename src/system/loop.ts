@@ -61,6 +61,7 @@ export interface LoopStats {
   failures: number;
   wireErrors: number;
   undelivered: Record<string, number>;
+  hooksSkipped: string[];
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -78,6 +79,8 @@ export class Loop implements RefHost {
   readonly received: number[] = [];
   readonly cells = new Map<number, ActorCell>();
   readonly ops = new Map<string, LoopOp>();
+  /** Mailbox-only endpoints (test probes): envelopes to these ids go to a callback. */
+  readonly probes = new Map<number, (env: Envelope) => void>();
   /** Async work in progress that is not a queued message: async handlers, spawns, stops. */
   busy = 0;
   processed = 0;
@@ -85,6 +88,8 @@ export class Loop implements RefHost {
   failures = 0;
   wireErrors = 0;
   readonly undelivered = new Map<string, number>();
+  /** Actors whose `onStop` did not run because the shutdown deadline had passed. */
+  readonly hooksSkipped: string[] = [];
   /** Called before every user-initiated send (the main loop refuses sends during shutdown). */
   guard: (() => void) | null = null;
   /** Called whenever the loop may have become idle (used by shutdown's drain phase). */
@@ -201,6 +206,16 @@ export class Loop implements RefHost {
     this.#send(Kind.Tell, address(loop, 0), address(this.index, 0), 0, op, payload, `loop ${loop}`, payload);
   }
 
+  /** A fresh actor number on this loop. */
+  allocateLocalId(): number {
+    return this.#nextLocalId++;
+  }
+
+  /** A ref to `addr` that sends from this loop. */
+  refTo(addr: number, label: string): ActorRef {
+    return new ActorRef(this, 0, addr, label);
+  }
+
   #senderAddress(): number {
     return this.#current?.address ?? address(this.index, 0);
   }
@@ -245,6 +260,10 @@ export class Loop implements RefHost {
       return;
     }
     const cell = this.cells.get(localId);
+    if (cell === undefined && this.probes.has(localId)) {
+      this.probes.get(localId)!(env);
+      return;
+    }
     if (cell === undefined || cell.status === "stopping" || cell.status === "stopped") {
       this.#deadLetter(env, cell?.label ?? `actor ${localId} on ${this.#loopName()}`);
       return;
@@ -279,11 +298,12 @@ export class Loop implements RefHost {
     }
     if (env[0] !== Kind.Ask) return;
     if (isThenable(result)) {
-      Promise.resolve(result).then((v) => this.#reply(env, v), (e) => this.#fail(env, e));
-    } else this.#reply(env, result);
+      Promise.resolve(result).then((v) => this.reply(env, v), (e) => this.#fail(env, e));
+    } else this.reply(env, result);
   }
 
-  #reply(env: Envelope, value: unknown): void {
+  /** Answers ask `env` with `value` (or with the encode error if `value` cannot be sent). */
+  reply(env: Envelope, value: unknown): void {
     const to = address(loopOf(env[2]), 0);
     try {
       this.#send(Kind.Reply, to, 0, env[3], null, value, `the asker on loop ${loopOf(env[2])}`, value);
@@ -308,7 +328,7 @@ export class Loop implements RefHost {
     const env = cell.mailbox.shift()!;
     const name = env[4]!;
     if (name === SystemMessage.Flush) {
-      if (env[0] === Kind.Ask) this.#reply(env, undefined);
+      if (env[0] === Kind.Ask) this.reply(env, undefined);
       return;
     }
     const handler = cell.definition.spec.handlers[name];
@@ -357,7 +377,7 @@ export class Loop implements RefHost {
     cell.processed++;
     this.processed++;
     if (ok) {
-      if (env[0] === Kind.Ask) this.#reply(env, value);
+      if (env[0] === Kind.Ask) this.reply(env, value);
     } else {
       this.failures++;
       if (env[0] === Kind.Ask) this.#fail(env, value);
@@ -399,7 +419,7 @@ export class Loop implements RefHost {
             `that module and export it (export const X = defineActor(import.meta.url, { … })).`,
         );
       }
-      const localId = this.#nextLocalId++;
+      const localId = this.allocateLocalId();
       const addr = address(this.index, localId);
       const label = name ?? `${found.exportName}#${localId}@w${this.index - 1}`;
       const cell = new ActorCell(localId, addr, found.definition, label, parent, name);
@@ -537,10 +557,27 @@ export class Loop implements RefHost {
     }
   }
 
-  /** Stops every actor still on this loop (last phase of shutdown). */
-  async stopAll(): Promise<void> {
-    // A parent's stop waits for its children's, so stopping all at once keeps children first.
-    await Promise.all([...this.cells.keys()].map((id) => this.stopActor(id)));
+  /**
+   * Stops every actor still on this loop (last phase of shutdown). With `force` (the
+   * shutdown deadline has passed) nothing is awaited: every message not yet processed,
+   * including one a busy handler is still working on, is counted as undelivered, asks
+   * among them fail, and `onStop` hooks not yet started are skipped (and listed).
+   */
+  async stopAll(force: boolean): Promise<void> {
+    if (!force) {
+      // A parent's stop waits for its children's, so stopping all at once keeps children first.
+      await Promise.all([...this.cells.keys()].map((id) => this.stopActor(id)));
+      return;
+    }
+    for (const cell of [...this.cells.values()]) {
+      const left = cell.mailbox.drain();
+      const interrupted = cell.busy ? 1 : 0;
+      if (left.length + interrupted > 0) this.undelivered.set(cell.label, (this.undelivered.get(cell.label) ?? 0) + left.length + interrupted);
+      for (const env of left) if (env[0] === Kind.Ask) this.#fail(env, new ActorStoppedError(cell.label, "the shutdown deadline passed"));
+      if (cell.status !== "stopping") this.hooksSkipped.push(cell.label);
+      cell.status = "stopped";
+      this.cells.delete(cell.localId);
+    }
   }
 
   /** This loop's counters. */
@@ -552,6 +589,7 @@ export class Loop implements RefHost {
       failures: this.failures,
       wireErrors: this.wireErrors,
       undelivered: Object.fromEntries(this.undelivered),
+      hooksSkipped: [...this.hooksSkipped],
     };
   }
 

@@ -32,10 +32,10 @@ function reportIfIdle(): void {
   post({ type: "idle", sent, received });
 }
 
-async function exit(): Promise<void> {
+async function exit(force: boolean): Promise<void> {
   const l = loop!;
   draining = false;
-  await l.stopAll();
+  await l.stopAll(force);
   l.asks.rejectAll(() => new ActorStoppedError("the asked actor", "the system shut down"));
   const stats = l.stats();
   for (const link of l.links) if (link && link.peer !== 0) link.close();
@@ -58,7 +58,7 @@ parent.listen((data) => {
     if (m.type === "drain") {
       draining = true;
       reportIfIdle();
-    } else if (m.type === "exit") void exit();
+    } else if (m.type === "exit") void exit(m.force);
   };
   post({ type: "ready" });
 });
