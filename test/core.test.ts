@@ -111,7 +111,10 @@ describe(`core on ${runtimeName}`, () => {
   it("refuses unencodable messages at the call, naming actor, message and path", async () => {
     const e = await system.spawn(Echo);
     class Point {
-      constructor(public x: number) {}
+      x: number;
+      constructor(x: number) {
+        this.x = x;
+      }
     }
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

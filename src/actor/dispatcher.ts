@@ -21,6 +21,10 @@ import type { ActorCell } from "./cell.ts";
 export interface DispatchHost {
   /** Processes the front envelope of `cell`'s mailbox (the dispatcher has checked `runnable`). */
   processNext(cell: ActorCell): void;
+  /** Decodes and delivers up to `max` received envelopes; returns how many it took. */
+  pumpInbound(max: number): number;
+  /** True while received frames wait to be decoded. */
+  hasInbound(): boolean;
   /** Called when a run ends with nothing left to do. */
   onIdle(): void;
 }
@@ -32,6 +36,9 @@ export interface DispatcherOptions {
   /** Milliseconds of work before yielding to the event loop. */
   sliceMs: number;
 }
+
+/** Envelopes decoded between two rounds of the ready actors. */
+const INBOUND_BATCH = 256;
 
 export class Dispatcher {
   readonly #ready = new Deque<ActorCell>();
@@ -54,32 +61,45 @@ export class Dispatcher {
     return this.#scheduled || this.#ready.length > 0;
   }
 
-  /** Marks `cell` as having mail; it runs in FIFO order with other ready actors. */
-  enqueue(cell: ActorCell): void {
-    if (cell.queued || !cell.runnable) return;
-    cell.queued = true;
-    this.#ready.push(cell);
+  /** Makes sure a run is scheduled (received frames wait for it). */
+  wake(): void {
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(this.#run);
     }
   }
 
+  /** Marks `cell` as having mail; it runs in FIFO order with other ready actors. */
+  enqueue(cell: ActorCell): void {
+    if (cell.queued || !cell.runnable) return;
+    cell.queued = true;
+    this.#ready.push(cell);
+    this.wake();
+  }
+
   #runSlice(): void {
     const deadline = performance.now() + this.#sliceMs;
     const ready = this.#ready;
-    while (ready.length > 0) {
-      const cell = ready.shift()!;
-      cell.queued = false;
-      let budget = this.#throughput;
-      while (budget-- > 0 && cell.runnable) this.#host.processNext(cell);
-      if (cell.runnable) {
-        cell.queued = true;
-        ready.push(cell);
+    const host = this.#host;
+    // Decoding received frames is work too: it shares the slice with the actors, a batch
+    // of envelopes, then a round of the ready actors, until the slice is used up.
+    let more = true;
+    while (more) {
+      host.pumpInbound(INBOUND_BATCH);
+      for (let round = ready.length; round > 0; round--) {
+        const cell = ready.shift()!;
+        cell.queued = false;
+        let budget = this.#throughput;
+        while (budget-- > 0 && cell.runnable) host.processNext(cell);
+        if (cell.runnable) {
+          cell.queued = true;
+          ready.push(cell);
+        }
+        if (performance.now() >= deadline) break;
       }
-      if (performance.now() >= deadline) break;
+      more = (ready.length > 0 || host.hasInbound()) && performance.now() < deadline;
     }
-    if (ready.length > 0) {
+    if (ready.length > 0 || host.hasInbound()) {
       this.#macrotask(this.#run);
     } else {
       this.#scheduled = false;

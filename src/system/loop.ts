@@ -31,7 +31,8 @@ import {
 import { macrotask } from "../runtime/adapters.ts";
 import type { Endpoint } from "../transport/endpoint.ts";
 import { Link } from "../transport/link.ts";
-import { Codec, FRAME_HEADER_BYTES } from "../wire/codec.ts";
+import { Codec, FRAME_HEADER_BYTES, type FrameCursor } from "../wire/codec.ts";
+import { Deque } from "../util/deque.ts";
 import { address, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { findUnencodable } from "../wire/unencodable.ts";
 import { PendingAsks } from "./asks.ts";
@@ -97,6 +98,8 @@ export class Loop implements RefHost {
   /** Handler for control objects (non-frame messages) from a peer. */
   onControl: ((from: number, message: Record<string, unknown>) => void) | null = null;
   #current: ActorCell | null = null;
+  readonly #inbound = new Deque<Uint8Array>();
+  #cursor: FrameCursor | null = null;
   #nextLocalId = 1;
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
 
@@ -112,7 +115,12 @@ export class Loop implements RefHost {
       fromWire: (node, addr, _unused, label) => new ActorRef(this, node, addr, label),
     });
     this.dispatcher = new Dispatcher(
-      { processNext: (cell) => this.#processNext(cell), onIdle: () => this.onMaybeIdle?.() },
+      {
+        processNext: (cell) => this.#processNext(cell),
+        pumpInbound: (max) => this.#pumpInbound(max),
+        hasInbound: () => this.#cursor !== null || this.#inbound.length > 0,
+        onIdle: () => this.onMaybeIdle?.(),
+      },
       options,
       macrotask,
     );
@@ -135,24 +143,58 @@ export class Loop implements RefHost {
     return link;
   }
 
-  /** Handles anything that arrived from loop `from`: a frame of envelopes or a control object. */
+  /**
+   * Handles anything that arrived from loop `from`: a control object goes to `onControl`
+   * at once; a frame is queued and decoded by the dispatcher inside its time slice.
+   */
   receive(from: number, data: unknown): void {
     if (!(data instanceof Uint8Array)) {
       if (typeof data === "object" && data !== null) this.onControl?.(from, data as Record<string, unknown>);
       return;
     }
+    // Counted on arrival (quiescence compares these with the sender's counts).
     const announced = data.byteLength >= FRAME_HEADER_BYTES ? new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true) : 0;
     this.received[from] = (this.received[from] ?? 0) + announced;
-    try {
-      this.codec.decodeFrame(data, (env) => this.deliver(env));
-    } catch (e) {
-      if (!(e instanceof WireError)) throw e;
-      const { decoded = 0 } = e as WireError & { decoded?: number };
-      this.wireErrors++;
-      this.deadLetters += Math.max(0, announced - decoded);
-      console.error(`[missive] loop ${this.index}: ${e.message}`);
+    this.#inbound.push(data);
+    this.dispatcher.wake();
+  }
+
+  #pumpInbound(max: number): number {
+    let n = 0;
+    while (n < max) {
+      let cursor = this.#cursor;
+      if (cursor === null) {
+        const frame = this.#inbound.shift();
+        if (frame === undefined) break;
+        try {
+          cursor = this.#cursor = this.codec.openFrame(frame);
+        } catch (e) {
+          this.#wireError(e as WireError, 0, 0);
+          continue;
+        }
+      }
+      let env: Envelope | null;
+      try {
+        env = cursor.next();
+      } catch (e) {
+        this.#cursor = null;
+        this.#wireError(e as WireError, cursor.announced, cursor.decoded);
+        continue;
+      }
+      if (env === null) {
+        this.#cursor = null;
+        continue;
+      }
+      this.deliver(env);
+      n++;
     }
-    if (!this.dispatcher.active) this.onMaybeIdle?.();
+    return n;
+  }
+
+  #wireError(e: WireError, announced: number, decoded: number): void {
+    this.wireErrors++;
+    this.deadLetters += Math.max(0, announced - decoded);
+    console.error(`[missive] ${this.#loopName()}: ${e.message}`);
   }
 
   /** Sends every pending frame now. */

@@ -54,6 +54,8 @@ export class Codec {
   readonly #encoder: Encoder<undefined>;
   readonly #inner: Encoder<undefined>;
   readonly #decoder: Decoder<undefined>;
+  /** Used only by the open {@link FrameCursor}, so other decodes never disturb it. */
+  readonly #frameDecoder: Decoder<undefined>;
 
   constructor(refs: RefCodec, limits: DecodeLimits = {}) {
     this.#refs = refs;
@@ -111,6 +113,7 @@ export class Codec {
     this.#encoder = new Encoder({ extensionCodec: ext, initialBufferSize: 4096 });
     this.#inner = new Encoder({ extensionCodec: ext, initialBufferSize: 256 });
     this.#decoder = new Decoder({ extensionCodec: ext, ...limits });
+    this.#frameDecoder = new Decoder({ extensionCodec: ext, ...limits });
   }
 
   /**
@@ -132,39 +135,62 @@ export class Codec {
   }
 
   /**
-   * Decodes a frame into envelopes, calling `onEnvelope` for each in order. Returns the
-   * number of envelopes the header announced. Throws {@link WireError} for bad bytes;
-   * envelopes decoded before the bad ones have already been delivered.
+   * Opens a frame for incremental decoding: the dispatcher pulls envelopes one at a time
+   * inside its time slice, so a burst of large frames never blocks the loop. Only one
+   * frame may be open at a time (frames are decoded in arrival order anyway).
    */
-  decodeFrame(frame: Uint8Array, onEnvelope: (env: Envelope) => void): number {
-    if (frame.byteLength < FRAME_HEADER_BYTES) throw new WireError(`frame of ${frame.byteLength} bytes is shorter than its header`);
-    const count = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).getUint32(0, true);
-    let seen = 0;
-    try {
-      for (const env of this.#decoder.decodeMulti(frame.subarray(FRAME_HEADER_BYTES))) {
-        if (!Array.isArray(env) || env.length !== 6 || typeof env[0] !== "number" || typeof env[1] !== "number") {
-          throw new WireError(`envelope ${seen} is not [kind, to, from, id, name, payload]`);
-        }
-        seen++;
-        if (seen > count) throw new WireError(`frame holds more envelopes than its header's ${count}`);
-        onEnvelope(env as Envelope);
-      }
-    } catch (e) {
-      if (e instanceof WireError) throw Object.assign(e, { decoded: seen, announced: count });
-      throw Object.assign(new WireError(`envelope ${seen} of ${count}: ${(e as Error).message}`, { cause: e }), {
-        decoded: seen,
-        announced: count,
-      });
-    }
-    if (seen !== count) {
-      throw Object.assign(new WireError(`frame announced ${count} envelopes but held ${seen} (truncated?)`), { decoded: seen, announced: count });
-    }
-    return count;
+  openFrame(frame: Uint8Array): FrameCursor {
+    return new FrameCursor(frame, this.#frameDecoder);
   }
 
   /** True when the failure came from the guard against class instances. */
   static isNoCodec(e: unknown): boolean {
     return e instanceof NoCodec;
+  }
+}
+
+/**
+ * Reads the envelopes of one frame, one per {@link next} call. Throws {@link WireError}
+ * for bad bytes; `announced - decoded` then tells how many envelopes were lost.
+ */
+export class FrameCursor {
+  /** Envelopes the frame header announced. */
+  readonly announced: number;
+  /** Envelopes read so far. */
+  decoded = 0;
+  readonly #envelopes: Generator<unknown, void, unknown>;
+
+  constructor(frame: Uint8Array, decoder: Decoder<undefined>) {
+    if (frame.byteLength < FRAME_HEADER_BYTES) {
+      throw new WireError(`frame of ${frame.byteLength} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header`);
+    }
+    this.announced = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).getUint32(0, true);
+    this.#envelopes = decoder.decodeMulti(frame.subarray(FRAME_HEADER_BYTES));
+  }
+
+  /** The next envelope, or `null` at the end of the frame. */
+  next(): Envelope | null {
+    let step: IteratorResult<unknown, void>;
+    try {
+      step = this.#envelopes.next();
+    } catch (e) {
+      throw this.#fail(`envelope ${this.decoded} of ${this.announced}: ${(e as Error).message}`, e);
+    }
+    if (step.done) {
+      if (this.decoded !== this.announced) throw this.#fail(`frame announced ${this.announced} envelopes but held ${this.decoded} (truncated?)`);
+      return null;
+    }
+    const env = step.value;
+    if (!Array.isArray(env) || env.length !== 6 || typeof env[0] !== "number" || typeof env[1] !== "number") {
+      throw this.#fail(`envelope ${this.decoded} is not [kind, to, from, id, name, payload]`);
+    }
+    if (++this.decoded > this.announced) throw this.#fail(`frame holds more envelopes than its header's ${this.announced}`);
+    return env as Envelope;
+  }
+
+  #fail(detail: string, cause?: unknown): WireError {
+    this.#envelopes.return(); // releases the decoder for the next frame
+    return new WireError(detail, cause === undefined ? undefined : { cause });
   }
 }
 
