@@ -1,0 +1,41 @@
+/**
+ * The README's quick start is the code in examples/quickstart/, and it runs as written
+ * on the runtime running this suite.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { runtimeName } from "../mod.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const readme = readFileSync(`${root}/README.md`, "utf8");
+
+/** The command that runs a TypeScript file on the current runtime. */
+function runTs(file: string): string[] {
+  if (runtimeName === "deno") return [process.execPath, "run", "-A", file];
+  if (runtimeName === "bun") return [process.execPath, file];
+  return [process.execPath, "--import", "tsx", file];
+}
+
+describe(`README on ${runtimeName}`, () => {
+  for (const file of ["examples/quickstart/counter.ts", "examples/quickstart/main.ts"]) {
+    it(`shows ${file} exactly`, () => {
+      const code = readFileSync(`${root}/${file}`, "utf8").trim();
+      expect(readme).toContain(`// ${file}\n${code}`);
+    });
+  }
+
+  it("has a quick start that runs as written and prints 10007", () => {
+    const [cmd, ...args] = runTs("examples/quickstart/main.ts");
+    const run = spawnSync(cmd!, args, { cwd: root, encoding: "utf8", timeout: 60_000 });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("10007");
+    expect(run.status).toBe(0);
+  });
+
+  it("names the two commands", () => {
+    expect(readme).toContain("npm install && npm start");
+    expect(readme).toContain("npm test");
+  });
+});
