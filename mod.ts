@@ -16,9 +16,9 @@
  * @module
  */
 export { defineActor, isDefinition } from "./src/actor/definition.ts";
-export type { ActorDefinition, ActorSpec, AnyDefinition, ArgOf, Handler, Handlers, HandlersOf, InitArgOf, MessageName, ReplyOf, TellArgs } from "./src/actor/definition.ts";
+export type { ActorDefinition, ActorSpec, AnyDefinition, ArgOf, IsAny, Handler, Handlers, HandlersOf, InitArgOf, MessageName, ReplyOf, TellArgs } from "./src/actor/definition.ts";
 export { ActorRef } from "./src/actor/ref.ts";
-export type { AskArgs, AskOptions } from "./src/actor/ref.ts";
+export type { AskArgs, AskOptions, AskReply } from "./src/actor/ref.ts";
 export type { ActorContext, SpawnArgs, SpawnOptions } from "./src/actor/context.ts";
 export { ActorSystem } from "./src/system/actor-system.ts";
 export type { ShutdownOptions, ShutdownReport, SystemOptions } from "./src/system/actor-system.ts";

@@ -67,6 +67,7 @@ describe(`core on ${runtimeName}`, () => {
     expect(typeError).toBeInstanceOf(TypeError);
     expect((typeError as Error).message).toBe("bad input");
     expect((typeError as Error).stack).toContain("typeError");
+    expect("cause" in (typeError as Error)).toBe(false);
 
     const custom = await f.ask("validation", "email").catch((e: unknown) => e);
     expect(custom).toBeInstanceOf(RemoteError);

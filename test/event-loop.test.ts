@@ -3,7 +3,7 @@
  */
 import { expect, it } from "vitest";
 import { ActorSystem, runtimeName } from "../mod.ts";
-import { LagMeter } from "./fixtures/actors.ts";
+import { LagMeter, Spinner } from "./fixtures/actors.ts";
 
 it(`keeps a 1 ms timer on the same worker running under a flood of 1e5 messages (${runtimeName})`, async () => {
   await using system = await ActorSystem.start({ workers: 1 });
@@ -26,3 +26,17 @@ it(`keeps a 1 ms timer on the same worker running under a flood of 1e5 messages 
   expect(p50).toBeLessThan(4);
   expect(p95).toBeLessThan(8);
 });
+
+for (const kind of ["work", "workAsync"] as const) {
+  it(`yields within one actor's batch, ${kind === "work" ? "sync" : "async"} handlers (${runtimeName})`, async () => {
+    await using system = await ActorSystem.start({ workers: 1 });
+    const spinner = await system.spawn(Spinner);
+    spinner.tell("arm");
+    for (let i = 0; i < 200; i++) spinner.tell(kind);
+    await spinner.flush();
+    const firedAfter = await spinner.ask("result");
+    // 200 messages of 1 ms each; with 2 ms slices the 0 ms timer fires after a few of them.
+    expect(firedAfter).toBeGreaterThanOrEqual(0);
+    expect(firedAfter).toBeLessThan(20);
+  });
+}

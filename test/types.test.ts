@@ -4,7 +4,7 @@
  * typecheck would fail.
  */
 import { expect, expectTypeOf, it } from "vitest";
-import { type ActorRef, type ActorSystem, defineActor } from "../mod.ts";
+import { type ActorContext, type ActorRef, type ActorSystem, defineActor, type MessageName } from "../mod.ts";
 import { Counter } from "./fixtures/counter.ts";
 
 const Typed = defineActor(import.meta.url, {
@@ -22,6 +22,16 @@ const Typed = defineActor(import.meta.url, {
   },
 });
 
+// `ctx` left unannotated in `init` must not lose the state type in the handlers.
+const WithCtx = defineActor(import.meta.url, {
+  init: (n: number, ctx) => ({ n, self: ctx.self }),
+  handlers: {
+    get(state) {
+      return state.n;
+    },
+  },
+});
+
 // Compiled, never run: only the types matter here.
 function typeChecks(ref: ActorRef<typeof Typed>, system: ActorSystem): void {
   ref.tell("add", 1);
@@ -29,6 +39,9 @@ function typeChecks(ref: ActorRef<typeof Typed>, system: ActorSystem): void {
   ref.tell("add", "1");
   // @ts-expect-error a message the actor does not have
   ref.tell("sub", 1);
+  // @ts-expect-error a message the actor does not have (no argument)
+  ref.tell("sub");
+  expectTypeOf<MessageName<typeof Typed>>().toEqualTypeOf<"add" | "label" | "total">();
   // @ts-expect-error a missing argument
   ref.tell("add");
   // @ts-expect-error a wrong payload shape
@@ -44,9 +57,12 @@ function typeChecks(ref: ActorRef<typeof Typed>, system: ActorSystem): void {
   void system.spawn(Typed);
   void system.spawn(Counter, 1, { worker: 0 });
   expectTypeOf(system.spawn(Counter, 1)).resolves.toEqualTypeOf<ActorRef<typeof Counter>>();
+  expectTypeOf(({} as ActorRef<typeof WithCtx>).ask("get")).resolves.toEqualTypeOf<number>();
+  expectTypeOf<Parameters<typeof WithCtx.spec.init>[1]>().toEqualTypeOf<ActorContext>();
 }
 
 it("keeps the type checks compiled", () => {
   expect(typeof typeChecks).toBe("function");
   expect(Typed.messageNames).toEqual(["add", "label", "total"]);
+  expect(WithCtx.messageNames).toEqual(["get"]);
 });

@@ -44,8 +44,11 @@ export interface ActorSpec<A, S, H extends Handlers<S>> {
 
 const DEFINITION = Symbol.for("missive.definition");
 
-/** A defined actor. Export it from its module: workers find it there by `key`. */
-export interface ActorDefinition<A = unknown, S = unknown, H extends Handlers<S> = Handlers<S>> {
+/**
+ * A defined actor. Export it from its module: workers find it there by `key`.
+ * `H` is the exact type of the handlers object (names, argument and reply types).
+ */
+export interface ActorDefinition<A = unknown, S = unknown, H = Handlers<S>> {
   readonly [DEFINITION]: true;
   /** URL of the module that defines the actor. */
   readonly url: string;
@@ -54,7 +57,7 @@ export interface ActorDefinition<A = unknown, S = unknown, H extends Handlers<S>
   /** Label for errors and reports. */
   readonly name: string;
   /** The spec passed to `defineActor`. */
-  readonly spec: ActorSpec<A, S, H>;
+  readonly spec: ActorSpec<A, S, Handlers<S>>;
   /** Handler names, for runtime checks and error messages. */
   readonly messageNames: readonly string[];
 }
@@ -80,17 +83,16 @@ export type ArgOf<F> = F extends (state: never, ...rest: infer R) => unknown
 // deno-lint-ignore no-explicit-any
 export type ReplyOf<F> = F extends (...args: any[]) => infer R ? Awaited<R> : never;
 
-/** Message names of a definition. */
-export type MessageName<D> = keyof HandlersOf<D> & string;
-
 /** True when `T` is `any` (an untyped ref accepts any message). */
 export type IsAny<T> = 0 extends 1 & T ? true : false;
 
+/** Message names of a definition (any string for an untyped `ActorRef`). */
+export type MessageName<D> = IsAny<D> extends true ? string : keyof HandlersOf<D> & string;
+
 /** The argument list of `tell` for message `K`: empty when the handler takes no argument. */
 export type TellArgs<D, K extends MessageName<D>> = IsAny<D> extends true ? [arg?: unknown]
-  : [ArgOf<HandlersOf<D>[K]>] extends [void]
-  ? [arg?: undefined]
-  : [arg: ArgOf<HandlersOf<D>[K]>];
+  : [ArgOf<HandlersOf<D>[K & keyof HandlersOf<D>]>] extends [void] ? [arg?: undefined]
+  : [arg: ArgOf<HandlersOf<D>[K & keyof HandlersOf<D>]>];
 
 // How many definitions with the same fingerprint a module made so far. Module-level on
 // purpose: a test runner that re-evaluates a fixture module also re-evaluates this file,
@@ -109,7 +111,13 @@ const seen = new Map<string, number>();
  * });
  * ```
  */
-export function defineActor<A, S, H extends Handlers<S>>(url: string, spec: ActorSpec<A, S, H>): ActorDefinition<A, S, H> {
+// An unconstrained `H` with `handlers: H & Handlers<S>` (rather than `H extends Handlers<S>`)
+// lets TypeScript infer S from `init` even when `init` is context-sensitive (an
+// unannotated `ctx`), and still type each handler's `state` as S.
+export function defineActor<A, S, H>(
+  url: string,
+  spec: Omit<ActorSpec<A, S, Handlers<S>>, "handlers"> & { handlers: H & Handlers<S> },
+): ActorDefinition<A, S, H> {
   if (typeof url !== "string" || !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     throw new InvalidArgumentError(`defineActor needs the module URL first: defineActor(import.meta.url, { … }); got ${String(url)}.`);
   }

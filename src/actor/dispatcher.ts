@@ -7,6 +7,12 @@
  * The first run after new mail is a microtask (low latency for a lone message); a
  * run that still has work left continues in a macrotask, after timers and I/O.
  *
+ * The slice is a budget per *turn* of the event loop, not per run: async handlers that
+ * settle without real I/O wake the dispatcher again from a microtask, and those runs
+ * draw on the same budget. Once it is spent, the next run waits for a macrotask. The
+ * deadline is checked every few messages, also inside one actor's batch, so one busy
+ * actor cannot hold the loop for `throughput` long messages.
+ *
  * @example
  * ```ts
  * const d = new Dispatcher(host, { throughput: 64, sliceMs: 2 }, setImmediate);
@@ -39,6 +45,8 @@ export interface DispatcherOptions {
 
 /** Envelopes decoded between two rounds of the ready actors. */
 const INBOUND_BATCH = 256;
+/** Messages between two looks at the clock. */
+const CLOCK_EVERY = 4;
 
 export class Dispatcher {
   readonly #ready = new Deque<ActorCell>();
@@ -47,7 +55,16 @@ export class Dispatcher {
   readonly #sliceMs: number;
   readonly #macrotask: (fn: () => void) => void;
   #scheduled = false;
+  /** Start of the current turn's budget (0: no budget in use since the last macrotask). */
+  #turnStart = 0;
+  readonly #endTurn = (): void => {
+    this.#turnStart = 0;
+  };
   readonly #run = (): void => this.#runSlice();
+  readonly #runAfterYield = (): void => {
+    this.#turnStart = 0;
+    this.#runSlice();
+  };
 
   constructor(host: DispatchHost, options: DispatcherOptions, macrotask: (fn: () => void) => void) {
     this.#host = host;
@@ -63,10 +80,10 @@ export class Dispatcher {
 
   /** Makes sure a run is scheduled (received frames wait for it). */
   wake(): void {
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      queueMicrotask(this.#run);
-    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    if (this.#turnStart !== 0 && performance.now() - this.#turnStart >= this.#sliceMs) this.#macrotask(this.#runAfterYield);
+    else queueMicrotask(this.#run);
   }
 
   /** Marks `cell` as having mail; it runs in FIFO order with other ready actors. */
@@ -78,7 +95,12 @@ export class Dispatcher {
   }
 
   #runSlice(): void {
-    const deadline = performance.now() + this.#sliceMs;
+    if (this.#turnStart === 0) {
+      this.#turnStart = performance.now();
+      // Runs once the event loop has had its turn: the budget starts afresh after it.
+      this.#macrotask(this.#endTurn);
+    }
+    const deadline = this.#turnStart + this.#sliceMs;
     const ready = this.#ready;
     const host = this.#host;
     // Decoding received frames is work too: it shares the slice with the actors, a batch
@@ -90,7 +112,10 @@ export class Dispatcher {
         const cell = ready.shift()!;
         cell.queued = false;
         let budget = this.#throughput;
-        while (budget-- > 0 && cell.runnable) host.processNext(cell);
+        while (budget-- > 0 && cell.runnable) {
+          host.processNext(cell);
+          if (budget % CLOCK_EVERY === 0 && performance.now() >= deadline) break;
+        }
         if (cell.runnable) {
           cell.queued = true;
           ready.push(cell);
@@ -100,7 +125,7 @@ export class Dispatcher {
       more = (ready.length > 0 || host.hasInbound()) && performance.now() < deadline;
     }
     if (ready.length > 0 || host.hasInbound()) {
-      this.#macrotask(this.#run);
+      this.#macrotask(this.#runAfterYield);
     } else {
       this.#scheduled = false;
       this.#host.onIdle();

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import type { AnyDefinition, HandlersOf, MessageName, ReplyOf, TellArgs } from "./definition.ts";
+import type { AnyDefinition, HandlersOf, IsAny, MessageName, ReplyOf, TellArgs } from "./definition.ts";
 import { LOOP_SPAN } from "../wire/envelope.ts";
 
 /** Options of `ask` and `flush`. */
@@ -21,6 +21,10 @@ export interface AskOptions {
   /** Aborting rejects the ask with the signal's reason; a reply that comes later is dropped and counted. */
   signal?: AbortSignal;
 }
+
+/** What `ask` resolves with for message `K` (`any` for an untyped ref). */
+// deno-lint-ignore no-explicit-any
+export type AskReply<D, K extends MessageName<D>> = IsAny<D> extends true ? any : ReplyOf<HandlersOf<D>[K & keyof HandlersOf<D>]>;
 
 /** The argument list of `ask` for message `K`: the message argument, then options. */
 export type AskArgs<D, K extends MessageName<D>> = [...TellArgs<D, K>, options?: AskOptions];
@@ -66,8 +70,8 @@ export class ActorRef<D extends AnyDefinition = any> {
   }
 
   /** Sends a message and resolves with the handler's return value (or rejects with its error). */
-  ask<K extends MessageName<D>>(name: K, ...args: AskArgs<D, K>): Promise<ReplyOf<HandlersOf<D>[K]>> {
-    return this.#host.ask(this, name, args[0], args[1] as AskOptions | undefined) as Promise<ReplyOf<HandlersOf<D>[K]>>;
+  ask<K extends MessageName<D>>(name: K, ...args: AskArgs<D, K>): Promise<AskReply<D, K>> {
+    return this.#host.ask(this, name, args[0], args[1] as AskOptions | undefined) as Promise<AskReply<D, K>>;
   }
 
   /**

@@ -194,7 +194,8 @@ export class FrameCursor {
   }
 }
 
-type ErrorWire = [name: string, message: string, stack: string | undefined, fields: Record<string, unknown> | null, cause: unknown];
+/** `[name, message, stack, fields, cause]`; the cause is left out when the error has none (msgpack has no `undefined`). */
+type ErrorWire = [name: string, message: string, stack: string | undefined, fields: Record<string, unknown> | null, cause?: unknown];
 
 function errorToWire(e: Error, probe: Encoder<undefined>): ErrorWire {
   let fields: Record<string, unknown> | null = null;
@@ -203,8 +204,9 @@ function errorToWire(e: Error, probe: Encoder<undefined>): ErrorWire {
     const value = (e as unknown as Record<string, unknown>)[key];
     (fields ??= {})[key] = encodable(value, probe) ? value : String(value);
   }
-  const cause = "cause" in e && encodable(e.cause, probe) ? e.cause : "cause" in e ? String(e.cause) : undefined;
-  return [e.name, e.message, e.stack, fields, cause];
+  const wire: ErrorWire = [e.name, e.message, e.stack, fields];
+  if ("cause" in e) wire.push(encodable(e.cause, probe) ? e.cause : String(e.cause));
+  return wire;
 }
 
 function encodable(value: unknown, probe: Encoder<undefined>): boolean {
@@ -216,9 +218,10 @@ function encodable(value: unknown, probe: Encoder<undefined>): boolean {
   }
 }
 
-function errorFromWire([name, message, stack, fields, cause]: ErrorWire): Error {
+function errorFromWire(wire: ErrorWire): Error {
+  const [name, message, stack, fields] = wire;
   const cls = Object.hasOwn(errorClasses, name) ? errorClasses[name]! : RemoteError;
-  const err = new Error(message, cause === undefined ? undefined : { cause });
+  const err = wire.length > 4 ? new Error(message, { cause: wire[4] }) : new Error(message);
   Object.setPrototypeOf(err, cls.prototype);
   Object.defineProperty(err, "name", { value: name, writable: true, configurable: true, enumerable: false });
   if (stack !== undefined) Object.defineProperty(err, "stack", { value: stack, writable: true, configurable: true });
