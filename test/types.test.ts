@@ -16,6 +16,7 @@ const Typed = defineActor(import.meta.url, {
     label(state, m: { prefix: string }) {
       return `${m.prefix}${state.n}`;
     },
+    // deno-lint-ignore require-await -- the reply type of an async handler is under test
     async total(state) {
       return state.n;
     },

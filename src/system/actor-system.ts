@@ -32,7 +32,6 @@ import type { AnyDefinition } from "../actor/definition.ts";
 import { ActorRef } from "../actor/ref.ts";
 import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { availableParallelism, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
-import { portEndpoint } from "../runtime/adapters.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
 import { Loop, type LoopStats } from "./loop.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
@@ -81,6 +80,8 @@ export interface ShutdownReport {
 
 interface WorkerSlot {
   handle: WorkerHandle;
+  /** Resolves when the worker has said it is ready (rejects if it exits first). */
+  ready: PromiseWithResolvers<void>;
   idle: { sent: number[]; received: number[] } | null;
   stats: LoopStats | null;
   exitedReport: PromiseWithResolvers<void>;
@@ -139,17 +140,15 @@ export class ActorSystem implements AsyncDisposable {
     const ready: Promise<void>[] = [];
     for (let w = 1; w <= workers; w++) {
       const handle = startWorker(WORKER_MODULE);
-      const slot: WorkerSlot = { handle, idle: null, stats: null, exitedReport: Promise.withResolvers<void>() };
-      slots.push(slot);
       const isReady = Promise.withResolvers<void>();
+      const slot: WorkerSlot = { handle, ready: isReady, idle: null, stats: null, exitedReport: Promise.withResolvers<void>() };
+      slots.push(slot);
       ready.push(isReady.promise);
       loop.connect(w, handle.endpoint);
       void handle.exited.then((exit) => {
         isReady.reject(new InvalidArgumentError(`worker ${w - 1} exited before it was ready (${exit.reason}).`, { cause: exit.error }));
         slot.exitedReport.resolve();
       });
-      slot.idle = null;
-      (slot as WorkerSlot & { ready: PromiseWithResolvers<void> }).ready = isReady;
     }
     // The mesh: one MessageChannel per pair of workers, so workers talk directly.
     const peers: number[][] = slots.map(() => []);
@@ -166,7 +165,7 @@ export class ActorSystem implements AsyncDisposable {
     const system = new ActorSystem(loop, slots);
     loop.onControl = (from, message) => system.#control(from, message as FromWorker);
     system.#installOps();
-    slots.forEach((slot, i) => {
+    slots.forEach((_slot, i) => {
       const init: ToWorker = { type: "init", options: { ...base, index: i + 1 }, peers: peers[i]!, ports: ports[i]! };
       loop.links[i + 1]!.postControl(init, ports[i]!);
     });
@@ -279,7 +278,7 @@ export class ActorSystem implements AsyncDisposable {
     if (slot === undefined) return;
     switch (message.type) {
       case "ready":
-        (slot as WorkerSlot & { ready: PromiseWithResolvers<void> }).ready.resolve();
+        slot.ready.resolve();
         break;
       case "idle":
         slot.idle = { sent: message.sent, received: message.received };

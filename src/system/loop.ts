@@ -26,7 +26,7 @@ import {
   MessageEncodeError,
   MissiveError,
   UnknownMessageError,
-  WireError,
+  type WireError,
 } from "../errors.ts";
 import { macrotask } from "../runtime/adapters.ts";
 import type { Endpoint } from "../transport/endpoint.ts";
