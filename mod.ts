@@ -16,12 +16,15 @@
  * @module
  */
 export { defineActor, isDefinition } from "./src/actor/definition.ts";
-export type { ActorDefinition, ActorSpec, AnyDefinition, ArgOf, IsAny, Handler, Handlers, HandlersOf, InitArgOf, MessageName, ReplyOf, TellArgs } from "./src/actor/definition.ts";
+export type { ActorDefinition, ActorSpec, AnyDefinition, ArgOf, IsAny, MailboxOptions, OverflowPolicy, Terminated, Handler, Handlers, HandlersOf, InitArgOf, MessageName, ReplyOf, TellArgs } from "./src/actor/definition.ts";
 export { ActorRef } from "./src/actor/ref.ts";
-export type { AskArgs, AskOptions, AskReply } from "./src/actor/ref.ts";
+export type { AskArgs, AskOptions, AskReply, SendArgs, SendOptions } from "./src/actor/ref.ts";
 export type { ActorContext, SpawnArgs, SpawnOptions } from "./src/actor/context.ts";
 export { ActorSystem } from "./src/system/actor-system.ts";
 export type { ShutdownOptions, ShutdownReport, SystemOptions } from "./src/system/actor-system.ts";
+export type { DeadLetter, DeadLetterReason, DeadLetters } from "./src/system/dead-letters.ts";
+export type { ActorMetrics, LoopDelay, SystemMetrics, WorkerMetrics } from "./src/system/metrics.ts";
+export type { BackoffOptions, SupervisionOptions, SupervisionStrategy } from "./src/actor/supervision.ts";
 export * from "./src/errors.ts";
 export { runtimeName, runtimeVersion, availableParallelism } from "./src/runtime/adapters.ts";
 export type { RuntimeName, WorkerExit } from "./src/runtime/adapters.ts";

@@ -126,6 +126,41 @@ export class UnknownMessageError extends MissiveError {
   }
 }
 
+/**
+ * A bounded mailbox has no room for the message. Nothing was sent (for `tell`/`send`)
+ * or the message was refused on arrival (for `ask`).
+ */
+export class MailboxFullError extends MissiveError {
+  /** Label of the target actor. */ readonly actor: string;
+  /** The mailbox's capacity. */ readonly capacity: number;
+  constructor(actor: string, capacity: number, hint = "use `await ref.send(name, arg)` to wait for room, or raise mailbox.capacity") {
+    super(`The mailbox of ${actor} is full (capacity ${capacity}); ${hint}.`);
+    this.actor = actor;
+    this.capacity = capacity;
+  }
+}
+
+/** A message is larger than the system's `maxMessageBytes`. Nothing was sent. */
+export class MessageTooLargeError extends MissiveError {
+  /** Encoded size, bytes. */ readonly bytes: number;
+  /** The limit, bytes. */ readonly limit: number;
+  constructor(actor: string, messageName: string, bytes: number, limit: number) {
+    super(
+      `"${messageName}" to ${actor} is ${bytes} bytes encoded, over the limit of ${limit} bytes; ` +
+        `send it in parts, or raise maxMessageBytes in ActorSystem.start().`,
+    );
+    this.bytes = bytes;
+    this.limit = limit;
+  }
+}
+
+/** An actor failed because an actor it was linked to (`ctx.link`) failed. `cause` is that failure. */
+export class LinkedActorError extends MissiveError {
+  constructor(actor: string, reason: string, cause: unknown) {
+    super(`linked actor ${actor} stopped abnormally (${reason}).`, { cause });
+  }
+}
+
 /** Bad options or arguments given to a Missive API (names the option and the fix). */
 export class InvalidArgumentError extends MissiveError {}
 
@@ -140,5 +175,5 @@ export const errorClasses: Record<string, new (...args: never[]) => Error> = {
   Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
   MissiveError, MessageEncodeError, AskTimeoutError, ActorStoppedError, SystemStoppedError,
   WireError, UnknownActorError, ActorNameTakenError, ActorInitError, DefinitionNotFoundError,
-  UnknownMessageError, InvalidArgumentError, RemoteError,
+  UnknownMessageError, InvalidArgumentError, RemoteError, MailboxFullError, MessageTooLargeError, LinkedActorError,
 };

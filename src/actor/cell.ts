@@ -12,10 +12,11 @@
 import { Deque } from "../util/deque.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { ActorContext } from "./context.ts";
-import type { AnyDefinition } from "./definition.ts";
+import type { AnyDefinition, OverflowPolicy } from "./definition.ts";
+import { RestartWindow, type Supervision, supervisionOf } from "./supervision.ts";
 
-/** Lifecycle of a cell: starting (init/onStart running) → running → stopping → stopped. */
-export type CellStatus = "starting" | "running" | "stopping" | "stopped";
+/** Lifecycle of a cell: starting (init/onStart) → running ⇄ restarting → stopping → stopped. */
+export type CellStatus = "starting" | "running" | "restarting" | "stopping" | "stopped";
 
 export class ActorCell {
   /** Number of the actor on its loop. */ readonly localId: number;
@@ -34,12 +35,36 @@ export class ActorCell {
   /** Messages processed so far. */ processed = 0;
   /** Address of the sender of the message being processed (0 when not an actor). */ sender = 0;
   ctx!: ActorContext;
+  /** The spawn argument, kept for restarts. */ readonly initArg: unknown;
+  readonly supervision: Supervision;
+  readonly restarts: RestartWindow;
+  /** Mailbox capacity (0 = unbounded) and what to do when full. */ readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  /** True when senders hold credits for this actor (policies `reject` and `wait`). */ readonly counted: boolean;
+  /** Deepest the mailbox has been. */ maxDepth = 0;
+  /** Addresses of actors watching this one. */ readonly watchers = new Set<number>();
+  /** Addresses of actors linked to this one (failures propagate both ways). */ readonly links = new Set<number>();
+  /** Addresses this actor watches. */ readonly watching = new Set<number>();
   /** Settles when the cell has fully stopped (children, onStop, mailbox accounted). */
   stopping: Promise<void> | null = null;
-  /** Set when a stop was requested while busy: starts the stop once the handler settles. */
-  beginStop: ((run: boolean) => void) | null = null;
+  /** Resolves `stopping`. */
+  stopDone: (() => void) | null = null;
+  /** The stop sequence has started. */
+  stopRunning = false;
+  /** Why it stops (told to watchers and linked actors). */
+  stopReason: { normal: boolean; reason: string; error?: unknown } | null = null;
+  /** The spawn argument as encoded at spawn, for restarts (only kept for `restart` supervision). */
+  initBytes: Uint8Array | null = null;
+  /** Pending backoff before a restart. */
+  restartTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
+  constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null, initArg: unknown) {
+    this.initArg = initArg;
+    this.supervision = supervisionOf(definition.spec.supervision);
+    this.restarts = new RestartWindow(this.supervision.maxRestarts, this.supervision.withinMs);
+    this.capacity = definition.spec.mailbox?.capacity ?? 0;
+    this.overflow = definition.spec.mailbox?.overflow ?? "wait";
+    this.counted = this.capacity > 0 && (this.overflow === "wait" || this.overflow === "reject");
     this.localId = localId;
     this.address = address;
     this.definition = definition;

@@ -49,4 +49,10 @@ export interface ActorContext {
   spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>>;
   /** Stops this actor after the current message; later messages go to dead letters. */
   stop(): void;
+  /** Delivers a `Terminated` signal to `onTerminated` when `ref` stops (at once if it already has). */
+  watch(ref: ActorRef): void;
+  /** Stops watching `ref`. */
+  unwatch(ref: ActorRef): void;
+  /** Links this actor and `ref` both ways: an abnormal stop of either fails the other (`LinkedActorError`). */
+  link(ref: ActorRef): void;
 }

@@ -20,6 +20,36 @@
  */
 import { InvalidArgumentError } from "../errors.ts";
 import type { ActorContext } from "./context.ts";
+import type { ActorRef } from "./ref.ts";
+import { type SupervisionOptions, supervisionOf } from "./supervision.ts";
+
+/** What a bounded mailbox does when it is full. */
+export type OverflowPolicy = "reject" | "drop-oldest" | "drop-newest" | "wait";
+
+/** A bounded mailbox (see `src/system/flow-control.ts` for how senders are held back). */
+export interface MailboxOptions {
+  /** Messages the mailbox holds at most (a positive integer). */
+  capacity: number;
+  /**
+   * When full: `wait` (default) — `await ref.send()` waits for room, `tell` throws
+   * `MailboxFullError`; `reject` — `tell`, `send` and `ask` fail with `MailboxFullError`;
+   * `drop-oldest` / `drop-newest` — the oldest queued / the arriving message becomes a dead
+   * letter (senders are never held back).
+   */
+  overflow?: OverflowPolicy;
+}
+
+/** The signal a watcher gets when a watched (or linked) actor has stopped. */
+export interface Terminated {
+  /** The actor that stopped. */
+  actor: ActorRef;
+  /** Why, in words ("stopped", "failed: …", "worker 1 exited with code 3", …). */
+  reason: string;
+  /** False when it stopped because of a failure (this is what links propagate). */
+  normal: boolean;
+  /** The failure, when there was one. */
+  error?: unknown;
+}
 
 /** A message handler: `(state, arg, ctx) => reply`. */
 // deno-lint-ignore no-explicit-any
@@ -40,6 +70,14 @@ export interface ActorSpec<A, S, H extends Handlers<S>> {
   onStart?: (state: S, ctx: ActorContext) => void | PromiseLike<void>;
   /** Runs once when the actor stops, after its children have stopped. */
   onStop?: (state: S, ctx: ActorContext) => void | PromiseLike<void>;
+  /** Runs on the old state before a restart (after the children stopped), with the failure. */
+  onRestart?: (state: S, error: unknown, ctx: ActorContext) => void | PromiseLike<void>;
+  /** Receives the `Terminated` signal of actors this one watches (`ctx.watch`), in mailbox order. */
+  onTerminated?: (state: S, terminated: Terminated, ctx: ActorContext) => void | PromiseLike<void>;
+  /** What happens when a handler throws (default: `resume`). */
+  supervision?: SupervisionOptions;
+  /** Bound the mailbox (default: unbounded). */
+  mailbox?: MailboxOptions;
 }
 
 const DEFINITION = Symbol.for("missive.definition");
@@ -124,6 +162,16 @@ export function defineActor<A, S, H>(
   if (typeof spec?.init !== "function") throw new InvalidArgumentError(`defineActor: spec.init must be a function (state from the spawn argument).`);
   if (typeof spec.handlers !== "object" || spec.handlers === null) throw new InvalidArgumentError(`defineActor: spec.handlers must be an object of functions.`);
   const messageNames = Object.keys(spec.handlers);
+  supervisionOf(spec.supervision); // validates now, at definition time
+  if (spec.mailbox !== undefined) {
+    const { capacity, overflow = "wait" } = spec.mailbox;
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new InvalidArgumentError(`defineActor: mailbox.capacity must be a positive integer; got ${capacity}.`);
+    }
+    if (!["reject", "drop-oldest", "drop-newest", "wait"].includes(overflow)) {
+      throw new InvalidArgumentError(`defineActor: mailbox.overflow "${overflow}" is not one of reject, drop-oldest, drop-newest, wait.`);
+    }
+  }
   for (const name of messageNames) {
     if (name.startsWith("$")) throw new InvalidArgumentError(`defineActor: handler "${name}": names starting with "$" are reserved; rename it.`);
     if (typeof spec.handlers[name] !== "function") throw new InvalidArgumentError(`defineActor: handler "${name}" is not a function.`);

@@ -31,6 +31,8 @@ export interface DispatchHost {
   pumpInbound(max: number): number;
   /** True while received frames wait to be decoded. */
   hasInbound(): boolean;
+  /** Called at the end of every run (e.g. to send batched flow-control credit). */
+  onSliceEnd(): void;
   /** Called when a run ends with nothing left to do. */
   onIdle(): void;
 }
@@ -124,6 +126,7 @@ export class Dispatcher {
       }
       more = (ready.length > 0 || host.hasInbound()) && performance.now() < deadline;
     }
+    host.onSliceEnd();
     if (ready.length > 0 || host.hasInbound()) {
       this.#macrotask(this.#runAfterYield);
     } else {

@@ -22,6 +22,15 @@ export interface AskOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `send`. */
+export interface SendOptions {
+  /** Aborting a wait for mailbox room rejects with the signal's reason; the message is then not sent. */
+  signal?: AbortSignal;
+}
+
+/** The argument list of `send` for message `K`: the message argument, then options. */
+export type SendArgs<D, K extends MessageName<D>> = [...TellArgs<D, K>, options?: SendOptions];
+
 /** What `ask` resolves with for message `K` (`any` for an untyped ref). */
 // deno-lint-ignore no-explicit-any
 export type AskReply<D, K extends MessageName<D>> = IsAny<D> extends true ? any : ReplyOf<HandlersOf<D>[K & keyof HandlersOf<D>]>;
@@ -32,6 +41,7 @@ export type AskArgs<D, K extends MessageName<D>> = [...TellArgs<D, K>, options?:
 /** What a ref needs from the loop it lives in (implemented by the loop). */
 export interface RefHost {
   tell(ref: ActorRef, name: string, arg: unknown): void;
+  send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void>;
   ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined): Promise<unknown>;
   flush(ref: ActorRef, options: AskOptions | undefined): Promise<void>;
 }
@@ -46,13 +56,27 @@ export class ActorRef<D extends AnyDefinition = any> {
   readonly node: number;
   /** Human-readable label used in errors and reports, e.g. `Counter#3@w1` or the actor's name. */
   readonly label: string;
+  /** Capacity of the actor's mailbox when senders are held back by credits (`reject`/`wait`); 0 otherwise. */
+  readonly capacity: number;
+  /** The bounded mailbox's policy when senders are held back by credits, else `null`. */
+  readonly overflow: "wait" | "reject" | null;
 
-  /** @internal refs are made by the system; use `spawn` or `lookup`. */
-  constructor(host: RefHost, node: number, address: number, label: string) {
+  /**
+   * @internal refs are made by the system; use `spawn` or `lookup`. `flow` is the mailbox
+   * bound as it travels on the wire: `capacity` for `wait`, `-capacity` for `reject`, 0 for none.
+   */
+  constructor(host: RefHost, node: number, address: number, label: string, flow = 0) {
     this.#host = host;
     this.node = node;
     this.address = address;
     this.label = label;
+    this.capacity = Math.abs(flow);
+    this.overflow = flow > 0 ? "wait" : flow < 0 ? "reject" : null;
+  }
+
+  /** @internal the mailbox bound in its wire form (see the constructor). */
+  get flow(): number {
+    return this.overflow === "reject" ? -this.capacity : this.capacity;
   }
 
   /** Index of the worker the actor runs on (0-based). */
@@ -67,6 +91,15 @@ export class ActorRef<D extends AnyDefinition = any> {
    */
   tell<K extends MessageName<D>>(name: K, ...args: TellArgs<D, K>): void {
     this.#host.tell(this, name, args[0]);
+  }
+
+  /**
+   * Sends a message, waiting for room first when the actor has a bounded mailbox with the
+   * `wait` policy (FIFO among waiting senders; cancel with `signal`). Resolves once the
+   * message is sent — not processed (use `flush` or `ask` for that).
+   */
+  send<K extends MessageName<D>>(name: K, ...args: SendArgs<D, K>): Promise<void> {
+    return this.#host.send(this, name, args[0], args[1] as SendOptions | undefined);
   }
 
   /** Sends a message and resolves with the handler's return value (or rejects with its error). */

@@ -34,6 +34,9 @@ import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, SystemSto
 import { availableParallelism, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
 import { Loop, type LoopStats } from "./loop.ts";
+import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
+import type { SystemMetrics, WorkerMetrics } from "./metrics.ts";
+import type { SpawnReply } from "./lifecycle.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
 
 /** Options of {@link ActorSystem.start}. */
@@ -46,6 +49,8 @@ export interface SystemOptions {
   throughput?: number;
   /** Milliseconds a dispatcher works before yielding to timers and I/O (default 2). */
   sliceMs?: number;
+  /** Largest encoded message, in bytes (default 16 MiB); larger ones throw `MessageTooLargeError`. */
+  maxMessageBytes?: number;
 }
 
 /** Options of {@link ActorSystem.shutdown}. */
@@ -104,6 +109,11 @@ export class ActorSystem implements AsyncDisposable {
   readonly #loop: Loop;
   readonly #workers: WorkerSlot[];
   readonly #names = new Map<string, ActorRef | null>();
+  /**
+   * Every message that could not be delivered, system-wide: `count`, and `subscribe` for
+   * each one with its target, name, argument and reason.
+   */
+  readonly deadLetters = new DeadLetters();
   readonly #topLevel = new Set<number>();
   #nextWorker = 0;
   #stopping = false;
@@ -134,7 +144,9 @@ export class ActorSystem implements AsyncDisposable {
       askTimeout: options.askTimeout ?? 30_000,
       throughput: options.throughput ?? 64,
       sliceMs: options.sliceMs ?? 2,
+      maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
     };
+    if (!(base.maxMessageBytes >= 64)) throw new InvalidArgumentError(`maxMessageBytes must be at least 64; got ${base.maxMessageBytes}.`);
     const loop = new Loop({ ...base, index: 0 });
     const slots: WorkerSlot[] = [];
     const ready: Promise<void>[] = [];
@@ -207,7 +219,7 @@ export class ActorSystem implements AsyncDisposable {
   async spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>> {
     if (this.#stopping) throw new SystemStoppedError("spawn");
     const [arg, options] = args as [unknown, SpawnOptions | undefined];
-    const loop = this.#loop.loopFor(options, (this.#nextWorker++ % this.#workers.length) + 1);
+    const loop = this.#loop.lifecycle.loopFor(options, (this.#nextWorker++ % this.#workers.length) + 1);
     const ref = await this.#spawn(loop, definition, arg, 0, options?.name ?? null);
     return ref as ActorRef<D>;
   }
@@ -219,7 +231,7 @@ export class ActorSystem implements AsyncDisposable {
       this.#names.set(name, null); // reserved while the actor starts
     }
     try {
-      const ref = await this.#loop.spawnOn(loop, definition, arg, parent, name);
+      const ref = await this.#loop.lifecycle.spawnOn(loop, definition, arg, parent, name);
       if (name !== null) this.#names.set(name, ref);
       if (parent === 0) this.#topLevel.add(ref.address);
       return ref;
@@ -227,6 +239,22 @@ export class ActorSystem implements AsyncDisposable {
       if (name !== null) this.#names.delete(name);
       throw e;
     }
+  }
+
+  /**
+   * Per-worker metrics (event-loop delay, per-actor mailbox depth, processed count,
+   * restarts) and the system's dead-letter and late-reply counts.
+   *
+   * @example
+   * ```ts
+   * const { workers } = await system.metrics();
+   * console.log(workers.map((w) => w.eventLoopDelay.maxMs));
+   * ```
+   */
+  async metrics(): Promise<SystemMetrics> {
+    if (this.#stopping) throw new SystemStoppedError("collect metrics");
+    const workers = await Promise.all(this.#workers.map((_, i) => this.#loop.requestOp(i + 1, "metrics", null) as Promise<WorkerMetrics>));
+    return { workers, deadLetters: this.deadLetters.count, lateReplies: this.#loop.asks.lateReplies };
   }
 
   /**
@@ -250,6 +278,11 @@ export class ActorSystem implements AsyncDisposable {
       if (this.#stopping) throw new SystemStoppedError("spawn");
       return this.#spawnRequest(target, url, key, arg, parent, name);
     });
+    loop.onDeadLetter = (d) => this.deadLetters.record(d);
+    loop.ops.set("deadLetter", (p) => {
+      const [addr, target, name, reason, count, arg] = p as [number, string, string | null, DeadLetterReason, number, unknown];
+      this.deadLetters.record({ address: addr, target, name, reason, count, arg });
+    });
     loop.ops.set("unname", (p) => {
       const [name, addr] = p as [string, number];
       if (this.#names.get(name)?.address === addr) this.#names.delete(name);
@@ -260,13 +293,13 @@ export class ActorSystem implements AsyncDisposable {
     });
   }
 
-  async #spawnRequest(target: number, url: string, key: string, arg: unknown, parent: number, name: string): Promise<[number, string]> {
+  async #spawnRequest(target: number, url: string, key: string, arg: unknown, parent: number, name: string): Promise<SpawnReply> {
     if (this.#names.has(name)) throw new ActorNameTakenError(name);
     this.#names.set(name, null);
     try {
-      const [addr, label] = (await this.#loop.requestOp(target, "spawn", [url, key, arg, parent, name], arg)) as [number, string];
-      this.#names.set(name, new ActorRef(this.#loop, 0, addr, label));
-      return [addr, label];
+      const reply = (await this.#loop.requestOp(target, "spawn", [url, key, arg, parent, name], arg)) as SpawnReply;
+      this.#names.set(name, this.#loop.refTo(...reply));
+      return reply;
     } catch (e) {
       this.#names.delete(name);
       throw e;

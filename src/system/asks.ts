@@ -15,6 +15,8 @@ import { AskTimeoutError } from "../errors.ts";
 import type { AskOptions } from "../actor/ref.ts";
 
 interface Pending {
+  /** Loop of the asked actor (so asks to a lost worker can be failed). */
+  target: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -37,14 +39,14 @@ export class PendingAsks {
    * Opens an ask. A signal that is already aborted rejects at once (and `id` is 0: send nothing).
    * `timeout` of `Infinity` (or 0) means no timer.
    */
-  open(actor: string, messageName: string, timeout: number, signal: AskOptions["signal"]): { id: number; promise: Promise<unknown> } {
+  open(actor: string, messageName: string, timeout: number, signal: AskOptions["signal"], target = -1): { id: number; promise: Promise<unknown> } {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     if (signal?.aborted) {
       reject(signal.reason);
       return { id: 0, promise };
     }
     const id = this.#nextId++;
-    const entry: Pending = { resolve, reject, timer: undefined, signal, onAbort: undefined };
+    const entry: Pending = { target, resolve, reject, timer: undefined, signal, onAbort: undefined };
     if (timeout > 0 && Number.isFinite(timeout)) {
       entry.timer = setTimeout(() => this.#fail(id, new AskTimeoutError(actor, messageName, timeout)), timeout);
     }
@@ -70,6 +72,11 @@ export class PendingAsks {
   /** Rejects ask `id` if it is still waiting (used when sending it failed). */
   cancel(id: number, error: unknown): void {
     this.#fail(id, error);
+  }
+
+  /** Rejects the waiting asks whose target loop matches (a worker died). */
+  rejectWhere(which: (targetLoop: number) => boolean, error: (id: number) => unknown): void {
+    for (const [id, entry] of [...this.#pending]) if (which(entry.target)) this.#fail(id, error(id));
   }
 
   /** Rejects every waiting ask (shutdown). */

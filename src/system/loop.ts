@@ -1,29 +1,30 @@
 /**
  * One event loop's share of the actor system: the main thread and every worker each run
- * one `Loop`. It owns the actors placed on it, routes envelopes (local delivery, or a
- * {@link Link} per other loop), keeps the asks it is waiting on, and runs spawn and stop.
+ * one `Loop`. It routes envelopes (local delivery, or a {@link Link} per other loop),
+ * applies mailbox bounds and credits, runs handlers through the dispatcher, keeps the
+ * asks it waits on, and counts and reports dead letters. Spawning, stopping, restarts and
+ * death watch live in {@link Lifecycle}.
  *
- * Loop-level requests (spawn, stop, …) are envelopes addressed to actor number 0 of the
- * loop, so they travel the same wire, in the same order, as actor messages.
+ * Loop-level requests (spawn, stop, watch, …) are envelopes addressed to actor number 0
+ * of the loop, so they travel the same wire, in the same order, as actor messages.
  *
  * @example
  * ```ts
- * const loop = new Loop({ index: 1, askTimeout: 30_000, throughput: 64, sliceMs: 2 });
+ * const loop = new Loop({ index: 1, workers: 2, askTimeout: 30_000, throughput: 64, sliceMs: 2, maxMessageBytes: 16 << 20 });
  * loop.connect(0, parentEndpoint);
  * ```
  * @module
  */
-import { ActorCell } from "../actor/cell.ts";
-import type { ActorContext, SpawnOptions } from "../actor/context.ts";
-import { type AnyDefinition, findExported, isDefinition } from "../actor/definition.ts";
+import type { ActorCell } from "../actor/cell.ts";
+import type { ActorContext } from "../actor/context.ts";
 import { Dispatcher } from "../actor/dispatcher.ts";
-import { ActorRef, type AskOptions, type RefHost } from "../actor/ref.ts";
+import { ActorRef, type AskOptions, type RefHost, type SendOptions } from "../actor/ref.ts";
 import {
-  ActorInitError,
   ActorStoppedError,
-  DefinitionNotFoundError,
   InvalidArgumentError,
+  MailboxFullError,
   MessageEncodeError,
+  MessageTooLargeError,
   MissiveError,
   UnknownMessageError,
   type WireError,
@@ -31,11 +32,15 @@ import {
 import { macrotask } from "../runtime/adapters.ts";
 import type { Endpoint } from "../transport/endpoint.ts";
 import { Link } from "../transport/link.ts";
-import { Codec, FRAME_HEADER_BYTES, type FrameCursor } from "../wire/codec.ts";
 import { Deque } from "../util/deque.ts";
-import { address, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
+import { Codec, FRAME_HEADER_BYTES, type FrameCursor } from "../wire/codec.ts";
+import { address, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { findUnencodable } from "../wire/unencodable.ts";
 import { PendingAsks } from "./asks.ts";
+import type { DeadLetter, DeadLetterReason } from "./dead-letters.ts";
+import { CreditReturns, Credits } from "./flow-control.ts";
+import { Lifecycle } from "./lifecycle.ts";
+import type { ActorMetrics } from "./metrics.ts";
 
 /** Tuning shared by every loop of a system. */
 export interface LoopOptions {
@@ -49,6 +54,8 @@ export interface LoopOptions {
   throughput: number;
   /** Milliseconds of dispatching before yielding to the event loop. */
   sliceMs: number;
+  /** Largest encoded message accepted, in bytes. */
+  maxMessageBytes: number;
 }
 
 /** Handler of a loop-level request (an envelope addressed to actor 0 of this loop). */
@@ -68,12 +75,20 @@ export interface LoopStats {
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
 
+/** Names starting with `$` are the framework's own messages: never refused by a full mailbox. */
+const isSystemName = (name: string | null): boolean => name !== null && name.charCodeAt(0) === 36; // "$"
+
 export class Loop implements RefHost {
   readonly index: number;
   readonly options: LoopOptions;
   readonly codec: Codec;
   readonly dispatcher: Dispatcher;
   readonly asks = new PendingAsks();
+  readonly lifecycle: Lifecycle;
+  /** Credits this loop holds towards bounded actors (sending side). */
+  readonly credits: Credits;
+  /** Credit this loop owes to senders of counted messages (receiving side). */
+  readonly #returns: CreditReturns;
   /** Outgoing links by peer loop index. */
   readonly links: (Link | undefined)[] = [];
   /** Envelopes received by peer loop index (frame headers' counts). */
@@ -82,7 +97,7 @@ export class Loop implements RefHost {
   readonly ops = new Map<string, LoopOp>();
   /** Mailbox-only endpoints (test probes): envelopes to these ids go to a callback. */
   readonly probes = new Map<number, (env: Envelope) => void>();
-  /** Async work in progress that is not a queued message: async handlers, spawns, stops. */
+  /** Async work in progress that is not a queued message: async handlers, spawns, stops, restarts. */
   busy = 0;
   processed = 0;
   deadLetters = 0;
@@ -97,40 +112,52 @@ export class Loop implements RefHost {
   onMaybeIdle: (() => void) | null = null;
   /** Handler for control objects (non-frame messages) from a peer. */
   onControl: ((from: number, message: Record<string, unknown>) => void) | null = null;
+  /** Where dead letters go (the main loop records them; workers forward them to it). */
+  onDeadLetter: (d: DeadLetter) => void;
   #current: ActorCell | null = null;
   readonly #inbound = new Deque<Uint8Array>();
   #cursor: FrameCursor | null = null;
   #nextLocalId = 1;
-  readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
 
   constructor(options: LoopOptions) {
     this.index = options.index;
     this.options = options;
-    this.codec = new Codec({
-      isRef: (v) => v instanceof ActorRef,
-      toWire: (v) => {
-        const ref = v as ActorRef;
-        return [ref.node, ref.address, 0, ref.label];
+    this.codec = new Codec(
+      {
+        isRef: (v) => v instanceof ActorRef,
+        toWire: (v) => {
+          const ref = v as ActorRef;
+          return [ref.node, ref.address, ref.flow, ref.label];
+        },
+        fromWire: (node, addr, flow, label) => new ActorRef(this, node, addr, label, flow),
       },
-      fromWire: (node, addr, _unused, label) => new ActorRef(this, node, addr, label),
-    });
+      { maxStrLength: options.maxMessageBytes, maxBinLength: options.maxMessageBytes },
+    );
+    this.credits = new Credits(options.workers + 1);
+    this.#returns = new CreditReturns(
+      (senderLoop, actorAddress, count) => this.#sendEnvelope(Kind.Credit, address(senderLoop, 0), actorAddress, count, null, null),
+      (actorAddress) => {
+        const cell = this.cells.get(localIdOf(actorAddress));
+        return cell ? Math.max(1, Math.floor(this.credits.share(cell.capacity) / 2)) : 1;
+      },
+    );
     this.dispatcher = new Dispatcher(
       {
         processNext: (cell) => this.#processNext(cell),
         pumpInbound: (max) => this.#pumpInbound(max),
         hasInbound: () => this.#cursor !== null || this.#inbound.length > 0,
+        onSliceEnd: () => this.#returns.flush(),
         onIdle: () => this.onMaybeIdle?.(),
       },
       options,
       macrotask,
     );
     for (let i = 0; i <= options.workers; i++) this.received[i] = 0;
-    this.ops.set("spawn", (p) => this.#spawnOp(p as SpawnRequest));
-    this.ops.set("stop", (p) => this.stopActor(p as number));
-    this.ops.set("childStopped", (p) => {
-      const [parent, child] = p as [number, number];
-      this.cells.get(parent)?.children.delete(child);
-    });
+    this.onDeadLetter = (d) => {
+      if (this.index === 0) return;
+      this.tellOp(0, "deadLetter", [d.address, d.target, d.name, d.reason, d.count, d.arg]);
+    };
+    this.lifecycle = new Lifecycle(this);
   }
 
   // ---- links -------------------------------------------------------------------------
@@ -193,7 +220,8 @@ export class Loop implements RefHost {
 
   #wireError(e: WireError, announced: number, decoded: number): void {
     this.wireErrors++;
-    this.deadLetters += Math.max(0, announced - decoded);
+    const lost = Math.max(0, announced - decoded);
+    if (lost > 0) this.#recordDeadLetter({ address: 0, target: "(unknown: lost in a malformed frame)", name: null, arg: undefined, reason: "malformed", count: lost });
     console.error(`[missive] ${this.#loopName()}: ${e.message}`);
   }
 
@@ -206,7 +234,39 @@ export class Loop implements RefHost {
 
   tell(ref: ActorRef, name: string, arg: unknown): void {
     this.guard?.();
-    this.#send(Kind.Tell, ref.address, this.#senderAddress(), 0, name, arg, ref.label, arg);
+    if (ref.overflow === null) {
+      this.#sendEnvelope(Kind.Tell, ref.address, this.#senderAddress(), 0, name, arg, ref.label, arg);
+      return;
+    }
+    if (!this.credits.tryTake(ref.address, ref.capacity)) {
+      throw new MailboxFullError(ref.label, ref.capacity, ref.overflow === "wait" ? undefined : "the actor's policy is reject");
+    }
+    try {
+      this.#sendEnvelope(Kind.Tell | COUNTED, ref.address, this.#senderAddress(), 0, name, arg, ref.label, arg);
+    } catch (e) {
+      this.credits.give(ref.address, 1);
+      throw e;
+    }
+  }
+
+  send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void> {
+    try {
+      this.guard?.();
+      if (ref.overflow !== "wait") {
+        this.tell(ref, name, arg);
+        return Promise.resolve();
+      }
+      // Encode now, so a bad message fails at the call and not after the wait.
+      const from = this.#senderAddress();
+      const bytes = this.#encode(Kind.Tell | COUNTED, ref.address, from, 0, name, arg, ref.label, arg).slice();
+      if (this.credits.tryTake(ref.address, ref.capacity)) {
+        this.#route(bytes, ref.address, ref.label);
+        return Promise.resolve();
+      }
+      return this.credits.take(ref.address, ref.capacity, options?.signal).then(() => this.#route(bytes, ref.address, ref.label));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined): Promise<unknown> {
@@ -215,24 +275,38 @@ export class Loop implements RefHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.request(ref.address, name, arg, ref.label, options, arg);
+    if (ref.overflow === null) return this.request(ref.address, name, arg, ref.label, options, arg);
+    if (this.credits.tryTake(ref.address, ref.capacity)) return this.request(ref.address, name, arg, ref.label, options, arg, COUNTED);
+    if (ref.overflow === "reject") return Promise.reject(new MailboxFullError(ref.label, ref.capacity, "the actor's policy is reject"));
+    // `wait`: the ask waits for room (cancellable by its signal); its timeout runs once it is sent.
+    return this.credits.take(ref.address, ref.capacity, options?.signal)
+      .then(() => this.request(ref.address, name, arg, ref.label, options, arg, COUNTED));
   }
 
   flush(ref: ActorRef, options: AskOptions | undefined): Promise<void> {
-    return this.ask(ref, SystemMessage.Flush, undefined, options) as Promise<void>;
+    try {
+      this.guard?.();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.request(ref.address, SystemMessage.Flush, undefined, ref.label, options, undefined) as Promise<void>;
   }
 
   /**
    * Sends an ask to `to` and returns its settlement. `userValue` is what encode errors
    * are reported against (the message argument, or the spawn argument).
    */
-  request(to: number, name: string, payload: unknown, label: string, options: AskOptions | undefined, userValue: unknown): Promise<unknown> {
+  request(to: number, name: string, payload: unknown, label: string, options: AskOptions | undefined, userValue: unknown, flags = 0): Promise<unknown> {
     const timeout = options?.timeout ?? this.options.askTimeout;
-    const { id, promise } = this.asks.open(label, name, timeout, options?.signal);
-    if (id === 0) return promise;
+    const { id, promise } = this.asks.open(label, name, timeout, options?.signal, loopOf(to));
+    if (id === 0) {
+      if (flags & COUNTED) this.credits.give(to, 1);
+      return promise;
+    }
     try {
-      this.#send(Kind.Ask, to, this.#senderAddress(), id, name, payload, label, userValue);
+      this.#sendEnvelope(Kind.Ask | flags, to, this.#senderAddress(), id, name, payload, label, userValue);
     } catch (e) {
+      if (flags & COUNTED) this.credits.give(to, 1);
       this.asks.cancel(id, e);
     }
     return promise;
@@ -245,7 +319,12 @@ export class Loop implements RefHost {
 
   /** Tells loop `loop` about `op` (internal, fire-and-forget). */
   tellOp(loop: number, op: string, payload: unknown): void {
-    this.#send(Kind.Tell, address(loop, 0), address(this.index, 0), 0, op, payload, `loop ${loop}`, payload);
+    this.#sendEnvelope(Kind.Tell, address(loop, 0), address(this.index, 0), 0, op, payload, `loop ${loop}`, payload);
+  }
+
+  /** Sends the framework message `name` (a `$…` name) to actor `to`, from `from`. */
+  tellSystem(to: number, from: number, name: string, payload: unknown): void {
+    this.#sendEnvelope(Kind.Tell, to, from, 0, name, payload, `actor ${to}`, payload);
   }
 
   /** A fresh actor number on this loop. */
@@ -253,22 +332,44 @@ export class Loop implements RefHost {
     return this.#nextLocalId++;
   }
 
+  /** Makes sure fresh actor numbers start above `localId` (for actors re-created with their old address). */
+  reserveLocalIds(upTo: number): void {
+    this.#nextLocalId = Math.max(this.#nextLocalId, upTo + 1);
+  }
+
   /** A ref to `addr` that sends from this loop. */
-  refTo(addr: number, label: string): ActorRef {
-    return new ActorRef(this, 0, addr, label);
+  refTo(addr: number, label: string, flow = 0): ActorRef {
+    return new ActorRef(this, 0, addr, label, flow);
+  }
+
+  /** The actor whose handler is running right now (its synchronous part), if any. */
+  get current(): ActorCell | null {
+    return this.#current;
   }
 
   #senderAddress(): number {
     return this.#current?.address ?? address(this.index, 0);
   }
 
-  #send(kind: Kind, to: number, from: number, id: number, name: string | null, payload: unknown, label: string, userValue: unknown): void {
+  #encode(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label: string, userValue: unknown): Uint8Array {
     let bytes: Uint8Array;
     try {
       bytes = this.codec.encodeEnvelope(kind, to, from, id, name, payload);
     } catch (e) {
       throw this.#encodeError(e, label, name ?? "(reply)", userValue);
     }
+    if (bytes.byteLength > this.options.maxMessageBytes) {
+      throw new MessageTooLargeError(label, name ?? "(reply)", bytes.byteLength, this.options.maxMessageBytes);
+    }
+    return bytes;
+  }
+
+  #sendEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label = `actor ${to}`, userValue: unknown = payload): void {
+    this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label);
+  }
+
+  /** Delivers encoded envelope `bytes` to `to`: decoded here for a local actor (a copy), else appended to the link. */
+  #route(bytes: Uint8Array, to: number, label: string): void {
     const dest = to % LOOP_SPAN;
     if (dest === this.index) {
       this.deliver(this.codec.decode(bytes) as Envelope);
@@ -289,11 +390,15 @@ export class Loop implements RefHost {
 
   // ---- delivery ------------------------------------------------------------------------
 
-  /** Puts one envelope where it belongs: a mailbox, a loop op, or a waiting ask. */
+  /** Puts one envelope where it belongs: a mailbox, a loop op, a waiting ask, or the credits. */
   deliver(env: Envelope): void {
-    const kind = env[0];
+    const kind = env[0] & 7;
     if (kind === Kind.Reply || kind === Kind.Fail) {
       this.asks.settle(env[3], kind === Kind.Reply, env[5]);
+      return;
+    }
+    if (kind === Kind.Credit) {
+      this.credits.give(env[2], env[3]);
       return;
     }
     const localId = localIdOf(env[1]);
@@ -302,15 +407,38 @@ export class Loop implements RefHost {
       return;
     }
     const cell = this.cells.get(localId);
-    if (cell === undefined && this.probes.has(localId)) {
-      this.probes.get(localId)!(env);
+    if (cell === undefined) {
+      const probe = this.probes.get(localId);
+      if (probe !== undefined) probe(env);
+      else this.deadLetter(env, `actor ${localId} on ${this.#loopName()}`, "stopped");
       return;
     }
-    if (cell === undefined || cell.status === "stopping" || cell.status === "stopped") {
-      this.#deadLetter(env, cell?.label ?? `actor ${localId} on ${this.#loopName()}`);
+    if (cell.status === "stopping" || cell.status === "stopped") {
+      this.deadLetter(env, cell.label, "stopped");
       return;
+    }
+    if (cell.capacity > 0 && cell.mailbox.length >= cell.capacity && !isSystemName(env[4])) {
+      switch (cell.overflow) {
+        case "drop-newest":
+        case "reject":
+          this.deadLetter(env, cell.label, "mailbox-full", new MailboxFullError(cell.label, cell.capacity));
+          return;
+        case "drop-oldest": {
+          const oldest = cell.mailbox.peek()!;
+          if (isSystemName(oldest[4])) {
+            this.deadLetter(env, cell.label, "mailbox-full", new MailboxFullError(cell.label, cell.capacity));
+            return;
+          }
+          cell.mailbox.shift();
+          this.deadLetter(oldest, cell.label, "dropped-oldest", new MailboxFullError(cell.label, cell.capacity, "a newer message took its place (drop-oldest)"));
+          break;
+        }
+        case "wait":
+          break; // bounded by the senders' credits (at most max(capacity, loops))
+      }
     }
     cell.mailbox.push(env);
+    if (cell.mailbox.length > cell.maxDepth) cell.maxDepth = cell.mailbox.length;
     this.dispatcher.enqueue(cell);
   }
 
@@ -318,15 +446,50 @@ export class Loop implements RefHost {
     return this.index === 0 ? "the main loop" : `worker ${this.index - 1}`;
   }
 
-  #deadLetter(env: Envelope, label: string): void {
-    this.deadLetters++;
-    if (env[0] === Kind.Ask) this.#fail(env, new ActorStoppedError(label));
+  /** Returns the credit a counted envelope took, once, whatever became of it. */
+  #creditBack(env: Envelope): void {
+    if ((env[0] & COUNTED) === 0) return;
+    env[0] &= ~COUNTED;
+    const senderLoop = loopOf(env[2]);
+    if (senderLoop === this.index) this.credits.give(env[1], 1);
+    else this.#returns.owe(senderLoop, env[1]);
+  }
+
+  /**
+   * `env` cannot be delivered: count it, return its credit, fail it if it is an ask, and
+   * report it (main loop: `system.deadLetters`).
+   */
+  deadLetter(env: Envelope, label: string, reason: DeadLetterReason, error?: unknown): void {
+    this.#creditBack(env);
+    const kind = env[0] & 7;
+    if (kind === Kind.Ask) {
+      this.fail(env, error ?? new ActorStoppedError(label, reason === "undelivered" ? "it stopped before processing the message" : undefined));
+    }
+    if (kind === Kind.Tell || kind === Kind.Ask) {
+      this.#recordDeadLetter({ address: env[1], target: label, name: env[4], arg: env[5], reason, count: 1 });
+    }
+  }
+
+  #recordDeadLetter(d: DeadLetter): void {
+    this.deadLetters += d.count;
+    this.onDeadLetter(d);
+  }
+
+  /** Counts messages an actor never processed (it stopped first) and fails the asks among them. */
+  undeliverable(cell: ActorCell, envelopes: Envelope[], extra = 0, why = "undelivered" as DeadLetterReason): void {
+    const n = envelopes.filter((e) => !isSystemName(e[4]) || e[4] === SystemMessage.Flush).length + extra;
+    if (n > 0) this.undelivered.set(cell.label, (this.undelivered.get(cell.label) ?? 0) + n);
+    for (const env of envelopes) {
+      this.#creditBack(env);
+      if ((env[0] & 7) === Kind.Ask) this.fail(env, new ActorStoppedError(cell.label, why === "worker-exited" ? "its worker exited" : "it stopped before processing the message"));
+    }
   }
 
   #runOp(env: Envelope): void {
     const op = this.ops.get(env[4] ?? "");
+    const isAsk = (env[0] & 7) === Kind.Ask;
     if (op === undefined) {
-      if (env[0] === Kind.Ask) this.#fail(env, new UnknownMessageError(this.#loopName(), env[4] ?? "", [...this.ops.keys()]));
+      if (isAsk) this.fail(env, new UnknownMessageError(this.#loopName(), env[4] ?? "", [...this.ops.keys()]));
       else this.deadLetters++;
       return;
     }
@@ -334,13 +497,13 @@ export class Loop implements RefHost {
     try {
       result = op(env[5], env);
     } catch (e) {
-      if (env[0] === Kind.Ask) this.#fail(env, e);
+      if (isAsk) this.fail(env, e);
       else console.error(`[missive] ${this.#loopName()}: request "${env[4]}" failed:`, e);
       return;
     }
-    if (env[0] !== Kind.Ask) return;
+    if (!isAsk) return;
     if (isThenable(result)) {
-      Promise.resolve(result).then((v) => this.reply(env, v), (e) => this.#fail(env, e));
+      Promise.resolve(result).then((v) => this.reply(env, v), (e) => this.fail(env, e));
     } else this.reply(env, result);
   }
 
@@ -348,19 +511,20 @@ export class Loop implements RefHost {
   reply(env: Envelope, value: unknown): void {
     const to = address(loopOf(env[2]), 0);
     try {
-      this.#send(Kind.Reply, to, 0, env[3], null, value, `the asker on loop ${loopOf(env[2])}`, value);
+      this.#sendEnvelope(Kind.Reply, to, 0, env[3], null, value, `the asker on loop ${loopOf(env[2])}`, value);
     } catch (e) {
-      this.#fail(env, e);
+      this.fail(env, e);
     }
   }
 
-  #fail(env: Envelope, error: unknown): void {
+  /** Fails ask `env` with `error`. */
+  fail(env: Envelope, error: unknown): void {
     const to = address(loopOf(env[2]), 0);
     try {
-      this.#send(Kind.Fail, to, 0, env[3], null, error, "asker", error);
+      this.#sendEnvelope(Kind.Fail, to, 0, env[3], null, error, "asker", error);
     } catch {
       const e = error as Error;
-      this.#send(Kind.Fail, to, 0, env[3], null, new MissiveError(`${e?.name ?? "Error"}: ${e?.message ?? String(error)}`), "asker", null);
+      this.#sendEnvelope(Kind.Fail, to, 0, env[3], null, new MissiveError(`${e?.name ?? "Error"}: ${e?.message ?? String(error)}`), "asker", null);
     }
   }
 
@@ -368,27 +532,34 @@ export class Loop implements RefHost {
 
   #processNext(cell: ActorCell): void {
     const env = cell.mailbox.shift()!;
+    this.#creditBack(env);
     const name = env[4]!;
+    let handler: ((state: unknown, arg: unknown, ctx: ActorContext) => unknown) | undefined;
+    let arg = env[5];
     if (name === SystemMessage.Flush) {
-      if (env[0] === Kind.Ask) this.reply(env, undefined);
+      if ((env[0] & 7) === Kind.Ask) this.reply(env, undefined);
       return;
-    }
-    const handler = cell.definition.spec.handlers[name];
-    if (handler === undefined) {
-      this.failures++;
-      const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);
-      if (env[0] === Kind.Ask) this.#fail(env, error);
-      else {
-        this.deadLetters++;
-        console.error(`[missive] ${error.message}`);
+    } else if (name === SystemMessage.Terminated) {
+      const signal = this.lifecycle.terminatedSignal(cell, env);
+      if (signal === null) return;
+      handler = cell.definition.spec.onTerminated as typeof handler;
+      if (handler === undefined) return;
+      arg = signal;
+    } else {
+      handler = cell.definition.spec.handlers[name];
+      if (handler === undefined) {
+        this.failures++;
+        const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);
+        this.deadLetter(env, cell.label, "no-handler", error);
+        if ((env[0] & 7) !== Kind.Ask) console.error(`[missive] ${error.message}`);
+        return;
       }
-      return;
     }
     cell.sender = env[2];
     this.#current = cell;
     let result: unknown;
     try {
-      result = handler(cell.state, env[5], cell.ctx);
+      result = handler(cell.state, arg, cell.ctx);
     } catch (e) {
       this.#current = null;
       this.#finish(cell, env, false, e);
@@ -418,209 +589,18 @@ export class Loop implements RefHost {
   #finish(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
     cell.processed++;
     this.processed++;
+    const isAsk = (env[0] & 7) === Kind.Ask;
     if (ok) {
-      if (env[0] === Kind.Ask) this.reply(env, value);
+      if (isAsk) this.reply(env, value);
     } else {
       this.failures++;
-      if (env[0] === Kind.Ask) this.#fail(env, value);
-      else console.error(`[missive] ${cell.label} failed on "${env[4]}" (state kept, next message goes on):`, value);
+      if (isAsk) this.fail(env, value);
+      this.lifecycle.failed(cell, value, isAsk ? null : env[4]);
     }
-    if (cell.stopRequested && !cell.busy) this.#beginStop(cell);
+    this.lifecycle.continueStop(cell);
   }
 
-  // ---- spawn -----------------------------------------------------------------------------
-
-  /** Spawns `definition` on loop `loop` (may be this one) with `parent` as its parent address. */
-  async spawnOn(loop: number, definition: AnyDefinition, arg: unknown, parent: number, name: string | null): Promise<ActorRef> {
-    if (!isDefinition(definition)) {
-      throw new InvalidArgumentError(`spawn expects a definition made by defineActor(import.meta.url, { … }); got ${String(definition)}.`);
-    }
-    const request: SpawnRequest = [definition.url, definition.key, arg, parent, name];
-    const [addr, label] = (await this.requestOp(loop, "spawn", request, arg, definition.name)) as [number, string];
-    return new ActorRef(this, 0, addr, label);
-  }
-
-  /** Checks a `worker` option against the system size and returns the loop index. */
-  loopFor(options: SpawnOptions | undefined, fallback: number): number {
-    const worker = options?.worker;
-    if (worker === undefined) return fallback;
-    if (!Number.isInteger(worker) || worker < 0 || worker >= this.options.workers) {
-      throw new InvalidArgumentError(`spawn option worker: ${worker} is not a worker index; use 0 to ${this.options.workers - 1}.`);
-    }
-    return worker + 1;
-  }
-
-  async #spawnOp([url, key, arg, parent, name]: SpawnRequest): Promise<[number, string]> {
-    this.busy++;
-    try {
-      const namespace = await this.#import(url);
-      const found = findExported(namespace, key);
-      if (found === undefined) {
-        throw new DefinitionNotFoundError(
-          `${url} does not export the actor definition ${key.slice(key.lastIndexOf("#") + 1)}: define it at the top level of ` +
-            `that module and export it (export const X = defineActor(import.meta.url, { … })).`,
-        );
-      }
-      const localId = this.allocateLocalId();
-      const addr = address(this.index, localId);
-      const label = name ?? `${found.exportName}#${localId}@w${this.index - 1}`;
-      const cell = new ActorCell(localId, addr, found.definition, label, parent, name);
-      cell.ctx = this.#context(cell);
-      this.cells.set(localId, cell);
-      const spec = found.definition.spec;
-      try {
-        cell.state = await spec.init(arg, cell.ctx);
-        await spec.onStart?.(cell.state, cell.ctx);
-      } catch (e) {
-        this.cells.delete(localId);
-        cell.status = "stopped";
-        cell.beginStop?.(false); // nothing to stop: init never finished
-        throw new ActorInitError(label, e);
-      }
-      cell.status = "running";
-      if (cell.stopRequested) this.#beginStop(cell);
-      else this.dispatcher.enqueue(cell);
-      return [addr, label];
-    } finally {
-      this.busy--;
-      if (!this.dispatcher.active) this.onMaybeIdle?.();
-    }
-  }
-
-  #import(url: string): Promise<Record<string, unknown>> {
-    let mod = this.#modules.get(url);
-    if (mod === undefined) {
-      mod = import(url).catch((e) => {
-        this.#modules.delete(url);
-        throw new DefinitionNotFoundError(`could not import ${url} on ${this.#loopName()}: ${(e as Error)?.message}`, );
-      });
-      this.#modules.set(url, mod);
-    }
-    return mod;
-  }
-
-  #context(cell: ActorCell): ActorContext {
-    const self = new ActorRef(this, 0, cell.address, cell.label);
-    // deno-lint-ignore no-this-alias
-    const loop = this;
-    return {
-      self,
-      get sender() {
-        return cell.sender !== 0 && localIdOf(cell.sender) !== 0 ? new ActorRef(loop, 0, cell.sender, `actor ${cell.sender}`) : undefined;
-      },
-      worker: this.index - 1,
-      label: cell.label,
-      // deno-lint-ignore no-explicit-any
-      spawn: async (definition: AnyDefinition, arg?: unknown, options?: SpawnOptions): Promise<any> => {
-        const target = this.loopFor(options, this.index);
-        const name = options?.name ?? null;
-        const ref = name === null
-          ? await this.spawnOn(target, definition, arg, cell.address, null)
-          : await this.#spawnNamed(target, definition, arg, cell.address, name);
-        if (cell.status === "stopping" || cell.status === "stopped") {
-          // The parent stopped while the child was being created: the child must not outlive it.
-          await this.requestOp(loopOf(ref.address), "stop", localIdOf(ref.address));
-          throw new ActorStoppedError(cell.label, "it stopped while spawning a child");
-        }
-        cell.children.add(ref.address);
-        return ref;
-      },
-      stop: () => {
-        cell.stopRequested = true;
-        if (!cell.busy && this.#current !== cell && cell.status === "running") this.#beginStop(cell);
-      },
-    };
-  }
-
-  async #spawnNamed(loop: number, definition: AnyDefinition, arg: unknown, parent: number, name: string): Promise<ActorRef> {
-    if (!isDefinition(definition)) throw new InvalidArgumentError(`spawn expects a definition made by defineActor; got ${String(definition)}.`);
-    const [addr, label] = (await this.requestOp(0, "spawnNamed", [loop, definition.url, definition.key, arg, parent, name], arg, definition.name)) as [number, string];
-    return new ActorRef(this, 0, addr, label);
-  }
-
-  // ---- stop --------------------------------------------------------------------------------
-
-  /**
-   * Stops actor `localId` of this loop after its current message: children first, then
-   * `onStop`, then every message still in its mailbox is counted as undelivered (asks
-   * among them fail with `ActorStoppedError`). Resolves when done; idempotent.
-   */
-  stopActor(localId: number): Promise<void> {
-    const cell = this.cells.get(localId);
-    if (cell === undefined) return Promise.resolve();
-    if (cell.stopping) return cell.stopping;
-    cell.stopRequested = true;
-    if (cell.busy || cell.status === "starting") {
-      // The running handler (or init) finishes first; #finish / #spawnOp then call #beginStop.
-      const { promise, resolve } = Promise.withResolvers<void>();
-      cell.stopping = promise;
-      cell.beginStop = (run) => (run ? void this.#stop(cell).then(resolve) : resolve());
-      return promise;
-    }
-    cell.stopping = this.#stop(cell);
-    return cell.stopping;
-  }
-
-  /** Starts a stop that was requested while the actor was busy, or requests one now. */
-  #beginStop(cell: ActorCell): void {
-    const begin = cell.beginStop;
-    if (begin !== null) {
-      cell.beginStop = null;
-      begin(true);
-    } else if (cell.stopping === null) {
-      void this.stopActor(cell.localId);
-    }
-  }
-
-  async #stop(cell: ActorCell): Promise<void> {
-    cell.status = "stopping";
-    this.busy++;
-    try {
-      const children = [...cell.children];
-      await Promise.all(children.map((child) => this.requestOp(loopOf(child), "stop", localIdOf(child)).catch(() => undefined)));
-      try {
-        await cell.definition.spec.onStop?.(cell.state, cell.ctx);
-      } catch (e) {
-        this.failures++;
-        console.error(`[missive] ${cell.label}: onStop failed:`, e);
-      }
-      const left = cell.mailbox.drain();
-      if (left.length > 0) {
-        this.undelivered.set(cell.label, (this.undelivered.get(cell.label) ?? 0) + left.length);
-        for (const env of left) if (env[0] === Kind.Ask) this.#fail(env, new ActorStoppedError(cell.label, "it stopped before processing the message"));
-      }
-      cell.status = "stopped";
-      this.cells.delete(cell.localId);
-      this.tellOp(loopOf(cell.parent), "childStopped", [localIdOf(cell.parent), cell.address]);
-      if (cell.name !== null) this.tellOp(0, "unname", [cell.name, cell.address]);
-    } finally {
-      this.busy--;
-      if (!this.dispatcher.active) this.onMaybeIdle?.();
-    }
-  }
-
-  /**
-   * Stops every actor still on this loop (last phase of shutdown). With `force` (the
-   * shutdown deadline has passed) nothing is awaited: every message not yet processed,
-   * including one a busy handler is still working on, is counted as undelivered, asks
-   * among them fail, and `onStop` hooks not yet started are skipped (and listed).
-   */
-  async stopAll(force: boolean): Promise<void> {
-    if (!force) {
-      // A parent's stop waits for its children's, so stopping all at once keeps children first.
-      await Promise.all([...this.cells.keys()].map((id) => this.stopActor(id)));
-      return;
-    }
-    for (const cell of [...this.cells.values()]) {
-      const left = cell.mailbox.drain();
-      const interrupted = cell.busy ? 1 : 0;
-      if (left.length + interrupted > 0) this.undelivered.set(cell.label, (this.undelivered.get(cell.label) ?? 0) + left.length + interrupted);
-      for (const env of left) if (env[0] === Kind.Ask) this.#fail(env, new ActorStoppedError(cell.label, "the shutdown deadline passed"));
-      if (cell.status !== "stopping") this.hooksSkipped.push(cell.label);
-      cell.status = "stopped";
-      this.cells.delete(cell.localId);
-    }
-  }
+  // ---- reporting ---------------------------------------------------------------------------
 
   /** This loop's counters. */
   stats(): LoopStats {
@@ -635,11 +615,27 @@ export class Loop implements RefHost {
     };
   }
 
+  /** Per-actor counters. */
+  actorMetrics(): ActorMetrics[] {
+    return [...this.cells.values()].map((c) => ({
+      label: c.label,
+      address: c.address,
+      mailboxDepth: c.mailbox.length,
+      maxMailboxDepth: c.maxDepth,
+      capacity: c.capacity,
+      processed: c.processed,
+      restarts: c.restarts.total,
+    }));
+  }
+
   /** True when nothing is queued, running, or half-way (used by the drain phase). */
   get idle(): boolean {
     return !this.dispatcher.active && this.busy === 0;
   }
-}
 
-/** `[url, key, arg, parentAddress, name]` of a spawn request. */
-export type SpawnRequest = [url: string, key: string, arg: unknown, parent: number, name: string | null];
+  /** Loop `peer` is gone: fail the asks waiting on it and release the senders waiting for room there. */
+  peerLost(peer: number, error: (what: string) => unknown): void {
+    this.asks.rejectWhere((target) => target === peer, () => error("the asked actor"));
+    this.credits.forgetWhere((addr) => loopOf(addr) === peer, () => error("the receiving actor"));
+  }
+}

@@ -11,11 +11,13 @@ import { ActorStoppedError } from "../errors.ts";
 import { parentEndpoint, portEndpoint, runtimeName } from "../runtime/adapters.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
 import { Loop } from "./loop.ts";
+import { LatenessSampler, type WorkerMetrics } from "./metrics.ts";
 
 const parent = parentEndpoint();
 let loop: Loop | undefined;
 let draining = false;
 let lastReport = "";
+const sampler = new LatenessSampler();
 
 function post(message: FromWorker): void {
   loop!.links[0]!.postControl(message);
@@ -35,7 +37,8 @@ function reportIfIdle(): void {
 async function exit(force: boolean): Promise<void> {
   const l = loop!;
   draining = false;
-  await l.stopAll(force);
+  sampler.stop();
+  await l.lifecycle.stopAll(force);
   l.asks.rejectAll(() => new ActorStoppedError("the asked actor", "the system shut down"));
   const stats = l.stats();
   for (const link of l.links) if (link && link.peer !== 0) link.close();
@@ -53,6 +56,14 @@ parent.listen((data) => {
   l.connect(0, parent);
   message.peers.forEach((peer, i) => l.connect(peer, portEndpoint(message.ports[i]!)));
   l.onMaybeIdle = reportIfIdle;
+  sampler.start();
+  l.ops.set("metrics", (): WorkerMetrics => ({
+    worker: l.index - 1,
+    eventLoopDelay: sampler.take(),
+    processed: l.processed,
+    deadLetters: l.deadLetters,
+    actors: l.actorMetrics(),
+  }));
   l.onControl = (_from, control) => {
     const m = control as ToWorker;
     if (m.type === "drain") {

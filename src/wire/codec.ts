@@ -20,7 +20,7 @@
  */
 import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
 import { errorClasses, RemoteError, WireError } from "../errors.ts";
-import type { Envelope, Kind } from "./envelope.ts";
+import type { Envelope } from "./envelope.ts";
 
 /** How refs are recognised and rebuilt; supplied by the loop that owns the codec. */
 export interface RefCodec {
@@ -103,7 +103,12 @@ export class Codec {
       encode: (v) => {
         if (typeof v !== "object" || v === null) return null; // functions/symbols: msgpack throws itself
         const proto = Object.getPrototypeOf(v);
-        if (proto === Object.prototype || proto === null || Array.isArray(v) || ArrayBuffer.isView(v)) return null;
+        if (Array.isArray(v) || ArrayBuffer.isView(v)) return null;
+        if (proto === Object.prototype || proto === null) {
+          // An own "__proto__" key (JSON.parse makes them) would be refused by the decoder.
+          if (Object.hasOwn(v, "__proto__")) throw new NoCodec();
+          return null;
+        }
         throw new NoCodec();
       },
       decode: () => {
@@ -120,7 +125,7 @@ export class Codec {
    * Encodes one envelope. Returns a view of the encoder's own buffer: copy it (into a
    * frame) before the next call. Throws the encoder's error for unencodable payloads.
    */
-  encodeEnvelope(kind: Kind, to: number, from: number, id: number, name: string | null, payload: unknown): Uint8Array {
+  encodeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown): Uint8Array {
     return this.#encoder.encodeSharedRef([kind, to, from, id, name, payload]);
   }
 

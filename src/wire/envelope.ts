@@ -23,11 +23,19 @@ export const Kind = {
   Reply: 2,
   /** Failed answer to ask `id`; the payload is the error. */
   Fail: 3,
+  /** Flow control: actor `from` took `id` more of this loop's counted messages out of its mailbox. */
+  Credit: 4,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
+/**
+ * Flag or-ed into the kind of a tell or ask that took a credit (to a bounded actor): the
+ * receiver credits it back exactly once, whatever becomes of the message.
+ */
+export const COUNTED = 8;
+
 /** A decoded envelope: `[kind, to, from, id, name, payload]`. */
-export type Envelope = [kind: Kind, to: number, from: number, id: number, name: string | null, payload: unknown];
+export type Envelope = [kind: number, to: number, from: number, id: number, name: string | null, payload: unknown];
 
 /**
  * Actor addresses are one integer: `localId * LOOP_SPAN + loop`, where `loop` is the
@@ -55,4 +63,6 @@ export function localIdOf(addr: number): number {
 export const SystemMessage = {
   /** Answered after every earlier message from the same sender was processed. */
   Flush: "$flush",
+  /** A watched or linked actor stopped; the payload is `[address, label, reason, normal, error?]`. */
+  Terminated: "$terminated",
 } as const;

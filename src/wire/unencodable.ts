@@ -72,6 +72,7 @@ export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec
       }
       if (!plain) return undefined; // a class with its own codec (e.g. ActorRef)
       for (const key of Object.keys(o)) {
+        if (key === "__proto__") return { path: `${path}["__proto__"]`, reason: `a "__proto__" key, which is refused (it could change the receiver's prototype); rename the key` };
         const r = walk((o as Record<string, unknown>)[key], /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, depth + 1);
         if (r) return r;
       }
