@@ -59,6 +59,12 @@ export class Link {
     this.#endpoint.post(frame, [frame.buffer]);
   }
 
+  /** Sends raw frame bytes after any pending frame (tests use it to send malformed frames). */
+  postFrame(frame: Uint8Array): void {
+    this.flush();
+    if (!this.#closed) this.#endpoint.post(frame, [frame.buffer]);
+  }
+
   /** Sends a control object after any pending frame. */
   postControl(message: object, transfer?: Transferable[]): void {
     this.flush();
