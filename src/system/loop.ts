@@ -462,11 +462,12 @@ export class Loop implements RefHost {
   deadLetter(env: Envelope, label: string, reason: DeadLetterReason, error?: unknown): void {
     this.#creditBack(env);
     const kind = env[0] & 7;
-    if (kind === Kind.Ask) {
-      this.fail(env, error ?? new ActorStoppedError(label, reason === "undelivered" ? "it stopped before processing the message" : undefined));
-    }
+    // Reported before the ask fails, so that whoever sees the failure can already count it.
     if (kind === Kind.Tell || kind === Kind.Ask) {
       this.#recordDeadLetter({ address: env[1], target: label, name: env[4], arg: env[5], reason, count: 1 });
+    }
+    if (kind === Kind.Ask) {
+      this.fail(env, error ?? new ActorStoppedError(label, reason === "undelivered" ? "it stopped before processing the message" : undefined));
     }
   }
 
@@ -479,10 +480,15 @@ export class Loop implements RefHost {
   undeliverable(cell: ActorCell, envelopes: Envelope[], extra = 0, why = "undelivered" as DeadLetterReason): void {
     const n = envelopes.filter((e) => !isSystemName(e[4]) || e[4] === SystemMessage.Flush).length + extra;
     if (n > 0) this.undelivered.set(cell.label, (this.undelivered.get(cell.label) ?? 0) + n);
+    const error = new ActorStoppedError(cell.label, why === "worker-exited" ? "its worker exited" : "it stopped before processing the message");
     for (const env of envelopes) {
-      this.#creditBack(env);
-      if ((env[0] & 7) === Kind.Ask) this.fail(env, new ActorStoppedError(cell.label, why === "worker-exited" ? "its worker exited" : "it stopped before processing the message"));
+      if (isSystemName(env[4]) && env[4] !== SystemMessage.Flush) {
+        this.#creditBack(env);
+        continue;
+      }
+      this.deadLetter(env, cell.label, why, error);
     }
+    if (extra > 0) this.#recordDeadLetter({ address: cell.address, target: cell.label, name: null, arg: undefined, reason: why, count: extra });
   }
 
   #runOp(env: Envelope): void {

@@ -62,6 +62,8 @@ export class Link {
   /** Sends raw frame bytes after any pending frame (tests use it to send malformed frames). */
   postFrame(frame: Uint8Array): void {
     this.flush();
+    // The receiver counts what the header announces; so must the sender (quiescence).
+    if (frame.byteLength >= 4) this.sent += new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true);
     if (!this.#closed) this.#endpoint.post(frame, [frame.buffer]);
   }
 
