@@ -73,7 +73,7 @@ describe(`bad input on ${runtimeName}`, () => {
     const link = mainLoopOf(system).links[1]!;
     r.tell("rec", { s: 0, n: 1 });
     // Header says 3 envelopes; the bytes are garbage.
-    link.postFrame(new Uint8Array([3, 0, 0, 0, 0xc1, 0xc1, 0xc1]));
+    link.postFrame(new Uint8Array([3, 0, 0, 0, 0, 0, 0, 0, 0xc1, 0xc1, 0xc1]));
     // A real frame, cut short.
     const codec = new Codec({ isRef: () => false, toWire: () => [0, 0, 0, ""], fromWire: () => ({}) });
     const w = new FrameWriter();

@@ -36,7 +36,7 @@ describe(`death watch on ${runtimeName}`, () => {
     q.tell("quit");
     expect((await probe.receive()).arg).toMatchObject({ address: q.address, normal: true });
     await watcher.ask("watch", q); // already stopped
-    expect((await probe.receive()).arg).toMatchObject({ address: q.address, normal: true, reason: "it was not alive" });
+    expect((await probe.receive()).arg).toMatchObject({ address: q.address, normal: true, reason: "stopped" });
   });
 
   it("links: an abnormal stop fails the linked actor; a normal stop does not", async () => {
@@ -55,6 +55,18 @@ describe(`death watch on ${runtimeName}`, () => {
     // The linked watcher fails with LinkedActorError; its strategy (stop) stops it.
     expect((await probe.receive()).name).toBe("watcher-stopped");
     await expect(linked.ask("ping")).rejects.toThrow();
+  });
+
+  it("a late watcher or linker learns the real reason of a stop it missed", async () => {
+    using probe = TestProbe.create(system);
+    const fragile = await system.spawn(Stopping, { probe: probe.ref, id: "g" });
+    await expect(fragile.ask("boom", "too late")).rejects.toThrow("too late");
+    const watcher = await system.spawn(Watcher, probe.ref);
+    await watcher.ask("watch", fragile);
+    expect((await probe.receive()).arg).toMatchObject({ address: fragile.address, normal: false });
+    const linker = await system.spawn(Watcher, probe.ref);
+    await linker.ask("link", fragile);
+    expect((await probe.receive()).name).toBe("watcher-stopped");
   });
 
   it("resuming actors keep running when a watched actor stops", async () => {

@@ -52,7 +52,7 @@ describe("wire", () => {
     const truncated = good.slice(0, good.byteLength - 2);
     expect(() => readAll(codec, truncated)).toThrow(WireError);
     expect(() => readAll(codec, new Uint8Array([1, 0]))).toThrow(WireError);
-    const garbage = new Uint8Array([1, 0, 0, 0, 0xc1, 0xff, 0x00]);
+    const garbage = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 0xc1, 0xff, 0x00]);
     expect(() => readAll(codec, garbage)).toThrow(WireError);
     const notEnvelope = new FrameWriter();
     notEnvelope.append(codec.encode({ hello: "world" }));

@@ -49,10 +49,16 @@ export interface ActorContext {
   spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>>;
   /** Stops this actor after the current message; later messages go to dead letters. */
   stop(): void;
-  /** Delivers a `Terminated` signal to `onTerminated` when `ref` stops (at once if it already has). */
-  watch(ref: ActorRef): void;
+  /**
+   * Delivers a `Terminated` signal to `onTerminated` when `ref` stops (at once if it
+   * already has). Resolves once the watch is registered with `ref`'s worker.
+   */
+  watch(ref: ActorRef): Promise<void>;
   /** Stops watching `ref`. */
   unwatch(ref: ActorRef): void;
-  /** Links this actor and `ref` both ways: an abnormal stop of either fails the other (`LinkedActorError`). */
-  link(ref: ActorRef): void;
+  /**
+   * Links this actor and `ref` both ways: an abnormal stop of either fails the other
+   * (`LinkedActorError`), also when `ref` had already failed. Resolves once registered.
+   */
+  link(ref: ActorRef): Promise<void>;
 }

@@ -30,14 +30,16 @@
 import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import { ActorRef } from "../actor/ref.ts";
-import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, SystemStoppedError, UnknownActorError } from "../errors.ts";
+import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, MissiveError, SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { availableParallelism, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
-import { Loop, type LoopStats } from "./loop.ts";
+import { Loop, type LoopOptions, type LoopStats } from "./loop.ts";
+import { Directory } from "./directory.ts";
 import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
 import type { SystemMetrics, WorkerMetrics } from "./metrics.ts";
 import type { SpawnReply } from "./lifecycle.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
+import type { SupervisionStrategy } from "../actor/supervision.ts";
 
 /** Options of {@link ActorSystem.start}. */
 export interface SystemOptions {
@@ -79,6 +81,8 @@ export interface ShutdownReport {
   hooksSkipped: string[];
   /** Workers that sent no final report (terminated after the grace period): their counts are missing. */
   unreported: number[];
+  /** Workers that died while the system ran (each was replaced). */
+  crashes: (WorkerExit & { worker: number })[];
   /** Milliseconds the shutdown took. */
   durationMs: number;
 }
@@ -90,6 +94,14 @@ interface WorkerSlot {
   idle: { sent: number[]; received: number[] } | null;
   stats: LoopStats | null;
   exitedReport: PromiseWithResolvers<void>;
+  /** What a Deno worker said just before it exited by itself (web workers have no exit event). */
+  exitNotice: WorkerExit | null;
+}
+
+/** Every exit the system did not ask for is a crash, whatever code the runtime reports (Bun says 0 after an unhandled rejection). */
+function normaliseExit(exit: WorkerExit): WorkerExit {
+  if (exit.code !== 0 || exit.error !== undefined) return exit;
+  return { ...exit, code: 1, reason: `exited unexpectedly (${exit.reason}, code 0; e.g. an unhandled rejection on Bun)` };
 }
 
 /** How long workers get to report after a forced exit before they are terminated. */
@@ -102,12 +114,22 @@ export function mainLoopOf(system: ActorSystem): Loop {
   return loops.get(system)!;
 }
 
+const handles = new WeakMap<ActorSystem, (worker: number) => WorkerHandle>();
+
+/** @internal Worker `worker`'s handle, for tests that kill workers. */
+export function workerHandleOf(system: ActorSystem, worker: number): WorkerHandle {
+  return handles.get(system)!(worker);
+}
+
 const WORKER_MODULE = new URL("./worker-main.ts", import.meta.url);
 
 /** The actor system: workers, placement, names, shutdown. */
 export class ActorSystem implements AsyncDisposable {
   readonly #loop: Loop;
-  readonly #workers: WorkerSlot[];
+  readonly #base: Omit<LoopOptions, "index">;
+  readonly #workers: WorkerSlot[] = [];
+  readonly #directory = new Directory();
+  readonly #workerExits: (WorkerExit & { worker: number })[] = [];
   readonly #names = new Map<string, ActorRef | null>();
   /**
    * Every message that could not be delivered, system-wide: `count`, and `subscribe` for
@@ -120,10 +142,11 @@ export class ActorSystem implements AsyncDisposable {
   #shutdown: Promise<ShutdownReport> | null = null;
   #onQuiescenceCheck: (() => void) | null = null;
 
-  private constructor(loop: Loop, workers: WorkerSlot[]) {
+  private constructor(loop: Loop, base: Omit<LoopOptions, "index">) {
     this.#loop = loop;
-    this.#workers = workers;
+    this.#base = base;
     loops.set(this, loop);
+    handles.set(this, (worker) => this.#workers[worker]!.handle);
   }
 
   /**
@@ -147,24 +170,18 @@ export class ActorSystem implements AsyncDisposable {
       maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
     };
     if (!(base.maxMessageBytes >= 64)) throw new InvalidArgumentError(`maxMessageBytes must be at least 64; got ${base.maxMessageBytes}.`);
-    const loop = new Loop({ ...base, index: 0 });
-    const slots: WorkerSlot[] = [];
-    const ready: Promise<void>[] = [];
+    const system = new ActorSystem(new Loop({ ...base, index: 0 }), base);
+    const loop = system.#loop;
+    loop.onControl = (from, message) => system.#control(from, message as FromWorker);
+    system.#installOps();
     for (let w = 1; w <= workers; w++) {
-      const handle = startWorker(WORKER_MODULE);
-      const isReady = Promise.withResolvers<void>();
-      const slot: WorkerSlot = { handle, ready: isReady, idle: null, stats: null, exitedReport: Promise.withResolvers<void>() };
-      slots.push(slot);
-      ready.push(isReady.promise);
-      loop.connect(w, handle.endpoint);
-      void handle.exited.then((exit) => {
-        isReady.reject(new InvalidArgumentError(`worker ${w - 1} exited before it was ready (${exit.reason}).`, { cause: exit.error }));
-        slot.exitedReport.resolve();
-      });
+      const slot = system.#startSlot(w);
+      system.#workers.push(slot);
+      loop.connect(w, slot.handle.endpoint);
     }
     // The mesh: one MessageChannel per pair of workers, so workers talk directly.
-    const peers: number[][] = slots.map(() => []);
-    const ports: MessagePort[][] = slots.map(() => []);
+    const peers: number[][] = system.#workers.map(() => []);
+    const ports: MessagePort[][] = system.#workers.map(() => []);
     for (let a = 1; a <= workers; a++) {
       for (let b = a + 1; b <= workers; b++) {
         const { port1, port2 } = new MessageChannel();
@@ -174,20 +191,91 @@ export class ActorSystem implements AsyncDisposable {
         ports[b - 1]!.push(port2);
       }
     }
-    const system = new ActorSystem(loop, slots);
-    loop.onControl = (from, message) => system.#control(from, message as FromWorker);
-    system.#installOps();
-    slots.forEach((_slot, i) => {
-      const init: ToWorker = { type: "init", options: { ...base, index: i + 1 }, peers: peers[i]!, ports: ports[i]! };
+    system.#workers.forEach((_slot, i) => {
+      const init: ToWorker = { type: "init", options: { ...base, index: i + 1 }, peers: peers[i]!, ports: ports[i]!, reserve: 0 };
       loop.links[i + 1]!.postControl(init, ports[i]!);
     });
     try {
-      await Promise.all(ready);
+      await Promise.all(system.#workers.map((s) => s.ready.promise));
     } catch (e) {
-      await Promise.all(slots.map((s) => s.handle.terminate()));
+      system.#stopping = true;
+      await Promise.all(system.#workers.map((s) => s.handle.terminate()));
       throw e;
     }
     return system;
+  }
+
+  /** Starts the worker for loop `w`, connects the main loop to it, and watches its exit. */
+  #startSlot(w: number): WorkerSlot {
+    const handle = startWorker(WORKER_MODULE);
+    const slot: WorkerSlot = { handle, ready: Promise.withResolvers<void>(), idle: null, stats: null, exitedReport: Promise.withResolvers<void>(), exitNotice: null };
+    slot.ready.promise.catch(() => undefined); // observed by start() or the recovery
+    void handle.exited.then((exit) => {
+      const notice = slot.exitNotice ?? exit;
+      slot.ready.reject(new InvalidArgumentError(`worker ${w - 1} exited before it was ready (${notice.reason}).`, { cause: notice.error }));
+      slot.exitedReport.resolve();
+      if (!this.#stopping && this.#workers[w - 1] === slot) void this.#recover(w, normaliseExit(notice));
+    });
+    return slot;
+  }
+
+  /**
+   * Worker `w` died while the system was running: fail what waited on it, start a
+   * replacement at the same index, re-create its actors by their supervision (same
+   * addresses), and tell every loop what was restarted and what was lost.
+   */
+  async #recover(w: number, exit: WorkerExit): Promise<void> {
+    const loop = this.#loop;
+    const why = `worker ${w - 1} ${exit.reason}`;
+    this.#workerExits.push({ worker: w - 1, ...exit });
+    const cause = exit.error ?? new MissiveError(why);
+    loop.peerLost(w, (what) => new ActorStoppedError(what, `its ${why}`, { cause }));
+    const plan = this.#directory.plan(w, performance.now());
+    const slot = this.#startSlot(w);
+    this.#workers[w - 1] = slot;
+    loop.replacePeer(w, slot.handle.endpoint, `worker ${w - 1}`);
+    // New mesh channels between the replacement and every other worker.
+    const peers: number[] = [];
+    const ports: MessagePort[] = [];
+    for (let o = 1; o <= this.#workers.length; o++) {
+      if (o === w) continue;
+      const { port1, port2 } = new MessageChannel();
+      peers.push(o);
+      ports.push(port1);
+      loop.links[o]!.postControl({ type: "peerReplaced", peer: w, port: port2, reason: why } satisfies ToWorker, [port2]);
+    }
+    const init: ToWorker = { type: "init", options: { ...this.#base, index: w }, peers, ports, reserve: this.#directory.maxLocalId(w) };
+    loop.links[w]!.postControl(init, ports);
+    try {
+      await slot.ready.promise;
+    } catch {
+      return; // the replacement died too; its own exit handler takes over
+    }
+    const restarted: number[] = [];
+    const lost: [number, string][] = plan.lost.map((r) => [r.address, r.label]);
+    await Promise.all(plan.restart.map(async (r) => {
+      try {
+        const arg = loop.codec.decode(r.restartArg!);
+        await loop.requestOp(w, "spawn", [r.url, r.key, arg, r.parent, r.name, localIdOf(r.address)], arg, r.label);
+        restarted.push(r.address);
+      } catch (e) {
+        console.error(`[missive] could not re-create ${r.label} after ${why}:`, e);
+        this.#directory.gone(r.address);
+        lost.push([r.address, r.label]);
+      }
+    }));
+    for (const [addr] of lost) this.#forget(addr);
+    for (let o = 1; o <= this.#workers.length; o++) {
+      loop.links[o]!.postControl({ type: "actorsLost", lost, restarted, reason: why } satisfies ToWorker);
+    }
+    loop.lifecycle.actorsLost(lost, restarted, why);
+    console.error(`[missive] ${why}: re-created ${restarted.length} actor(s), lost ${lost.length}.`);
+  }
+
+  /** Drops a gone actor from the main loop's books (names, top level). */
+  #forget(addr: number): void {
+    this.#topLevel.delete(addr);
+    for (const [name, ref] of this.#names) if (ref?.address === addr) this.#names.delete(name);
   }
 
   /** Number of workers. */
@@ -283,9 +371,17 @@ export class ActorSystem implements AsyncDisposable {
       const [addr, target, name, reason, count, arg] = p as [number, string, string | null, DeadLetterReason, number, unknown];
       this.deadLetters.record({ address: addr, target, name, reason, count, arg });
     });
-    loop.ops.set("unname", (p) => {
-      const [name, addr] = p as [string, number];
-      if (this.#names.get(name)?.address === addr) this.#names.delete(name);
+    loop.ops.set("spawned", (p) => {
+      const [address, url, key, parent, name, label, strategy, maxRestarts, withinMs, arg] = p as [
+        number, string, string, number, string | null, string, SupervisionStrategy, number, number, unknown,
+      ];
+      const restartArg = strategy === "restart" ? loop.codec.encode(arg) : null;
+      this.#directory.spawned({ address, url, key, parent, name, label, strategy, restartArg }, maxRestarts, withinMs);
+    });
+    loop.ops.set("gone", (p) => {
+      const [addr, name] = p as [number, string | null];
+      this.#directory.gone(addr);
+      if (name !== null && this.#names.get(name)?.address === addr) this.#names.delete(name);
     });
     loop.ops.set("childStopped", (p) => {
       const [, child] = p as [number, number];
@@ -320,6 +416,11 @@ export class ActorSystem implements AsyncDisposable {
       case "exited":
         slot.stats = message.stats;
         slot.exitedReport.resolve();
+        break;
+      case "exiting":
+        // A Deno web worker is about to exit by itself (Deno.exit, self.close): no exit event will come.
+        slot.exitNotice = { code: message.code, reason: message.reason };
+        void slot.handle.terminate();
         break;
     }
   }
@@ -422,6 +523,7 @@ export class ActorSystem implements AsyncDisposable {
       exits,
       hooksSkipped: all.flatMap((s) => s.hooksSkipped),
       unreported: this.#workers.flatMap((w, i) => (w.stats === null ? [i] : [])),
+      crashes: [...this.#workerExits],
       durationMs: performance.now() - started,
     };
   }

@@ -14,7 +14,11 @@ import type { LoopOptions, LoopStats } from "./loop.ts";
 /** Main → worker. */
 export type ToWorker =
   /** First message: who the worker is, and one `MessagePort` per other worker (the mesh). */
-  | { type: "init"; options: LoopOptions; peers: number[]; ports: MessagePort[] }
+  | { type: "init"; options: LoopOptions; peers: number[]; ports: MessagePort[]; reserve: number }
+  /** Worker `peer` died; talk to its replacement over `port` from now on. */
+  | { type: "peerReplaced"; peer: number; port: MessagePort; reason: string }
+  /** After a worker died: actors re-created at their old addresses, and actors gone for good. */
+  | { type: "actorsLost"; lost: [addr: number, label: string][]; restarted: number[]; reason: string }
   /** Shutdown phase 1: report idleness (with counters) whenever it changes. */
   | { type: "drain" }
   /** Last phase: stop what is left (`force`: without waiting, the deadline passed), close every port, report, exit. */
@@ -25,4 +29,6 @@ export type FromWorker =
   | { type: "ready" }
   /** The worker has nothing queued or running; envelopes sent/received per peer loop. */
   | { type: "idle"; sent: number[]; received: number[] }
-  | { type: "exited"; stats: LoopStats };
+  | { type: "exited"; stats: LoopStats }
+  /** A Deno web worker is about to exit by itself (it has no exit event). */
+  | { type: "exiting"; code: number; reason: string };

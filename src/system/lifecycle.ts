@@ -48,8 +48,13 @@ export type SpawnReply = [addr: number, label: string, flow: number];
 
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
+/** Stopped actors whose reason is remembered, per loop, for watchers that come late. */
+const TOMBSTONES = 1024;
+
 export class Lifecycle {
   readonly #loop: Loop;
+  /** Recently stopped actors: address → `$terminated` payload (oldest first). */
+  readonly #tombstones = new Map<number, unknown[]>();
   readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
 
   constructor(loop: Loop) {
@@ -125,6 +130,7 @@ export class Lifecycle {
       if (cell.supervision.strategy === "restart") cell.initBytes = loop.codec.encode(arg);
       cell.ctx = this.#context(cell);
       loop.cells.set(localId, cell);
+      loop.unpark(localId); // messages that reached a re-created actor before it existed
       const spec = found.definition.spec;
       try {
         cell.state = await spec.init(arg, cell.ctx);
@@ -136,6 +142,10 @@ export class Lifecycle {
         throw new ActorInitError(label, e);
       }
       cell.status = "running";
+      // The main loop keeps a directory of every actor, to re-create them if this worker dies.
+      const restartArg = cell.supervision.strategy === "restart" ? arg : null;
+      const { strategy, maxRestarts, withinMs } = cell.supervision;
+      loop.tellOp(0, "spawned", [addr, url, key, parent, name, label, strategy, maxRestarts, withinMs, restartArg]);
       this.continueStop(cell); // a stop requested during init
       loop.dispatcher.enqueue(cell);
       return [addr, label, cell.counted ? (cell.overflow === "reject" ? -cell.capacity : cell.capacity) : 0];
@@ -331,7 +341,7 @@ export class Lifecycle {
       for (const watched of cell.watching) loop.tellOp(loopOf(watched), "unwatch", [localIdOf(watched), cell.address]);
       this.#notifyWatchers(cell, reason);
       loop.tellOp(loopOf(cell.parent), "childStopped", [localIdOf(cell.parent), cell.address]);
-      if (cell.name !== null) loop.tellOp(0, "unname", [cell.name, cell.address]);
+      loop.tellOp(0, "gone", [cell.address, cell.name]);
     } finally {
       loop.busy--;
       cell.stopDone?.();
@@ -372,19 +382,49 @@ export class Lifecycle {
     cell.stopDone?.();
   }
 
+  // ---- a worker died -----------------------------------------------------------------------
+
+  /**
+   * Actors of a dead worker were re-created (`restarted`, same addresses) or are gone for
+   * good (`lost`). Watchers of lost actors get `Terminated`; watches of restarted ones are
+   * registered again; children of either stop (a restart stops children, as in Akka).
+   */
+  actorsLost(lost: [addr: number, label: string][], restarted: number[], reason: string): void {
+    const loop = this.#loop;
+    const lostSet = new Map(lost);
+    const restartedSet = new Set(restarted);
+    for (const cell of [...loop.cells.values()]) {
+      for (const [addr, label] of lostSet) {
+        cell.children.delete(addr);
+        if (cell.watching.has(addr) || cell.links.has(addr)) {
+          loop.deliver([0, cell.address, addr, 0, SystemMessage.Terminated, [addr, label, reason, false]]);
+        }
+      }
+      for (const addr of restartedSet) {
+        if (cell.watching.has(addr)) void loop.requestOp(loopOf(addr), "watch", [localIdOf(addr), cell.address, false]);
+        if (cell.links.has(addr)) void loop.requestOp(loopOf(addr), "watch", [localIdOf(addr), cell.address, true]);
+      }
+      if (lostSet.has(cell.parent)) void this.stopActor(cell.localId, { normal: false, reason: `its parent was lost: ${reason}` });
+      else if (restartedSet.has(cell.parent)) void this.stopActor(cell.localId, { normal: true, reason: "its parent restarted" });
+    }
+  }
+
   // ---- death watch --------------------------------------------------------------------------
 
-  #watch(cell: ActorCell, ref: ActorRef, link: boolean): void {
+  #watch(cell: ActorCell, ref: ActorRef, link: boolean): Promise<void> {
     (link ? cell.links : cell.watching).add(ref.address);
-    this.#loop.tellOp(loopOf(ref.address), "watch", [localIdOf(ref.address), cell.address, link]);
+    return this.#loop.requestOp(loopOf(ref.address), "watch", [localIdOf(ref.address), cell.address, link]) as Promise<void>;
   }
 
   #watchOp([target, watcher, link]: [number, number, boolean]): void {
     const loop = this.#loop;
     const cell = loop.cells.get(target);
-    if (cell === undefined || cell.status === "stopping" || cell.status === "stopped") {
+    if (cell === undefined || cell.status === "stopped") {
+      // Gone already: tell the watcher at once, with the real reason when it is remembered.
       const addr = address(loop.index, target);
-      loop.tellSystem(watcher, addr, SystemMessage.Terminated, [addr, cell?.label ?? `actor ${addr}`, "it was not alive", true]);
+      const tomb = this.#tombstones.get(addr);
+      const payload = tomb ?? [addr, `actor ${addr}`, "it was not alive", true];
+      loop.tellSystem(watcher, addr, SystemMessage.Terminated, payload);
       return;
     }
     (link ? cell.links : cell.watchers).add(watcher);
@@ -393,6 +433,8 @@ export class Lifecycle {
   #notifyWatchers(cell: ActorCell, reason: StopReason): void {
     const loop = this.#loop;
     const base = [cell.address, cell.label, reason.reason, reason.normal];
+    this.#tombstones.set(cell.address, base);
+    if (this.#tombstones.size > TOMBSTONES) this.#tombstones.delete(this.#tombstones.keys().next().value!);
     for (const watcher of new Set([...cell.watchers, ...cell.links])) {
       try {
         loop.tellSystem(watcher, cell.address, SystemMessage.Terminated, reason.error === undefined ? base : [...base, reason.error]);

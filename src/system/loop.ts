@@ -34,7 +34,7 @@ import type { Endpoint } from "../transport/endpoint.ts";
 import { Link } from "../transport/link.ts";
 import { Deque } from "../util/deque.ts";
 import { Codec, FRAME_HEADER_BYTES, type FrameCursor } from "../wire/codec.ts";
-import { address, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
+import { address, CONSUMED, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { findUnencodable } from "../wire/unencodable.ts";
 import { PendingAsks } from "./asks.ts";
 import type { DeadLetter, DeadLetterReason } from "./dead-letters.ts";
@@ -93,6 +93,12 @@ export class Loop implements RefHost {
   readonly links: (Link | undefined)[] = [];
   /** Envelopes received by peer loop index (frame headers' counts). */
   readonly received: number[] = [];
+  /** User messages sent to each peer loop's actors. */
+  readonly userSent: number[] = [];
+  /** User messages from each peer loop taken out of this loop's mailboxes (acked to that peer). */
+  readonly consumed: number[] = [];
+  /** What each peer last acked of our user messages (the rest is in flight or queued there). */
+  readonly peerConsumed: number[] = [];
   readonly cells = new Map<number, ActorCell>();
   readonly ops = new Map<string, LoopOp>();
   /** Mailbox-only endpoints (test probes): envelopes to these ids go to a callback. */
@@ -114,6 +120,12 @@ export class Loop implements RefHost {
   onControl: ((from: number, message: Record<string, unknown>) => void) | null = null;
   /** Where dead letters go (the main loop records them; workers forward them to it). */
   onDeadLetter: (d: DeadLetter) => void;
+  /**
+   * While a replacement worker re-creates the actors of the one that died, envelopes for
+   * actor numbers up to `parkBelow` wait here instead of becoming dead letters.
+   */
+  #parked: Map<number, Envelope[]> | null = null;
+  #parkBelow = 0;
   #current: ActorCell | null = null;
   readonly #inbound = new Deque<Uint8Array>();
   #cursor: FrameCursor | null = null;
@@ -147,12 +159,15 @@ export class Loop implements RefHost {
         pumpInbound: (max) => this.#pumpInbound(max),
         hasInbound: () => this.#cursor !== null || this.#inbound.length > 0,
         onSliceEnd: () => this.#returns.flush(),
-        onIdle: () => this.onMaybeIdle?.(),
+        onIdle: () => {
+          this.#sendIdleAcks();
+          this.onMaybeIdle?.();
+        },
       },
       options,
       macrotask,
     );
-    for (let i = 0; i <= options.workers; i++) this.received[i] = 0;
+    for (let i = 0; i <= options.workers; i++) this.received[i] = this.userSent[i] = this.consumed[i] = this.peerConsumed[i] = 0;
     this.onDeadLetter = (d) => {
       if (this.index === 0) return;
       this.tellOp(0, "deadLetter", [d.address, d.target, d.name, d.reason, d.count, d.arg]);
@@ -164,10 +179,28 @@ export class Loop implements RefHost {
 
   /** Connects this loop to loop `peer` over `endpoint` (both directions). */
   connect(peer: number, endpoint: Endpoint): Link {
-    const link = new Link(peer, endpoint);
+    const link = new Link(peer, endpoint, () => this.consumed[peer]!);
     this.links[peer] = link;
     endpoint.listen((data) => this.receive(peer, data));
     return link;
+  }
+
+  /**
+   * Loop `peer` died and a new incarnation is reachable over `endpoint`. User messages it
+   * had not acknowledged were lost with it: they are reported as dead letters (counted).
+   * Counters start afresh for the new incarnation.
+   */
+  replacePeer(peer: number, endpoint: Endpoint, label: string): void {
+    const lost = Math.max(0, this.userSent[peer]! - this.peerConsumed[peer]!);
+    if (lost > 0) this.#recordDeadLetter({ address: address(peer, 0), target: label, name: null, arg: undefined, reason: "worker-exited", count: lost });
+    this.links[peer]?.abandon();
+    this.received[peer] = this.userSent[peer] = this.consumed[peer] = this.peerConsumed[peer] = 0;
+    this.connect(peer, endpoint);
+  }
+
+  /** Tells each peer that is behind how many of its messages this loop has consumed (when idle). */
+  #sendIdleAcks(): void {
+    for (const link of this.links) link?.ackIfStale();
   }
 
   /**
@@ -176,11 +209,19 @@ export class Loop implements RefHost {
    */
   receive(from: number, data: unknown): void {
     if (!(data instanceof Uint8Array)) {
-      if (typeof data === "object" && data !== null) this.onControl?.(from, data as Record<string, unknown>);
+      if (typeof data !== "object" || data === null) return;
+      const control = data as Record<string, unknown>;
+      if (control.type === "ack") this.peerConsumed[from] = control.n as number;
+      else this.onControl?.(from, control);
       return;
     }
     // Counted on arrival (quiescence compares these with the sender's counts).
-    const announced = data.byteLength >= FRAME_HEADER_BYTES ? new DataView(data.buffer, data.byteOffset, 4).getUint32(0, true) : 0;
+    let announced = 0;
+    if (data.byteLength >= FRAME_HEADER_BYTES) {
+      const header = new DataView(data.buffer, data.byteOffset, FRAME_HEADER_BYTES);
+      announced = header.getUint32(0, true);
+      this.peerConsumed[from] = header.getUint32(4, true);
+    }
     this.received[from] = (this.received[from] ?? 0) + announced;
     this.#inbound.push(data);
     this.dispatcher.wake();
@@ -260,10 +301,10 @@ export class Loop implements RefHost {
       const from = this.#senderAddress();
       const bytes = this.#encode(Kind.Tell | COUNTED, ref.address, from, 0, name, arg, ref.label, arg).slice();
       if (this.credits.tryTake(ref.address, ref.capacity)) {
-        this.#route(bytes, ref.address, ref.label);
+        this.#route(bytes, ref.address, ref.label, true);
         return Promise.resolve();
       }
-      return this.credits.take(ref.address, ref.capacity, options?.signal).then(() => this.#route(bytes, ref.address, ref.label));
+      return this.credits.take(ref.address, ref.capacity, options?.signal).then(() => this.#route(bytes, ref.address, ref.label, true));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -327,6 +368,28 @@ export class Loop implements RefHost {
     this.#sendEnvelope(Kind.Tell, to, from, 0, name, payload, `actor ${to}`, payload);
   }
 
+  /** Parks envelopes for actors numbered up to `upTo` until {@link endParking} (a recovering worker). */
+  startParking(upTo: number): void {
+    this.#parked = new Map();
+    this.#parkBelow = upTo;
+  }
+
+  /** Actor `localId` exists again: its parked envelopes go to its mailbox, in arrival order. */
+  unpark(localId: number): void {
+    const waiting = this.#parked?.get(localId);
+    if (waiting === undefined) return;
+    this.#parked!.delete(localId);
+    for (const env of waiting) this.deliver(env);
+  }
+
+  /** Recovery is over: what is still parked was for actors that are gone (dead letters). */
+  endParking(): void {
+    const parked = this.#parked;
+    this.#parked = null;
+    if (parked === null) return;
+    for (const envelopes of parked.values()) for (const env of envelopes) this.deliver(env);
+  }
+
   /** A fresh actor number on this loop. */
   allocateLocalId(): number {
     return this.#nextLocalId++;
@@ -365,11 +428,16 @@ export class Loop implements RefHost {
   }
 
   #sendEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label = `actor ${to}`, userValue: unknown = payload): void {
-    this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label);
+    const base = kind & 7;
+    this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label, (base === Kind.Tell || base === Kind.Ask) && to >= LOOP_SPAN);
   }
 
-  /** Delivers encoded envelope `bytes` to `to`: decoded here for a local actor (a copy), else appended to the link. */
-  #route(bytes: Uint8Array, to: number, label: string): void {
+  /**
+   * Delivers encoded envelope `bytes` to `to`: decoded here for a local actor (a copy),
+   * else appended to the link. `user` marks a tell or ask to an actor (counted for the
+   * acknowledgements that account for messages lost with a dead worker).
+   */
+  #route(bytes: Uint8Array, to: number, label: string, user: boolean): void {
     const dest = to % LOOP_SPAN;
     if (dest === this.index) {
       this.deliver(this.codec.decode(bytes) as Envelope);
@@ -379,6 +447,7 @@ export class Loop implements RefHost {
     if (link === undefined) {
       throw new InvalidArgumentError(`${label} lives on loop ${dest}, which this system does not have (workers: ${this.options.workers}).`);
     }
+    if (user) this.userSent[dest]!++;
     link.append(bytes);
   }
 
@@ -407,9 +476,18 @@ export class Loop implements RefHost {
       return;
     }
     const cell = this.cells.get(localId);
+    if (cell === undefined && this.#parked !== null && localId <= this.#parkBelow) {
+      const waiting = this.#parked.get(localId);
+      if (waiting === undefined) this.#parked.set(localId, [env]);
+      else waiting.push(env);
+      return;
+    }
     if (cell === undefined) {
       const probe = this.probes.get(localId);
-      if (probe !== undefined) probe(env);
+      if (probe !== undefined) {
+        this.#consume(env);
+        probe(env);
+      }
       else this.deadLetter(env, `actor ${localId} on ${this.#loopName()}`, "stopped");
       return;
     }
@@ -446,6 +524,17 @@ export class Loop implements RefHost {
     return this.index === 0 ? "the main loop" : `worker ${this.index - 1}`;
   }
 
+  /** Counts a user message from another loop as taken out of the mailboxes (once). */
+  #consume(env: Envelope): void {
+    if ((env[0] & CONSUMED) !== 0) return;
+    env[0] |= CONSUMED;
+    const base = env[0] & 7;
+    if ((base === Kind.Tell || base === Kind.Ask) && env[1] >= LOOP_SPAN) {
+      const from = loopOf(env[2]);
+      if (from !== this.index) this.consumed[from]!++;
+    }
+  }
+
   /** Returns the credit a counted envelope took, once, whatever became of it. */
   #creditBack(env: Envelope): void {
     if ((env[0] & COUNTED) === 0) return;
@@ -460,6 +549,7 @@ export class Loop implements RefHost {
    * report it (main loop: `system.deadLetters`).
    */
   deadLetter(env: Envelope, label: string, reason: DeadLetterReason, error?: unknown): void {
+    this.#consume(env);
     this.#creditBack(env);
     const kind = env[0] & 7;
     // Reported before the ask fails, so that whoever sees the failure can already count it.
@@ -517,7 +607,7 @@ export class Loop implements RefHost {
   reply(env: Envelope, value: unknown): void {
     const to = address(loopOf(env[2]), 0);
     try {
-      this.#sendEnvelope(Kind.Reply, to, 0, env[3], null, value, `the asker on loop ${loopOf(env[2])}`, value);
+      this.#sendEnvelope(Kind.Reply, to, address(this.index, 0), env[3], null, value, `the asker on loop ${loopOf(env[2])}`, value);
     } catch (e) {
       this.fail(env, e);
     }
@@ -527,10 +617,10 @@ export class Loop implements RefHost {
   fail(env: Envelope, error: unknown): void {
     const to = address(loopOf(env[2]), 0);
     try {
-      this.#sendEnvelope(Kind.Fail, to, 0, env[3], null, error, "asker", error);
+      this.#sendEnvelope(Kind.Fail, to, address(this.index, 0), env[3], null, error, "asker", error);
     } catch {
       const e = error as Error;
-      this.#sendEnvelope(Kind.Fail, to, 0, env[3], null, new MissiveError(`${e?.name ?? "Error"}: ${e?.message ?? String(error)}`), "asker", null);
+      this.#sendEnvelope(Kind.Fail, to, address(this.index, 0), env[3], null, new MissiveError(`${e?.name ?? "Error"}: ${e?.message ?? String(error)}`), "asker", null);
     }
   }
 
@@ -538,6 +628,7 @@ export class Loop implements RefHost {
 
   #processNext(cell: ActorCell): void {
     const env = cell.mailbox.shift()!;
+    this.#consume(env);
     this.#creditBack(env);
     const name = env[4]!;
     let handler: ((state: unknown, arg: unknown, ctx: ActorContext) => unknown) | undefined;

@@ -46,7 +46,30 @@ async function exit(force: boolean): Promise<void> {
   l.links[0]!.close();
   // The main loop terminates the worker once it has this report, so a timer an actor
   // left running cannot keep the worker alive. Deno web workers can also close themselves.
-  if (runtimeName === "deno") (globalThis as unknown as { close(): void }).close();
+  if (runtimeName === "deno") closeSelf?.();
+}
+
+// Deno web workers have no exit event: a worker that ends itself says so first.
+const closeSelf = (globalThis as unknown as { close?: () => void }).close?.bind(globalThis);
+if (runtimeName === "deno") {
+  const g = globalThis as unknown as { Deno: { exit(code?: number): never }; close(): void; process?: { exit(code?: number): never } };
+  const notify = (code: number, how: string): void => {
+    try {
+      parent.post({ type: "exiting", code, reason: `exited by ${how}` } satisfies FromWorker);
+    } catch {
+      // the parent is gone already
+    }
+  };
+  const denoExit = g.Deno.exit.bind(g.Deno);
+  g.Deno.exit = (code = 0) => {
+    notify(code, `Deno.exit(${code})`);
+    return denoExit(code);
+  };
+  if (g.process) g.process.exit = (code = 0) => g.Deno.exit(code);
+  g.close = () => {
+    notify(0, "self.close()");
+    closeSelf?.();
+  };
 }
 
 parent.listen((data) => {
@@ -55,6 +78,11 @@ parent.listen((data) => {
   const l = (loop = new Loop(message.options));
   l.connect(0, parent);
   message.peers.forEach((peer, i) => l.connect(peer, portEndpoint(message.ports[i]!)));
+  if (message.reserve > 0) {
+    // A replacement worker: actors come back at their old numbers; mail for them waits.
+    l.reserveLocalIds(message.reserve);
+    l.startParking(message.reserve);
+  }
   l.onMaybeIdle = reportIfIdle;
   sampler.start();
   l.ops.set("metrics", (): WorkerMetrics => ({
@@ -70,6 +98,13 @@ parent.listen((data) => {
       draining = true;
       reportIfIdle();
     } else if (m.type === "exit") void exit(m.force);
+    else if (m.type === "peerReplaced") {
+      l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
+      l.replacePeer(m.peer, portEndpoint(m.port), `worker ${m.peer - 1}`);
+    } else if (m.type === "actorsLost") {
+      l.lifecycle.actorsLost(m.lost, m.restarted, m.reason);
+      l.endParking();
+    }
   };
   post({ type: "ready" });
 });

@@ -68,7 +68,7 @@ export class TestProbe implements Disposable {
         const from = env[2];
         probe.#push({ name: env[4] ?? "", arg: env[5], sender: localIdOf(from) === 0 ? undefined : loop.refTo(from, `actor ${from}`) });
       }
-      if (env[0] === Kind.Ask) loop.reply(env, undefined);
+      if ((env[0] & 7) === Kind.Ask) loop.reply(env, undefined);
     });
     return probe;
   }

@@ -28,17 +28,21 @@ export class Link {
   /** Envelopes sent over this link so far (used by shutdown's quiescence check). */
   sent = 0;
   readonly #endpoint: Endpoint;
+  /** The ack to put in each frame header (this loop's consumption of the peer's messages). */
+  readonly #ack: () => number;
   readonly #writer = new FrameWriter();
   #scheduled = false;
   #closed = false;
+  #lastAck = 0;
   readonly #flush = (): void => {
     this.#scheduled = false;
     this.flush();
   };
 
-  constructor(peer: number, endpoint: Endpoint) {
+  constructor(peer: number, endpoint: Endpoint, ack: () => number = () => 0) {
     this.peer = peer;
     this.#endpoint = endpoint;
+    this.#ack = ack;
   }
 
   /** Queues one encoded envelope (copied now, so the caller may reuse its buffer). */
@@ -55,7 +59,8 @@ export class Link {
   /** Posts the pending frame, if any, as one transferred buffer. */
   flush(): void {
     if (this.#writer.count === 0 || this.#closed) return;
-    const frame = this.#writer.take();
+    this.#lastAck = this.#ack();
+    const frame = this.#writer.take(this.#lastAck);
     this.#endpoint.post(frame, [frame.buffer]);
   }
 
@@ -71,6 +76,20 @@ export class Link {
   postControl(message: object, transfer?: Transferable[]): void {
     this.flush();
     if (!this.#closed) this.#endpoint.post(message, transfer);
+  }
+
+  /** Sends the current ack as a control message if the last frame carried an older one. */
+  ackIfStale(): void {
+    const ack = this.#ack();
+    if (ack === this.#lastAck || this.#closed) return;
+    this.#lastAck = ack;
+    this.postControl({ type: "ack", n: ack });
+  }
+
+  /** The peer is gone: drop what is pending and stop using the endpoint (messages in it were lost). */
+  abandon(): void {
+    this.#closed = true;
+    this.#endpoint.close();
   }
 
   /** Flushes and closes the underlying endpoint. */

@@ -8,8 +8,10 @@
  * instance is refused at encode time (it would otherwise arrive as a plain object with
  * its methods gone), and {@link findUnencodable} says where it is.
  *
- * Frame: `u32 envelope count (little endian)` followed by that many msgpack envelopes.
- * The count lets the receiver account for every envelope even when some bytes are bad.
+ * Frame: `u32 envelope count, u32 ack (little endian)` followed by that many msgpack
+ * envelopes. The count lets the receiver account for every envelope even when some bytes
+ * are bad; the ack tells the receiver how many of its user messages the sender has taken
+ * out of its mailboxes so far (what is unacknowledged when a worker dies was lost with it).
  *
  * @example
  * ```ts
@@ -29,8 +31,8 @@ export interface RefCodec {
   fromWire(node: number, loop: number, id: number, label: string): object;
 }
 
-/** Bytes of the frame header (the envelope count). */
-export const FRAME_HEADER_BYTES = 4;
+/** Bytes of the frame header (envelope count, ack). */
+export const FRAME_HEADER_BYTES = 8;
 
 const Ext = { Ref: 0, Error: 1, Map: 2, Set: 3, BigInt: 4, ArrayBuffer: 5, Guard: 6 } as const;
 
@@ -161,6 +163,8 @@ export class Codec {
 export class FrameCursor {
   /** Envelopes the frame header announced. */
   readonly announced: number;
+  /** The sender's ack (see the frame format). */
+  readonly ack: number;
   /** Envelopes read so far. */
   decoded = 0;
   readonly #envelopes: Generator<unknown, void, unknown>;
@@ -169,7 +173,9 @@ export class FrameCursor {
     if (frame.byteLength < FRAME_HEADER_BYTES) {
       throw new WireError(`frame of ${frame.byteLength} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header`);
     }
-    this.announced = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES).getUint32(0, true);
+    const header = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES);
+    this.announced = header.getUint32(0, true);
+    this.ack = header.getUint32(4, true);
     this.#envelopes = decoder.decodeMulti(frame.subarray(FRAME_HEADER_BYTES));
   }
 

@@ -34,6 +34,9 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
  */
 export const COUNTED = 8;
 
+/** Flag set (on the receiving side only) once a user message has been counted as consumed. */
+export const CONSUMED = 16;
+
 /** A decoded envelope: `[kind, to, from, id, name, payload]`. */
 export type Envelope = [kind: number, to: number, from: number, id: number, name: string | null, payload: unknown];
 

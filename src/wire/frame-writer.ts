@@ -9,7 +9,7 @@
  * ```ts
  * const w = new FrameWriter();
  * w.append(bytes);
- * const frame = w.take(); // Uint8Array over a fresh ArrayBuffer, header filled in
+ * const frame = w.take(ack); // Uint8Array over a fresh ArrayBuffer, header filled in
  * port.postMessage(frame, [frame.buffer]);
  * ```
  * @module
@@ -52,9 +52,11 @@ export class FrameWriter {
   }
 
   /** Returns the finished frame (a view over its own ArrayBuffer) and starts a new one. */
-  take(): Uint8Array {
+  take(ack = 0): Uint8Array {
     const bytes = this.#bytes!;
-    new DataView(bytes.buffer, 0, FRAME_HEADER_BYTES).setUint32(0, this.#count, true);
+    const header = new DataView(bytes.buffer, 0, FRAME_HEADER_BYTES);
+    header.setUint32(0, this.#count, true);
+    header.setUint32(4, ack >>> 0, true);
     const frame = bytes.subarray(0, this.#used);
     this.#nextCapacity = Math.min(MAX_REMEMBERED_CAPACITY, Math.max(MIN_CAPACITY, this.#used * 2));
     this.#bytes = null;
