@@ -93,11 +93,11 @@ export class Loop implements RefHost {
   readonly links: (Link | undefined)[] = [];
   /** Envelopes received by peer loop index (frame headers' counts). */
   readonly received: number[] = [];
-  /** User messages sent to each peer loop's actors. */
+  /** Tells sent to each peer loop's actors. */
   readonly userSent: number[] = [];
-  /** User messages from each peer loop taken out of this loop's mailboxes (acked to that peer). */
+  /** Tells from each peer loop taken out of this loop's mailboxes (acked to that peer). */
   readonly consumed: number[] = [];
-  /** What each peer last acked of our user messages (the rest is in flight or queued there). */
+  /** What each peer last acked of our tells (the rest is in flight or queued there). */
   readonly peerConsumed: number[] = [];
   readonly cells = new Map<number, ActorCell>();
   readonly ops = new Map<string, LoopOp>();
@@ -428,13 +428,12 @@ export class Loop implements RefHost {
   }
 
   #sendEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label = `actor ${to}`, userValue: unknown = payload): void {
-    const base = kind & 7;
-    this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label, (base === Kind.Tell || base === Kind.Ask) && to >= LOOP_SPAN);
+    this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label, (kind & 7) === Kind.Tell && to >= LOOP_SPAN);
   }
 
   /**
    * Delivers encoded envelope `bytes` to `to`: decoded here for a local actor (a copy),
-   * else appended to the link. `user` marks a tell or ask to an actor (counted for the
+   * else appended to the link. `user` marks a tell to an actor (counted for the
    * acknowledgements that account for messages lost with a dead worker).
    */
   #route(bytes: Uint8Array, to: number, label: string, user: boolean): void {
@@ -524,12 +523,14 @@ export class Loop implements RefHost {
     return this.index === 0 ? "the main loop" : `worker ${this.index - 1}`;
   }
 
-  /** Counts a user message from another loop as taken out of the mailboxes (once). */
+  /**
+   * Counts a tell from another loop as taken out of the mailboxes (once). Only tells are
+   * counted: a lost ask is never silent, its caller's promise rejects.
+   */
   #consume(env: Envelope): void {
     if ((env[0] & CONSUMED) !== 0) return;
     env[0] |= CONSUMED;
-    const base = env[0] & 7;
-    if ((base === Kind.Tell || base === Kind.Ask) && env[1] >= LOOP_SPAN) {
+    if ((env[0] & 7) === Kind.Tell && env[1] >= LOOP_SPAN) {
       const from = loopOf(env[2]);
       if (from !== this.index) this.consumed[from]!++;
     }
