@@ -96,6 +96,8 @@ interface WorkerSlot {
   exitedReport: PromiseWithResolvers<void>;
   /** What a Deno worker said just before it exited by itself (web workers have no exit event). */
   exitNotice: WorkerExit | null;
+  /** Died during shutdown and was not replaced: left out of the drain. */
+  dead?: boolean;
 }
 
 /** Every exit the system did not ask for is a crash, whatever code the runtime reports (Bun says 0 after an unhandled rejection). */
@@ -214,7 +216,9 @@ export class ActorSystem implements AsyncDisposable {
       const notice = slot.exitNotice ?? exit;
       slot.ready.reject(new InvalidArgumentError(`worker ${w - 1} exited before it was ready (${notice.reason}).`, { cause: notice.error }));
       slot.exitedReport.resolve();
-      if (!this.#stopping && this.#workers[w - 1] === slot) void this.#recover(w, normaliseExit(notice));
+      if (this.#workers[w - 1] !== slot || slot.dead) return;
+      if (!this.#stopping) void this.#recover(w, normaliseExit(notice));
+      else if (slot.stats === null) this.#lostDuringShutdown(w, slot, normaliseExit(notice));
     });
     return slot;
   }
@@ -270,6 +274,25 @@ export class ActorSystem implements AsyncDisposable {
     }
     loop.lifecycle.actorsLost(lost, restarted, why);
     console.error(`[missive] ${why}: re-created ${restarted.length} actor(s), lost ${lost.length}.`);
+  }
+
+  /**
+   * Worker `w` died after shutdown began: it is not replaced. What it had not processed is
+   * counted (by every loop that sent to it), what waited on it fails, and it no longer
+   * takes part in the drain.
+   */
+  #lostDuringShutdown(w: number, slot: WorkerSlot, exit: WorkerExit): void {
+    const loop = this.#loop;
+    const why = `worker ${w - 1} ${exit.reason}`;
+    slot.dead = true;
+    this.#workerExits.push({ worker: w - 1, ...exit });
+    loop.peerLost(w, (what) => new ActorStoppedError(what, `its ${why}`, { cause: exit.error ?? new MissiveError(why) }));
+    loop.abandonPeer(w, `worker ${w - 1}`);
+    for (let o = 1; o <= this.#workers.length; o++) {
+      if (o !== w && !this.#workers[o - 1]!.dead) loop.links[o]!.postControl({ type: "peerDown", peer: w, reason: why } satisfies ToWorker);
+    }
+    for (const r of this.#directory.removeLoop(w)) this.#forget(r.address);
+    this.#onQuiescenceCheck?.();
   }
 
   /** Drops a gone actor from the main loop's books (names, top level). */
@@ -428,14 +451,15 @@ export class ActorSystem implements AsyncDisposable {
   /** True when every worker reported idle and no envelope is unaccounted for. */
   #quiescent(): boolean {
     const n = this.#workers.length;
+    const dead = (i: number): boolean => i > 0 && this.#workers[i - 1]!.dead === true;
     const sent = (i: number, j: number): number =>
       i === 0 ? (this.#loop.links[j]?.sent ?? 0) : (this.#workers[i - 1]!.idle!.sent[j] ?? 0);
     const received = (j: number, i: number): number =>
       j === 0 ? (this.#loop.received[i] ?? 0) : (this.#workers[j - 1]!.idle!.received[i] ?? 0);
-    if (this.#workers.some((w) => w.idle === null)) return false;
+    if (this.#workers.some((w) => w.idle === null && !w.dead)) return false;
     for (let i = 0; i <= n; i++) {
       for (let j = 0; j <= n; j++) {
-        if (i !== j && sent(i, j) !== received(j, i)) return false;
+        if (i !== j && !dead(i) && !dead(j) && sent(i, j) !== received(j, i)) return false;
       }
     }
     return true;

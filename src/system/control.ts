@@ -17,6 +17,8 @@ export type ToWorker =
   | { type: "init"; options: LoopOptions; peers: number[]; ports: MessagePort[]; reserve: number }
   /** Worker `peer` died; talk to its replacement over `port` from now on. */
   | { type: "peerReplaced"; peer: number; port: MessagePort; reason: string }
+  /** Worker `peer` died during shutdown and is not replaced. */
+  | { type: "peerDown"; peer: number; reason: string }
   /** After a worker died: actors re-created at their old addresses, and actors gone for good. */
   | { type: "actorsLost"; lost: [addr: number, label: string][]; restarted: number[]; reason: string }
   /** Shutdown phase 1: report idleness (with counters) whenever it changes. */

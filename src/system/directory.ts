@@ -56,6 +56,13 @@ export class Directory {
     return this.#maxLocalId.get(loop) ?? 0;
   }
 
+  /** Removes and returns every actor of loop `loop` (it died and will not be replaced). */
+  removeLoop(loop: number): ActorRecord[] {
+    const here = [...this.#records.values()].filter((r) => loopOf(r.address) === loop);
+    for (const r of here) this.#records.delete(r.address);
+    return here;
+  }
+
   /**
    * What to do with the actors of dead loop `loop`: re-create those whose strategy is
    * `restart` (within their limit) and whose parent did not die with them — a parent

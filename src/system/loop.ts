@@ -198,6 +198,17 @@ export class Loop implements RefHost {
     this.connect(peer, endpoint);
   }
 
+  /**
+   * Loop `peer` died and will not be replaced (the system is shutting down): count what
+   * it had not acknowledged as dead letters; later sends to it become dead letters too.
+   */
+  abandonPeer(peer: number, label: string): void {
+    const lost = Math.max(0, this.userSent[peer]! - this.peerConsumed[peer]!);
+    if (lost > 0) this.#recordDeadLetter({ address: address(peer, 0), target: label, name: null, arg: undefined, reason: "worker-exited", count: lost });
+    this.userSent[peer] = this.peerConsumed[peer] = 0;
+    this.links[peer]?.abandon();
+  }
+
   /** Tells each peer that is behind how many of its messages this loop has consumed (when idle). */
   #sendIdleAcks(): void {
     for (const link of this.links) link?.ackIfStale();
@@ -446,6 +457,12 @@ export class Loop implements RefHost {
     if (link === undefined) {
       throw new InvalidArgumentError(`${label} lives on loop ${dest}, which this system does not have (workers: ${this.options.workers}).`);
     }
+    if (link.closed) {
+      // Its worker died during shutdown: the message cannot go anywhere.
+      const env = this.codec.decode(bytes) as Envelope;
+      if ((env[0] & 7) === Kind.Tell || (env[0] & 7) === Kind.Ask) this.deadLetter(env, label, "worker-exited", new ActorStoppedError(label, "its worker exited"));
+      return;
+    }
     if (user) this.userSent[dest]!++;
     link.append(bytes);
   }
@@ -629,7 +646,6 @@ export class Loop implements RefHost {
 
   #processNext(cell: ActorCell): void {
     const env = cell.mailbox.shift()!;
-    this.#consume(env);
     this.#creditBack(env);
     const name = env[4]!;
     let handler: ((state: unknown, arg: unknown, ctx: ActorContext) => unknown) | undefined;
@@ -685,6 +701,9 @@ export class Loop implements RefHost {
   }
 
   #finish(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
+    // Consumed once the handler is done: an ack then never covers a message whose effects
+    // (the messages its handler sent) have not left yet.
+    this.#consume(env);
     cell.processed++;
     this.processed++;
     const isAsk = (env[0] & 7) === Kind.Ask;

@@ -101,6 +101,10 @@ parent.listen((data) => {
     else if (m.type === "peerReplaced") {
       l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
       l.replacePeer(m.peer, portEndpoint(m.port), `worker ${m.peer - 1}`);
+    } else if (m.type === "peerDown") {
+      l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
+      l.abandonPeer(m.peer, `worker ${m.peer - 1}`);
+      reportIfIdle();
     } else if (m.type === "actorsLost") {
       l.lifecycle.actorsLost(m.lost, m.restarted, m.reason);
       l.endParking();

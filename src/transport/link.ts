@@ -45,6 +45,11 @@ export class Link {
     this.#ack = ack;
   }
 
+  /** True once closed or abandoned: nothing more can be sent. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Queues one encoded envelope (copied now, so the caller may reuse its buffer). */
   append(envelope: Uint8Array): void {
     this.#writer.append(envelope);
