@@ -34,6 +34,8 @@ export class ActorCell {
   /** `ctx.stop()` was called: stop once the current handler settles. */ stopRequested = false;
   /** Messages processed so far. */ processed = 0;
   /** Address of the sender of the message being processed (0 when not an actor). */ sender = 0;
+  /** The message being processed. */ currentEnv: Envelope | null = null;
+  /** The message whose reply the handler deferred (`ctx.deferReply`). */ deferredEnv: Envelope | null = null;
   ctx!: ActorContext;
   /** The spawn argument, kept for restarts. */ readonly initArg: unknown;
   readonly supervision: Supervision;

@@ -31,6 +31,20 @@ export type SpawnArgs<D extends AnyDefinition> = unknown extends InitArgOf<D>
   : [InitArgOf<D>] extends [void | undefined] ? [arg?: InitArgOf<D>, options?: SpawnOptions]
   : [arg: InitArgOf<D>, options?: SpawnOptions];
 
+/**
+ * A reply promised for later (`ctx.deferReply()`): the handler returns at once and the
+ * actor goes on with its next messages; the ask settles when this is resolved or
+ * rejected (the first call wins). For a tell, both are no-ops.
+ */
+export interface DeferredReply<T = unknown> {
+  /** True when the message being answered is an ask. */
+  readonly isAsk: boolean;
+  /** True once resolved or rejected. */
+  readonly settled: boolean;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
 /** The context passed to `init`, handlers, `onStart` and `onStop`. */
 export interface ActorContext {
   /** This actor's own ref. */
@@ -49,6 +63,11 @@ export interface ActorContext {
   spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>>;
   /** Stops this actor after the current message; later messages go to dead letters. */
   stop(): void;
+  /**
+   * Answers the current ask later (as `gen_server`'s `noreply` + `gen_server:reply`): call
+   * it in the synchronous part of a handler; the handler's return value is then ignored.
+   */
+  deferReply<T = unknown>(): DeferredReply<T>;
   /**
    * Delivers a `Terminated` signal to `onTerminated` when `ref` stops (at once if it
    * already has). Resolves once the watch is registered with `ref`'s worker.

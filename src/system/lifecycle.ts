@@ -23,12 +23,12 @@
  * @module
  */
 import { ActorCell } from "../actor/cell.ts";
-import type { ActorContext, SpawnOptions } from "../actor/context.ts";
+import type { ActorContext, DeferredReply, SpawnOptions } from "../actor/context.ts";
 import { type AnyDefinition, findExported, isDefinition, type Terminated } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { backoffDelay } from "../actor/supervision.ts";
 import { ActorInitError, ActorStoppedError, DefinitionNotFoundError, InvalidArgumentError, LinkedActorError, MissiveError } from "../errors.ts";
-import { address, type Envelope, localIdOf, loopOf, SystemMessage } from "../wire/envelope.ts";
+import { address, type Envelope, Kind, localIdOf, loopOf, SystemMessage } from "../wire/envelope.ts";
 import type { Loop } from "./loop.ts";
 
 /** Why an actor stopped (what watchers and linked actors are told). */
@@ -195,6 +195,31 @@ export class Lifecycle {
       stop: () => {
         cell.stopRequested = true;
         if (loop.current !== cell) this.continueStop(cell);
+      },
+      deferReply: <T>(): DeferredReply<T> => {
+        const env = cell.currentEnv;
+        if (loop.current !== cell || env === null) {
+          throw new InvalidArgumentError("ctx.deferReply() must be called in the synchronous part of a handler.");
+        }
+        const isAsk = (env[0] & 7) === Kind.Ask;
+        if (isAsk) cell.deferredEnv = env;
+        let settled = !isAsk;
+        return {
+          isAsk,
+          get settled() {
+            return settled;
+          },
+          resolve: (value: T) => {
+            if (settled) return;
+            settled = true;
+            loop.reply(env, value);
+          },
+          reject: (error: unknown) => {
+            if (settled) return;
+            settled = true;
+            loop.fail(env, error);
+          },
+        };
       },
       watch: (ref: ActorRef) => this.#watch(cell, ref, false),
       link: (ref: ActorRef) => this.#watch(cell, ref, true),

@@ -36,6 +36,7 @@ import { Deque } from "../util/deque.ts";
 import { Codec, FRAME_HEADER_BYTES, type FrameCursor } from "../wire/codec.ts";
 import { address, CONSUMED, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { findUnencodable } from "../wire/unencodable.ts";
+import { handleCodecFor } from "../wire/handles.ts";
 import { PendingAsks } from "./asks.ts";
 import type { DeadLetter, DeadLetterReason } from "./dead-letters.ts";
 import { CreditReturns, Credits } from "./flow-control.ts";
@@ -469,7 +470,7 @@ export class Loop implements RefHost {
 
   #encodeError(e: unknown, label: string, messageName: string, userValue: unknown): MissiveError {
     if (e instanceof MissiveError) return e;
-    const found = findUnencodable(userValue, "arg", (o) => o instanceof ActorRef || o instanceof Map || o instanceof Set || o instanceof Error);
+    const found = findUnencodable(userValue, "arg", (o) => o instanceof ActorRef || o instanceof Map || o instanceof Set || o instanceof Error || handleCodecFor(o) !== undefined);
     return new MessageEncodeError(label, messageName, found?.path ?? "arg", found?.reason ?? `not encodable (${(e as Error)?.message})`, e);
   }
 
@@ -670,6 +671,7 @@ export class Loop implements RefHost {
       }
     }
     cell.sender = env[2];
+    cell.currentEnv = env;
     this.#current = cell;
     let result: unknown;
     try {
@@ -706,7 +708,9 @@ export class Loop implements RefHost {
     this.#consume(env);
     cell.processed++;
     this.processed++;
-    const isAsk = (env[0] & 7) === Kind.Ask;
+    const deferred = cell.deferredEnv === env;
+    if (deferred) cell.deferredEnv = null;
+    const isAsk = (env[0] & 7) === Kind.Ask && !deferred;
     if (ok) {
       if (isAsk) this.reply(env, value);
     } else {

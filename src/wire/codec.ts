@@ -4,7 +4,8 @@
  * in one buffer).
  *
  * Extension types: 0 ActorRef, 1 Error (name, message, stack, custom fields, cause),
- * 2 Map, 3 Set, 4 bigint, 5 ArrayBuffer; Date uses msgpack's timestamp. Any other class
+ * 2 Map, 3 Set, 4 bigint, 5 ArrayBuffer, 6 registered handle classes (see `handles.ts`);
+ * Date uses msgpack's timestamp. Any other class
  * instance is refused at encode time (it would otherwise arrive as a plain object with
  * its methods gone), and {@link findUnencodable} says where it is.
  *
@@ -23,6 +24,7 @@
 import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
 import { errorClasses, RemoteError, WireError } from "../errors.ts";
 import type { Envelope } from "./envelope.ts";
+import { handleCodecFor, handleCodecNamed, registrySize } from "./handles.ts";
 
 /** How refs are recognised and rebuilt; supplied by the loop that owns the codec. */
 export interface RefCodec {
@@ -34,7 +36,8 @@ export interface RefCodec {
 /** Bytes of the frame header (envelope count, ack). */
 export const FRAME_HEADER_BYTES = 8;
 
-const Ext = { Ref: 0, Error: 1, Map: 2, Set: 3, BigInt: 4, ArrayBuffer: 5, Guard: 6 } as const;
+// The guard must stay last: extension encoders are tried in type order.
+const Ext = { Ref: 0, Error: 1, Map: 2, Set: 3, BigInt: 4, ArrayBuffer: 5, Handle: 6, Guard: 7 } as const;
 
 /** Thrown inside the encoder for a class instance without a codec. */
 class NoCodec extends Error {}
@@ -101,6 +104,22 @@ export class Codec {
       decode: (data) => data.slice().buffer,
     });
     ext.register({
+      type: Ext.Handle,
+      encode: (v) => {
+        if (typeof v !== "object" || v === null || registrySize() === 0) return null;
+        const proto = Object.getPrototypeOf(v);
+        if (proto === Object.prototype || proto === null || Array.isArray(v)) return null;
+        const found = handleCodecFor(v);
+        return found ? this.#inner.encode([found[0], found[1].toWire(v)]) : null;
+      },
+      decode: (data) => {
+        const [name, wire] = this.#decoder.decode(data) as [string, unknown];
+        const codec = handleCodecNamed(name);
+        if (codec === undefined) throw new WireError(`no codec is registered for handle type "${name}" on this worker (import the module that defines it)`);
+        return codec.fromWire(wire);
+      },
+    });
+    ext.register({
       type: Ext.Guard,
       encode: (v) => {
         if (typeof v !== "object" || v === null) return null; // functions/symbols: msgpack throws itself
@@ -114,7 +133,7 @@ export class Codec {
         throw new NoCodec();
       },
       decode: () => {
-        throw new WireError("extension type 6 is never written");
+        throw new WireError("extension type 7 is never written");
       },
     });
     this.#encoder = new Encoder({ extensionCodec: ext, initialBufferSize: 4096 });

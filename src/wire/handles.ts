@@ -1,0 +1,53 @@
+/**
+ * Codecs for handle classes: small objects that stand for something living elsewhere
+ * (a channel, a barrier) and must keep their class across the wire. A module that
+ * defines such a class registers a codec once; the wire then carries instances as
+ * extension type 7: `[name, data]`, where `data` may itself hold refs.
+ *
+ * @example
+ * ```ts
+ * registerHandleCodec<Channel<unknown>>("missive.channel", {
+ *   is: (v) => v instanceof Channel,
+ *   toWire: (ch) => [ch.owner, ch.id],
+ *   fromWire: ([owner, id]) => new Channel(owner, id),
+ * });
+ * ```
+ * @module
+ */
+import { InvalidArgumentError } from "../errors.ts";
+
+/** How one handle class crosses the wire. */
+export interface HandleCodec<T> {
+  /** True for instances of the class. */
+  is(value: object): boolean;
+  /** Plain, encodable data (refs allowed) that is enough to rebuild the handle. */
+  toWire(value: T): unknown;
+  /** Rebuilds the handle on the receiving side. */
+  fromWire(data: unknown): T;
+}
+
+// On globalThis, so that every copy of this module in a process shares one registry.
+const registry: Map<string, HandleCodec<unknown>> = ((globalThis as Record<symbol, unknown>)[Symbol.for("missive.handleCodecs")] ??=
+  new Map()) as Map<string, HandleCodec<unknown>>;
+
+/** Registers the codec of a handle class under a unique `name` (idempotent for the same name). */
+export function registerHandleCodec<T>(name: string, codec: HandleCodec<T>): void {
+  if (typeof name !== "string" || name === "") throw new InvalidArgumentError("registerHandleCodec: the name must be a non-empty string.");
+  registry.set(name, codec as HandleCodec<unknown>);
+}
+
+/** The registered codec for `value`, with its name. */
+export function handleCodecFor(value: object): [string, HandleCodec<unknown>] | undefined {
+  for (const entry of registry) if (entry[1].is(value)) return entry;
+  return undefined;
+}
+
+/** The codec registered under `name`. */
+export function handleCodecNamed(name: string): HandleCodec<unknown> | undefined {
+  return registry.get(name);
+}
+
+/** Number of registered codecs (the encoder skips the lookup when there are none). */
+export function registrySize(): number {
+  return registry.size;
+}
