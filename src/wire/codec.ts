@@ -25,6 +25,7 @@ import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
 import { errorClasses, RemoteError, WireError } from "../errors.ts";
 import type { Envelope } from "./envelope.ts";
 import { handleCodecFor, handleCodecNamed, registrySize } from "./handles.ts";
+import { withFastEncode, withStringCache } from "./msgpack-fast-paths.ts";
 
 /** How refs are recognised and rebuilt; supplied by the loop that owns the codec. */
 export interface RefCodec {
@@ -136,10 +137,10 @@ export class Codec {
         throw new WireError("extension type 7 is never written");
       },
     });
-    this.#encoder = new Encoder({ extensionCodec: ext, initialBufferSize: 4096 });
-    this.#inner = new Encoder({ extensionCodec: ext, initialBufferSize: 256 });
-    this.#decoder = new Decoder({ extensionCodec: ext, ...limits });
-    this.#frameDecoder = new Decoder({ extensionCodec: ext, ...limits });
+    this.#encoder = withFastEncode(new Encoder({ extensionCodec: ext, initialBufferSize: 4096 }));
+    this.#inner = withFastEncode(new Encoder({ extensionCodec: ext, initialBufferSize: 256 }));
+    this.#decoder = withStringCache(new Decoder({ extensionCodec: ext, ...limits }));
+    this.#frameDecoder = withStringCache(new Decoder({ extensionCodec: ext, ...limits }));
   }
 
   /**
