@@ -16,7 +16,7 @@ import {
 import { mainLoopOf } from "../src/system/actor-system.ts";
 import { Codec } from "../src/wire/codec.ts";
 import { Kind } from "../src/wire/envelope.ts";
-import { FrameWriter } from "../src/wire/frame-writer.ts";
+import { FrameEncoder } from "../src/wire/frame-encoder.ts";
 import { Counter } from "./fixtures/counter.ts";
 import { Echo, Recorder } from "./fixtures/actors.ts";
 
@@ -76,9 +76,9 @@ describe(`bad input on ${runtimeName}`, () => {
     link.postFrame(new Uint8Array([3, 0, 0, 0, 0, 0, 0, 0, 0xc1, 0xc1, 0xc1]));
     // A real frame, cut short.
     const codec = new Codec({ isRef: () => false, toWire: () => [0, 0, 0, ""], fromWire: () => ({}) });
-    const w = new FrameWriter();
-    w.append(codec.encodeEnvelope(Kind.Tell, r.address, 0, 0, "rec", { s: 0, n: 99 }));
-    w.append(codec.encodeEnvelope(Kind.Tell, r.address, 0, 0, "rec", { s: 0, n: 100 }));
+    const w = new FrameEncoder((v) => codec.encode(v));
+    w.appendEncoded(codec.encodeEnvelope(Kind.Tell, r.address, 0, 0, "rec", { s: 0, n: 99 }));
+    w.appendEncoded(codec.encodeEnvelope(Kind.Tell, r.address, 0, 0, "rec", { s: 0, n: 100 }));
     const frame = w.take();
     link.postFrame(frame.slice(0, frame.byteLength - 3));
     r.tell("rec", { s: 0, n: 2 });
@@ -92,8 +92,8 @@ describe(`bad input on ${runtimeName}`, () => {
 
   it("fuzz: random bytes and mutated frames never crash the decoder, only WireError", () => {
     const codec = new Codec({ isRef: () => false, toWire: () => [0, 0, 0, ""], fromWire: () => ({}) }, { maxStrLength: 1 << 16, maxBinLength: 1 << 16, maxArrayLength: 1 << 16, maxMapLength: 1 << 16 });
-    const w = new FrameWriter();
-    for (let i = 0; i < 20; i++) w.append(codec.encodeEnvelope(Kind.Tell, 1025, 0, 0, "m", { i, list: [i, "s", null, true], m: new Map([[i, i]]) }));
+    const w = new FrameEncoder((v) => codec.encode(v));
+    for (let i = 0; i < 20; i++) w.appendEncoded(codec.encodeEnvelope(Kind.Tell, 1025, 0, 0, "m", { i, list: [i, "s", null, true], m: new Map([[i, i]]) }));
     const valid = w.take();
     const decodeAll = (bytes: Uint8Array) => {
       try {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { WireError } from "../mod.ts";
 import { Codec } from "../src/wire/codec.ts";
 import { type Envelope, Kind } from "../src/wire/envelope.ts";
-import { FrameWriter } from "../src/wire/frame-writer.ts";
+import { FrameEncoder } from "../src/wire/frame-encoder.ts";
 
 const refs = {
   isRef: () => false,
@@ -14,8 +14,8 @@ const refs = {
 };
 
 function frameOf(codec: Codec, envelopes: Envelope[]): Uint8Array {
-  const writer = new FrameWriter();
-  for (const e of envelopes) writer.append(codec.encodeEnvelope(...e));
+  const writer = new FrameEncoder((v) => codec.encode(v));
+  for (const e of envelopes) writer.appendEncoded(codec.encodeEnvelope(...e));
   return writer.take();
 }
 
@@ -36,11 +36,11 @@ describe("wire", () => {
 
   it("grows the frame buffer for large payloads and starts the next frame fresh", () => {
     const codec = new Codec(refs);
-    const writer = new FrameWriter();
-    writer.append(codec.encodeEnvelope(Kind.Tell, 1, 0, 0, "big", new Uint8Array(100_000)));
+    const writer = new FrameEncoder((v) => codec.encode(v));
+    writer.appendEncoded(codec.encodeEnvelope(Kind.Tell, 1, 0, 0, "big", new Uint8Array(100_000)));
     const first = writer.take();
     expect(first.byteLength).toBeGreaterThan(100_000);
-    writer.append(codec.encodeEnvelope(Kind.Tell, 1, 0, 0, "small", 1));
+    writer.appendEncoded(codec.encodeEnvelope(Kind.Tell, 1, 0, 0, "small", 1));
     const second = writer.take();
     expect(second.buffer).not.toBe(first.buffer);
     expect(readAll(codec, second)).toEqual([[Kind.Tell, 1, 0, 0, "small", 1]]);
@@ -54,8 +54,8 @@ describe("wire", () => {
     expect(() => readAll(codec, new Uint8Array([1, 0]))).toThrow(WireError);
     const garbage = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 0xc1, 0xff, 0x00]);
     expect(() => readAll(codec, garbage)).toThrow(WireError);
-    const notEnvelope = new FrameWriter();
-    notEnvelope.append(codec.encode({ hello: "world" }));
+    const notEnvelope = new FrameEncoder((v) => codec.encode(v));
+    notEnvelope.appendEncoded(codec.encode({ hello: "world" }));
     expect(() => readAll(codec, notEnvelope.take())).toThrow(/not \[kind, to, from, id, name, payload\]/);
     // The codec is still usable.
     expect(readAll(codec, good).map((e) => e[4])).toEqual(["a", "b"]);
@@ -79,5 +79,42 @@ describe("wire", () => {
     expect(new Uint8Array(back.ab)).toEqual(new Uint8Array([9, 8]));
     expect(back.e).toBeInstanceOf(RangeError);
     expect(back.e.message).toBe("r");
+  });
+});
+
+describe("frame encoder", () => {
+  it("writes what the decoder reads back, for any mix of values (fast-check)", async () => {
+    const fc = (await import("fast-check")).default;
+    const codec = new Codec(refs);
+    const value = fc.letrec((tie) => ({
+      leaf: fc.oneof(
+        fc.integer(), fc.double(), fc.maxSafeInteger(), fc.maxSafeNat(), fc.constant(-0), fc.boolean(), fc.constant(null),
+        fc.string(), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ minLength: 31, maxLength: 300 }),
+        fc.uint8Array({ maxLength: 300 }), fc.bigInt(), fc.date({ noInvalidDate: true }),
+      ),
+      node: fc.oneof({ depthSize: "small" }, tie("leaf"), fc.array(tie("node"), { maxLength: 20 }), fc.dictionary(fc.string({ maxLength: 12 }).filter((k) => k !== "__proto__"), tie("node"), { maxKeys: 20 }), fc.constant(new Map([[1, "a"]]))),
+    })).node;
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 10 }), (values) => {
+        const w = new FrameEncoder((v) => codec.encode(v));
+        for (const [i, v] of values.entries()) w.writeEnvelope(Kind.Tell, 1025 + i, 7, i, "m", v);
+        const back = readAll(codec, w.take(3));
+        expect(back.map((e) => e[5])).toEqual(values.map((v) => codec.decode(codec.encode(v))));
+        expect(back.map((e) => e[3])).toEqual(values.map((_, i) => i));
+      }),
+      { seed: Number(process.env.MISSIVE_SEED ?? 20261121), numRuns: 500 },
+    );
+  });
+
+  it("leaves the frame unchanged when a payload cannot be encoded", () => {
+    const codec = new Codec(refs);
+    const w = new FrameEncoder((v) => codec.encode(v));
+    w.writeEnvelope(Kind.Tell, 1025, 0, 0, "ok", 1);
+    expect(() => w.writeEnvelope(Kind.Tell, 1025, 0, 0, "bad", { f: () => 1 })).toThrow();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => w.writeEnvelope(Kind.Tell, 1025, 0, 0, "bad", cyclic)).toThrow(/Too deep/);
+    w.writeEnvelope(Kind.Tell, 1025, 0, 0, "ok", 2);
+    expect(readAll(codec, w.take()).map((e) => e[5])).toEqual([1, 2]);
   });
 });

@@ -180,7 +180,7 @@ export class Loop implements RefHost {
 
   /** Connects this loop to loop `peer` over `endpoint` (both directions). */
   connect(peer: number, endpoint: Endpoint): Link {
-    const link = new Link(peer, endpoint, () => this.consumed[peer]!);
+    const link = new Link(peer, endpoint, (v) => this.codec.encode(v), () => this.consumed[peer]!);
     this.links[peer] = link;
     endpoint.listen((data) => this.receive(peer, data));
     return link;
@@ -440,7 +440,22 @@ export class Loop implements RefHost {
   }
 
   #sendEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label = `actor ${to}`, userValue: unknown = payload): void {
-    this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label, (kind & 7) === Kind.Tell && to >= LOOP_SPAN);
+    const dest = to % LOOP_SPAN;
+    const link = dest === this.index ? undefined : this.links[dest];
+    if (link === undefined || link.closed) {
+      // Local delivery (a decoded copy), or the errors of #route.
+      this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label, false);
+      return;
+    }
+    // The hot path: encoded straight into the link's pending frame.
+    let size: number;
+    try {
+      size = link.writeEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
+    } catch (e) {
+      throw this.#encodeError(e, label, name ?? "(reply)", userValue);
+    }
+    if (size < 0) throw new MessageTooLargeError(label, name ?? "(reply)", -size, this.options.maxMessageBytes);
+    if ((kind & 7) === Kind.Tell && to >= LOOP_SPAN) this.userSent[dest]!++;
   }
 
   /**

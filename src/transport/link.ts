@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { FrameWriter } from "../wire/frame-writer.ts";
+import { type Delegate, FrameEncoder } from "../wire/frame-encoder.ts";
 import type { Endpoint } from "./endpoint.ts";
 
 /** A frame this large is posted at once instead of waiting for the end of the tick. */
@@ -30,7 +30,7 @@ export class Link {
   readonly #endpoint: Endpoint;
   /** The ack to put in each frame header (this loop's consumption of the peer's messages). */
   readonly #ack: () => number;
-  readonly #writer = new FrameWriter();
+  readonly #writer: FrameEncoder;
   #scheduled = false;
   #closed = false;
   #lastAck = 0;
@@ -39,9 +39,14 @@ export class Link {
     this.flush();
   };
 
-  constructor(peer: number, endpoint: Endpoint, ack: () => number = () => 0) {
+  /**
+   * @param delegate encodes the values the frame encoder does not write itself (the loop's codec)
+   * @param ack the value for each frame header's ack field
+   */
+  constructor(peer: number, endpoint: Endpoint, delegate: Delegate, ack: () => number = () => 0) {
     this.peer = peer;
     this.#endpoint = endpoint;
+    this.#writer = new FrameEncoder(delegate);
     this.#ack = ack;
   }
 
@@ -50,9 +55,28 @@ export class Link {
     return this.#closed;
   }
 
-  /** Queues one encoded envelope (copied now, so the caller may reuse its buffer). */
+  /**
+   * Encodes `[kind, to, from, id, name, payload]` straight into the pending frame and
+   * returns its size; a size over `maxBytes` is taken out again and returned negated.
+   * Throws the encoder's error for a payload that cannot be encoded (nothing is queued).
+   */
+  writeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): number {
+    const size = this.#writer.writeEnvelope(kind, to, from, id, name, payload);
+    if (size > maxBytes) {
+      this.#writer.dropLast(size);
+      return -size;
+    }
+    this.#queued();
+    return size;
+  }
+
+  /** Queues one envelope encoded elsewhere (copied now, so the caller may reuse its buffer). */
   append(envelope: Uint8Array): void {
-    this.#writer.append(envelope);
+    this.#writer.appendEncoded(envelope);
+    this.#queued();
+  }
+
+  #queued(): void {
     this.sent++;
     if (this.#writer.byteLength >= FLUSH_BYTES) this.flush();
     else if (!this.#scheduled) {
