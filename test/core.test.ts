@@ -20,7 +20,7 @@ import {
 import { TestProbe } from "../testkit.ts";
 import { Counter } from "./fixtures/counter.ts";
 import {
-  Echo, Failer, hiddenDefinition, Holder, Picky, Pinger, Ponger, Quitter, Recorder, Releaser, Reporter, Serial, Spawner,
+  BytesKeeper, Echo, Failer, hiddenDefinition, Holder, Picky, Pinger, Ponger, Quitter, Recorder, Releaser, Reporter, Serial, Spawner,
 } from "./fixtures/actors.ts";
 
 let system: ActorSystem;
@@ -107,6 +107,13 @@ describe(`core on ${runtimeName}`, () => {
     expect(ref.equals(other)).toBe(true);
     ref.tell("inc", 1);
     expect(await ref.ask("get")).toBe(2);
+  });
+
+  it("gives each receiver its own copy of byte arrays, also between actors on one worker", async () => {
+    const relay = await system.spawn(BytesKeeper);
+    const keeper = await relay.ask("relay");
+    expect(keeper.worker).toBe(relay.worker);
+    expect(await keeper.ask("kept")).toEqual([[1, 2, 3], [9, 9, 9]]);
   });
 
   it("refuses unencodable messages at the call, naming actor, message and path", async () => {

@@ -466,7 +466,9 @@ export class Loop implements RefHost {
   #route(bytes: Uint8Array, to: number, label: string, user: boolean): void {
     const dest = to % LOOP_SPAN;
     if (dest === this.index) {
-      this.deliver(this.codec.decode(bytes) as Envelope);
+      // A copy: the decoder returns byte arrays as views into its input, and `bytes` is
+      // the encoder's own buffer, which the next send overwrites.
+      this.deliver(this.codec.decode(bytes.slice()) as Envelope);
       return;
     }
     const link = this.links[dest];
