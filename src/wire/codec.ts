@@ -26,6 +26,7 @@ import { errorClasses, RemoteError, WireError } from "../errors.ts";
 import type { Envelope } from "./envelope.ts";
 import { handleCodecFor, handleCodecNamed, registrySize } from "./handles.ts";
 import { withFastEncode, withStringCache } from "./msgpack-fast-paths.ts";
+import { FrameReader } from "./frame-reader.ts";
 
 /** How refs are recognised and rebuilt; supplied by the loop that owns the codec. */
 export interface RefCodec {
@@ -61,7 +62,7 @@ export class Codec {
   readonly #inner: Encoder<undefined>;
   readonly #decoder: Decoder<undefined>;
   /** Used only by the open {@link FrameCursor}, so other decodes never disturb it. */
-  readonly #frameDecoder: Decoder<undefined>;
+  readonly #frameReader: FrameReader;
 
   constructor(refs: RefCodec, limits: DecodeLimits = {}) {
     this.#refs = refs;
@@ -140,7 +141,7 @@ export class Codec {
     this.#encoder = withFastEncode(new Encoder({ extensionCodec: ext, initialBufferSize: 4096 }));
     this.#inner = withFastEncode(new Encoder({ extensionCodec: ext, initialBufferSize: 256 }));
     this.#decoder = withStringCache(new Decoder({ extensionCodec: ext, ...limits }));
-    this.#frameDecoder = withStringCache(new Decoder({ extensionCodec: ext, ...limits }));
+    this.#frameReader = new FrameReader((type, data) => ext.decode(data, type, undefined), limits);
   }
 
   /**
@@ -167,7 +168,7 @@ export class Codec {
    * frame may be open at a time (frames are decoded in arrival order anyway).
    */
   openFrame(frame: Uint8Array): FrameCursor {
-    return new FrameCursor(frame, this.#frameDecoder);
+    return new FrameCursor(frame, this.#frameReader);
   }
 
   /** True when the failure came from the guard against class instances. */
@@ -187,41 +188,38 @@ export class FrameCursor {
   readonly ack: number;
   /** Envelopes read so far. */
   decoded = 0;
-  readonly #envelopes: Generator<unknown, void, unknown>;
+  readonly #reader: FrameReader;
 
-  constructor(frame: Uint8Array, decoder: Decoder<undefined>) {
+  constructor(frame: Uint8Array, reader: FrameReader) {
     if (frame.byteLength < FRAME_HEADER_BYTES) {
       throw new WireError(`frame of ${frame.byteLength} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header`);
     }
     const header = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES);
     this.announced = header.getUint32(0, true);
     this.ack = header.getUint32(4, true);
-    this.#envelopes = decoder.decodeMulti(frame.subarray(FRAME_HEADER_BYTES));
+    reader.reset(frame, FRAME_HEADER_BYTES);
+    this.#reader = reader;
   }
 
   /** The next envelope, or `null` at the end of the frame. */
   next(): Envelope | null {
-    let step: IteratorResult<unknown, void>;
-    try {
-      step = this.#envelopes.next();
-    } catch (e) {
-      throw this.#fail(`envelope ${this.decoded} of ${this.announced}: ${(e as Error).message}`, e);
-    }
-    if (step.done) {
-      if (this.decoded !== this.announced) throw this.#fail(`frame announced ${this.announced} envelopes but held ${this.decoded} (truncated?)`);
+    const reader = this.#reader;
+    if (reader.done) {
+      if (this.decoded !== this.announced) throw new WireError(`frame announced ${this.announced} envelopes but held ${this.decoded} (truncated?)`);
       return null;
     }
-    const env = step.value;
-    if (!Array.isArray(env) || env.length !== 6 || typeof env[0] !== "number" || typeof env[1] !== "number") {
-      throw this.#fail(`envelope ${this.decoded} is not [kind, to, from, id, name, payload]`);
+    if (this.decoded >= this.announced) throw new WireError(`frame holds more envelopes than its header's ${this.announced}`);
+    let env: unknown;
+    try {
+      env = reader.value();
+    } catch (e) {
+      throw new WireError(`envelope ${this.decoded} of ${this.announced}: ${(e as Error).message}`, { cause: e });
     }
-    if (++this.decoded > this.announced) throw this.#fail(`frame holds more envelopes than its header's ${this.announced}`);
+    if (!Array.isArray(env) || env.length !== 6 || typeof env[0] !== "number" || typeof env[1] !== "number") {
+      throw new WireError(`envelope ${this.decoded} is not [kind, to, from, id, name, payload]`);
+    }
+    this.decoded++;
     return env as Envelope;
-  }
-
-  #fail(detail: string, cause?: unknown): WireError {
-    this.#envelopes.return(); // releases the decoder for the next frame
-    return new WireError(detail, cause === undefined ? undefined : { cause });
   }
 }
 
