@@ -9,23 +9,35 @@
  * const { id, promise } = asks.open("Counter#1@w0", "get", { timeout: 1000 });
  * asks.settle(id, true, 7); // promise resolves with 7
  * ```
+ * Timeouts do not cost a timer per ask: asks with the same timeout expire in the order
+ * they were opened, so each distinct timeout value keeps a FIFO of deadlines and one
+ * timer armed for its oldest entry. Settled asks leave the front as soon as they reach it.
+ *
  * @module
  */
 import { AskTimeoutError } from "../errors.ts";
 import type { AskOptions } from "../actor/ref.ts";
+import { Deque } from "../util/deque.ts";
+
+/** The asks sharing one timeout value, oldest first, and the timer for the oldest. */
+interface Lane {
+  ms: number;
+  queue: Deque<{ id: number; deadline: number; actor: string; name: string }>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
 
 interface Pending {
   /** Loop of the asked actor (so asks to a lost worker can be failed). */
   target: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
 export class PendingAsks {
   readonly #pending = new Map<number, Pending>();
+  readonly #lanes = new Map<number, Lane>();
   #nextId = 1;
   /** Replies that arrived after their ask had settled. */
   lateReplies = 0;
@@ -46,10 +58,8 @@ export class PendingAsks {
       return { id: 0, promise };
     }
     const id = this.#nextId++;
-    const entry: Pending = { target, resolve, reject, timer: undefined, signal, onAbort: undefined };
-    if (timeout > 0 && Number.isFinite(timeout)) {
-      entry.timer = setTimeout(() => this.#fail(id, new AskTimeoutError(actor, messageName, timeout)), timeout);
-    }
+    const entry: Pending = { target, resolve, reject, signal, onAbort: undefined };
+    if (timeout > 0 && Number.isFinite(timeout)) this.#expireAfter(id, timeout, actor, messageName);
     if (signal) {
       entry.onAbort = () => this.#fail(id, signal.reason);
       signal.addEventListener("abort", entry.onAbort, { once: true });
@@ -82,6 +92,46 @@ export class PendingAsks {
   /** Rejects every waiting ask (shutdown). */
   rejectAll(error: (id: number) => unknown): void {
     for (const id of [...this.#pending.keys()]) this.#fail(id, error(id));
+    this.dispose();
+  }
+
+  #expireAfter(id: number, ms: number, actor: string, name: string): void {
+    let lane = this.#lanes.get(ms);
+    if (lane === undefined) this.#lanes.set(ms, (lane = { ms, queue: new Deque(), timer: undefined }));
+    // Settled asks at the front leave now, so the queue holds only what may still expire.
+    while (lane.queue.length > 0 && !this.#pending.has(lane.queue.peek()!.id)) lane.queue.shift();
+    lane.queue.push({ id, deadline: performance.now() + ms, actor, name });
+    if (lane.timer === undefined) this.#arm(lane);
+  }
+
+  #arm(lane: Lane): void {
+    const head = lane.queue.peek();
+    if (head === undefined) {
+      this.#lanes.delete(lane.ms);
+      return;
+    }
+    lane.timer = setTimeout(() => this.#expire(lane), Math.max(0, head.deadline - performance.now()));
+  }
+
+  #expire(lane: Lane): void {
+    lane.timer = undefined;
+    const now = performance.now();
+    for (let head = lane.queue.peek(); head !== undefined; head = lane.queue.peek()) {
+      if (!this.#pending.has(head.id)) {
+        lane.queue.shift();
+        continue;
+      }
+      if (head.deadline > now) break;
+      lane.queue.shift();
+      this.#fail(head.id, new AskTimeoutError(head.actor, head.name, lane.ms));
+    }
+    this.#arm(lane);
+  }
+
+  /** Clears every timer (after shutdown nothing may keep the process alive). */
+  dispose(): void {
+    for (const lane of this.#lanes.values()) clearTimeout(lane.timer);
+    this.#lanes.clear();
   }
 
   #fail(id: number, error: unknown): void {
@@ -92,7 +142,6 @@ export class PendingAsks {
     const entry = this.#pending.get(id);
     if (!entry) return undefined;
     this.#pending.delete(id);
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
     if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
     return entry;
   }
