@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { isMainThread, parentPort, Worker as NodeWorker } from "node:worker_threads";
+import { parentPort, Worker as NodeWorker } from "node:worker_threads";
 import type { Endpoint } from "../transport/endpoint.ts";
 
 /** The runtimes Missive supports. */
@@ -155,11 +155,6 @@ function startWebWorker(moduleUrl: URL): WorkerHandle {
       return exited;
     },
   };
-}
-
-/** True in a worker started by {@link startWorker}. */
-export function inWorker(): boolean {
-  return runtimeName === "deno" ? typeof (g as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined" : !isMainThread;
 }
 
 /** Inside a worker: the connection to the parent. `close()` lets the worker exit. */

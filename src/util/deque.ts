@@ -57,10 +57,6 @@ export class Deque<T> {
     return out;
   }
 
-  *[Symbol.iterator](): IterableIterator<T> {
-    for (let i = 0; i < this.#size; i++) {
-      yield this.#items[(this.#head + i) & (this.#items.length - 1)] as T;
-    }
   }
 
   #grow(): void {

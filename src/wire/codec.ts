@@ -171,10 +171,6 @@ export class Codec {
     return new FrameCursor(frame, this.#frameReader);
   }
 
-  /** True when the failure came from the guard against class instances. */
-  static isNoCodec(e: unknown): boolean {
-    return e instanceof NoCodec;
-  }
 }
 
 /**
