@@ -57,8 +57,6 @@ export class Deque<T> {
     return out;
   }
 
-  }
-
   #grow(): void {
     const old = this.#items;
     const next: (T | undefined)[] = new Array(old.length * 2);
