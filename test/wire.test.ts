@@ -106,6 +106,15 @@ describe("frame encoder", () => {
     );
   });
 
+  it("keeps a short string that lands at the very end of the buffer (regression)", () => {
+    const codec = new Codec(refs);
+    for (let pad = 990; pad < 1010; pad++) {
+      const w = new FrameEncoder((v) => codec.encode(v));
+      w.writeEnvelope(Kind.Tell, 1025, 0, 0, "put", ["x".repeat(pad), "a27"]);
+      expect(readAll(codec, w.take())[0]![5]).toEqual(["x".repeat(pad), "a27"]);
+    }
+  });
+
   it("leaves the frame unchanged when a payload cannot be encoded", () => {
     const codec = new Codec(refs);
     const w = new FrameEncoder((v) => codec.encode(v));

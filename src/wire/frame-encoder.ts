@@ -238,7 +238,9 @@ export class FrameEncoder {
     // ASCII fast path: one byte per char, header sized by the char count.
     if (length < 0x10000) {
       const header = length < 32 ? 1 : length < 0x100 ? 2 : 3;
-      this.#ensure(header + length);
+      // Room for the characters and for #strHeader's own reservation (5), so that writing
+      // the header never grows the buffer and drops the characters written past #pos.
+      this.#ensure(Math.max(5, header + length));
       const b = this.#bytes;
       let p = this.#pos + header;
       let i = 0;
