@@ -30,3 +30,10 @@ export type { BackoffOptions, SupervisionOptions, SupervisionStrategy } from "./
 export * from "./src/errors.ts";
 export { runtimeName, runtimeVersion, availableParallelism } from "./src/runtime/adapters.ts";
 export type { RuntimeName, WorkerExit } from "./src/runtime/adapters.ts";
+
+// ---- Channels, select, barriers and latches (src/channel/) ----------------------------
+export { Barrier, BarrierOwner, Channel, ChannelClosedError, ChannelOwner, Latch, LatchOwner, select, WaitTimeoutError } from "./src/channel/mod.ts";
+export type {
+  BarrierPassage, BarrierStats, CaseValue, ChannelOptions, ChannelStats, GetCase, PlacementOptions, PutCase, SelectCase, SelectOptions, SelectResult,
+  TryGetResult, WaitOptions,
+} from "./src/channel/mod.ts";

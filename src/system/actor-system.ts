@@ -40,6 +40,7 @@ import type { SystemMetrics, WorkerMetrics } from "./metrics.ts";
 import type { SpawnReply } from "./lifecycle.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
 import type { SupervisionStrategy } from "../actor/supervision.ts";
+import { type Barrier, type Channel, type ChannelOptions, createBarrier, createChannel, createLatch, type Latch, type PlacementOptions } from "../channel/mod.ts";
 
 /** Options of {@link ActorSystem.start}. */
 export interface SystemOptions {
@@ -350,6 +351,43 @@ export class ActorSystem implements AsyncDisposable {
       if (name !== null) this.#names.delete(name);
       throw e;
     }
+  }
+
+  /**
+   * Makes a channel: spawns its owner actor (round-robin, or on `worker`) and resolves
+   * with the handle, which works from any worker. See `src/channel/channel.ts`.
+   *
+   * @example
+   * ```ts
+   * await using jobs = await system.channel<Job>({ capacity: 64 });
+   * ```
+   */
+  channel<T>(options: ChannelOptions): Promise<Channel<T>> {
+    return createChannel<T>((d, a, o) => this.spawn(d, a, o), options);
+  }
+
+  /**
+   * Makes a reusable barrier for `parties` parties on any workers. See `src/channel/barrier.ts`.
+   *
+   * @example
+   * ```ts
+   * const barrier = await system.barrier(3);
+   * ```
+   */
+  barrier(parties: number, options?: PlacementOptions): Promise<Barrier> {
+    return createBarrier((d, a, o) => this.spawn(d, a, o), parties, options);
+  }
+
+  /**
+   * Makes a one-shot latch (an event) awaitable from any worker. See `src/channel/latch.ts`.
+   *
+   * @example
+   * ```ts
+   * const ready = await system.latch();
+   * ```
+   */
+  latch(options?: PlacementOptions): Promise<Latch> {
+    return createLatch((d, a, o) => this.spawn(d, a, o), options);
   }
 
   /**

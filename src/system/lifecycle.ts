@@ -30,6 +30,7 @@ import { backoffDelay } from "../actor/supervision.ts";
 import { ActorInitError, ActorStoppedError, DefinitionNotFoundError, InvalidArgumentError, LinkedActorError, MissiveError } from "../errors.ts";
 import { address, type Envelope, Kind, localIdOf, loopOf, SystemMessage } from "../wire/envelope.ts";
 import type { Loop } from "./loop.ts";
+import { createBarrier, createChannel, createLatch } from "../channel/mod.ts";
 
 /** Why an actor stopped (what watchers and linked actors are told). */
 export interface StopReason {
@@ -170,7 +171,7 @@ export class Lifecycle {
   #context(cell: ActorCell): ActorContext {
     const loop = this.#loop;
     const self = loop.refTo(cell.address, cell.label);
-    return {
+    const ctx: ActorContext = {
       self,
       get sender() {
         return cell.sender !== 0 && localIdOf(cell.sender) !== 0 ? loop.refTo(cell.sender, `actor ${cell.sender}`) : undefined;
@@ -227,7 +228,12 @@ export class Lifecycle {
         cell.watching.delete(ref.address);
         loop.tellOp(loopOf(ref.address), "unwatch", [localIdOf(ref.address), cell.address]);
       },
+      // Channels, barriers and latches: owner actors spawned as children (see src/channel/).
+      channel: (options) => createChannel((d, a, o) => ctx.spawn(d, a, o), options),
+      barrier: (parties, options) => createBarrier((d, a, o) => ctx.spawn(d, a, o), parties, options),
+      latch: (options) => createLatch((d, a, o) => ctx.spawn(d, a, o), options),
     };
+    return ctx;
   }
 
   async #spawnNamed(target: number, definition: AnyDefinition, arg: unknown, parent: number, name: string): Promise<ActorRef> {

@@ -1,0 +1,240 @@
+/**
+ * What every wait shares: the `{ signal, timeout }` options, the client-side
+ * {@link Cancellation} that merges them, the waiter keys a client makes up so it can
+ * name its waiter in a later `cancel` message, and {@link waitAtOwner}, the client side
+ * of `join` and of barrier and latch waits.
+ *
+ * @example
+ * ```ts
+ * const c = new Cancellation({ signal, timeout: 100 }, "get from the channel");
+ * c.onCancel((reason) => owner.tell("cancel", key)); // at most once
+ * c[Symbol.dispose](); // clears the timer and the abort listener
+ * ```
+ * @module
+ */
+import type { SpawnOptions } from "../actor/context.ts";
+import type { AnyDefinition } from "../actor/definition.ts";
+import type { ActorRef } from "../actor/ref.ts";
+import { ActorStoppedError, InvalidArgumentError } from "../errors.ts";
+import { WaitTimeoutError } from "./errors.ts";
+import { Reply, type WaitReply } from "./protocol.ts";
+
+/**
+ * Options of every wait.
+ *
+ * @example
+ * ```ts
+ * await ch.get({ signal: controller.signal, timeout: 1_000 });
+ * ```
+ */
+export interface WaitOptions {
+  /** Aborting cancels the wait (see each operation for what happens to its value). */
+  signal?: AbortSignal;
+  /** Milliseconds before the wait is cancelled with `WaitTimeoutError` (default: none). */
+  timeout?: number;
+}
+
+/**
+ * Where the owner actor of a channel, barrier or latch runs.
+ *
+ * @example
+ * ```ts
+ * const barrier = await system.barrier(2, { worker: 0 });
+ * ```
+ */
+export interface PlacementOptions {
+  /** Worker index (0-based). Default: round-robin for `system.*`, the actor's own worker for `ctx.*`. */
+  worker?: number;
+}
+
+/**
+ * How owners are spawned: `system.spawn` (top level) or `ctx.spawn` (a child of the actor).
+ *
+ * @example
+ * ```ts
+ * const spawn: Spawner = (definition, arg, options) => system.spawn(definition, arg, options);
+ * ```
+ */
+export type Spawner = (definition: AnyDefinition, arg: unknown, options: SpawnOptions) => Promise<ActorRef>;
+
+/**
+ * True when the options ask for a cancellable wait.
+ *
+ * @example
+ * ```ts
+ * isCancellable({ timeout: 5 }); // true
+ * isCancellable({});             // false
+ * ```
+ */
+export function isCancellable(options: WaitOptions | undefined): boolean {
+  return options !== undefined && (options.signal !== undefined || options.timeout !== undefined);
+}
+
+/**
+ * A signal and a timeout merged into one cancellation that fires at most once. The
+ * timer is the library's own (cleared on dispose), so a finished wait leaves nothing
+ * behind that would keep the process alive.
+ *
+ * @example
+ * ```ts
+ * using cancellation = new Cancellation({ signal, timeout: 100 }, "get");
+ * cancellation.onCancel((reason) => owner.tell("cancel", key));
+ * ```
+ */
+export class Cancellation implements Disposable {
+  #reason: unknown = undefined;
+  #cancelled = false;
+  #callback: ((reason: unknown) => void) | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(options: WaitOptions | undefined, what: string) {
+    const timeout = options?.timeout;
+    if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0)) {
+      throw new InvalidArgumentError(`${what}: timeout must be a number of milliseconds ≥ 0 (or Infinity); got ${String(timeout)}.`);
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      this.#cancel(signal.reason);
+      return;
+    }
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => this.#cancel(signal.reason);
+      signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+    if (timeout !== undefined && Number.isFinite(timeout)) {
+      this.#timer = setTimeout(() => this.#cancel(new WaitTimeoutError(what, timeout)), timeout);
+    }
+  }
+
+  /** True once the signal aborted or the timeout passed. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** The signal's reason, or the `WaitTimeoutError`. */
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** Calls `callback` once when cancelled (at once if it already is); replaces an earlier callback. */
+  onCancel(callback: (reason: unknown) => void): void {
+    if (this.#cancelled) callback(this.#reason);
+    else this.#callback = callback;
+  }
+
+  #cancel(reason: unknown): void {
+    if (this.#cancelled) return;
+    this.#cancelled = true;
+    this.#reason = reason;
+    const callback = this.#callback;
+    this[Symbol.dispose]();
+    callback?.(reason);
+  }
+
+  /** Clears the timer and the abort listener (the wait is over). */
+  [Symbol.dispose](): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#onAbort !== undefined) this.#signal!.removeEventListener("abort", this.#onAbort);
+    this.#callback = null;
+  }
+}
+
+// Keys only need to be unique per owner; owners hear from every thread, so each thread
+// draws a random 64-bit prefix once and counts from there.
+const random = new Uint32Array(2);
+crypto.getRandomValues(random);
+const prefix = `${random[0]!.toString(36)}${random[1]!.toString(36)}.`;
+let counter = 0;
+
+/**
+ * A fresh waiter key, unique across threads: how a client names its waiter in `cancel`.
+ *
+ * @example
+ * ```ts
+ * const key = newKey();
+ * await owner.ask("get", [key, true, 0], NO_TIMEOUT);
+ * ```
+ */
+export function newKey(): string {
+  return prefix + (counter++).toString(36);
+}
+
+/**
+ * Asks for waits must never time out on their own: their reply may carry an item or a release.
+ *
+ * @example
+ * ```ts
+ * await owner.ask("get", [null, true, 0], NO_TIMEOUT);
+ * ```
+ */
+export const NO_TIMEOUT = { timeout: Infinity };
+
+/**
+ * Swallows a rejection nobody waits for any more (the outcome was decided elsewhere).
+ *
+ * @example
+ * ```ts
+ * reply.catch(ignore); // decided elsewhere
+ * ```
+ */
+export const ignore = (): void => undefined;
+
+/**
+ * A wait at an owner (`join`, a barrier's or latch's `wait`) that only its owner settles:
+ * with `key` when cancellable, cancelled by `cancel(key)`. With `settleOnCancel` the
+ * caller's promise rejects at once on cancel (nothing depends on the owner's answer);
+ * otherwise it waits for the owner to say whether the cancel came in time.
+ *
+ * @example
+ * ```ts
+ * const reply = await waitAtOwner(latch.owner, "wait", { timeout: 100 }, "wait for the latch", true);
+ * ```
+ */
+export async function waitAtOwner(
+  // deno-lint-ignore no-explicit-any
+  owner: ActorRef<any>,
+  name: string,
+  options: WaitOptions | undefined,
+  what: string,
+  settleOnCancel: boolean,
+): Promise<WaitReply> {
+  const ask = (key: string | null): Promise<WaitReply> =>
+    (owner.ask(name, key, NO_TIMEOUT) as Promise<WaitReply>).catch((e: unknown) => {
+      if (e instanceof ActorStoppedError) return [Reply.Closed, e] as WaitReply;
+      throw e;
+    });
+  if (!isCancellable(options)) return await ask(null);
+  const cancellation = new Cancellation(options, what);
+  if (cancellation.cancelled) throw cancellation.reason;
+  const key = newKey();
+  const reply = ask(key);
+  const tellCancel = () => {
+    try {
+      owner.tell("cancel", key);
+    } catch {
+      // shutting down: the owner answers every waiter as it stops
+    }
+  };
+  try {
+    if (!settleOnCancel) {
+      cancellation.onCancel(tellCancel);
+      const r = await reply;
+      if (r[0] === Reply.Cancelled) throw cancellation.reason;
+      return r;
+    }
+    return await new Promise<WaitReply>((resolve, reject) => {
+      cancellation.onCancel((reason) => {
+        tellCancel();
+        reply.catch(ignore);
+        reject(reason);
+      });
+      reply.then(resolve, reject);
+    });
+  } finally {
+    cancellation[Symbol.dispose]();
+  }
+}
