@@ -29,7 +29,7 @@
  */
 import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
-import { ActorRef } from "../actor/ref.ts";
+import type { ActorRef } from "../actor/ref.ts";
 import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, MissiveError, SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { availableParallelism, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
@@ -138,7 +138,7 @@ export class ActorSystem implements AsyncDisposable {
    * Every message that could not be delivered, system-wide: `count`, and `subscribe` for
    * each one with its target, name, argument and reason.
    */
-  readonly deadLetters = new DeadLetters();
+  readonly deadLetters: DeadLetters = new DeadLetters();
   readonly #topLevel = new Set<number>();
   #nextWorker = 0;
   #stopping = false;
