@@ -43,7 +43,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 describe(`benchmarks in --quick mode on ${runtimeName}`, () => {
-  it("every benchmark runs and passes its own correctness check", async () => {
+  // About 3–8 s; the generous timeout only matters on a machine busy with other work.
+  it("every benchmark runs and passes its own correctness check", { timeout: 120_000 }, async () => {
     const out = join(dir, "quick.json");
     const { code, stdout, stderr } = await run(["--quick", "--out", out]);
     const context = `exit ${code}\n--- stdout\n${stdout}\n--- stderr (last 2000 chars)\n${stderr.slice(-2000)}`;
@@ -80,7 +81,7 @@ describe(`benchmarks in --quick mode on ${runtimeName}`, () => {
     expect(stdout).toContain("targets (ratios of medians in this run)");
   });
 
-  it("--only filters, and rejects a name that matches nothing", async () => {
+  it("--only filters, and rejects a name that matches nothing", { timeout: 60_000 }, async () => {
     const out = join(dir, "only.json");
     const { code, stderr } = await run(["--quick", "--only", "ask-seq", "--out", out]);
     expect(code, stderr).toBe(0);

@@ -1,0 +1,139 @@
+/**
+ * Cross-worker ask round trips, main loop → a worker, answered with the argument.
+ *
+ * - `ask-seq`: one ask at a time; p50 and p99 latency over the run.
+ * - `ask-pipelined`: `window` asks in flight (each answer starts the next); asks/s.
+ *
+ * Baselines: a bare `postMessage` ping-pong (a number there and back; for the pipelined
+ * run the answers are counted by the port's handler, no promise per call), and comlink.
+ * Every answer is checked against what was sent.
+ * @module
+ */
+import { Echo } from "../actors/echo.ts";
+import { type ComlinkEcho, startComlinkEcho } from "../baselines/comlink-client.ts";
+import { PostWorkers } from "../baselines/post-workers.ts";
+import { latencyPercentiles } from "../harness/stats.ts";
+import type { BenchmarkFactory, CaseRunner, CaseSpec, Check } from "../harness/types.ts";
+import { expectEqual } from "../util/check.ts";
+import { pipelined } from "../util/pipeline.ts";
+import { rateMetric, startSystem, timed } from "./common.ts";
+
+/** Sum of `0 .. n-1`: what the answers of a pipelined run add up to. */
+const sumBelow = (n: number): number => (n * (n - 1)) / 2;
+
+/** Measures `n` sequential calls of `call(i)`, which must answer `i`. */
+async function sequential(n: number, call: (i: number) => Promise<unknown>): Promise<{ metrics: Record<string, number>; check: Check }> {
+  const latencies = new Float64Array(n);
+  let wrong = 0;
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    const answer = await call(i);
+    latencies[i] = (performance.now() - started) * 1000;
+    if (answer !== i) wrong++;
+  }
+  const { p50, p99 } = latencyPercentiles(latencies);
+  return { metrics: { p50, p99 }, check: expectEqual("wrong answers", wrong, 0) };
+}
+
+/** A case whose calls go through `start()`'s `call`. */
+function callCase(name: string, role: "missive" | "baseline", start: () => Promise<{ call: (i: number) => Promise<number>; close(): Promise<void> }>, measure: (call: (i: number) => Promise<number>) => Promise<{ metrics: Record<string, number>; check: Check }>): CaseSpec {
+  return {
+    name,
+    role,
+    async setup(): Promise<CaseRunner> {
+      const { call, close } = await start();
+      return { run: () => measure(call), close };
+    },
+  };
+}
+
+async function startMissiveEcho(): Promise<{ call: (i: number) => Promise<number>; close(): Promise<void> }> {
+  const { system, close } = await startSystem();
+  const echo = await system.spawn(Echo, undefined, { worker: 0 });
+  return { call: (i) => echo.ask("echo", i), close };
+}
+
+async function startComlink(): Promise<{ call: (i: number) => Promise<number>; close(): Promise<void> }> {
+  const c: ComlinkEcho = await startComlinkEcho();
+  return { call: (i) => c.api.echo(i), close: () => c.close() };
+}
+
+/** `ask-seq`: sequential asks, p50/p99 µs. */
+export const askSequential: BenchmarkFactory = (size) => {
+  const n = size === "full" ? 5_000 : 200;
+  const measure = (call: (i: number) => Promise<number>) => sequential(n, call);
+  const pingPong: CaseSpec = {
+    name: "postMessage ping-pong",
+    role: "baseline",
+    async setup(): Promise<CaseRunner> {
+      const pool = await PostWorkers.start(1);
+      const worker = pool.worker(0);
+      return {
+        run: () =>
+          sequential(n, (i) => {
+            worker.post(i);
+            return pool.next(0);
+          }),
+        close: () => pool.close(),
+      };
+    },
+  };
+  return {
+    name: "ask-seq",
+    title: "cross-worker ask, sequential",
+    metrics: [
+      { key: "p50", label: "p50", unit: "µs", better: "lower" },
+      { key: "p99", label: "p99", unit: "µs", better: "lower" },
+    ],
+    params: { asks: n },
+    notes: [],
+    cases: [callCase("missive", "missive", startMissiveEcho, measure), pingPong, callCase("comlink", "baseline", startComlink, measure)],
+  };
+};
+
+/** `ask-pipelined`: `window` asks in flight, asks/s. */
+export const askPipelined: BenchmarkFactory = (size) => {
+  const total = size === "full" ? 100_000 : 2_000;
+  const window = 1_000;
+  const measure = async (call: (i: number) => Promise<number>) => {
+    const { value, ms } = await timed(() => pipelined(total, window, call));
+    return { metrics: { rate: (total / ms) * 1000 }, check: expectEqual("sum of answers", value, sumBelow(total)) };
+  };
+  const postPipelined: CaseSpec = {
+    name: "postMessage pipelined",
+    role: "baseline",
+    async setup(): Promise<CaseRunner> {
+      const pool = await PostWorkers.start(1);
+      const worker = pool.worker(0);
+      return {
+        async run() {
+          const { value, ms } = await timed(
+            () =>
+              new Promise<number>((resolve) => {
+                let sent = 0;
+                let done = 0;
+                let sum = 0;
+                pool.setHandler(0, (data) => {
+                  sum += data as number;
+                  if (++done === total) resolve(sum);
+                  else if (sent < total) worker.post(sent++);
+                });
+                while (sent < Math.min(window, total)) worker.post(sent++);
+              }),
+          );
+          pool.restoreHandler(0);
+          return { metrics: { rate: (total / ms) * 1000 }, check: expectEqual("sum of answers", value, sumBelow(total)) };
+        },
+        close: () => pool.close(),
+      };
+    },
+  };
+  return {
+    name: "ask-pipelined",
+    title: `cross-worker ask, ${window} in flight`,
+    metrics: [rateMetric("asks/s")],
+    params: { asks: total, window },
+    notes: [],
+    cases: [callCase("missive", "missive", startMissiveEcho, measure), postPipelined, callCase("comlink", "baseline", startComlink, measure)],
+  };
+};

@@ -1,0 +1,34 @@
+/**
+ * Pieces shared by the benchmark definitions: metric specs, the Missive system's start
+ * and stop for a case, and the timing helper.
+ * @module
+ */
+import { ActorSystem, availableParallelism, type SystemOptions } from "../../mod.ts";
+import type { MetricSpec } from "../harness/types.ts";
+
+/** Messages (or operations) per second. */
+export const rateMetric = (unit = "msgs/s"): MetricSpec => ({ key: "rate", label: unit, unit, better: "higher" });
+/** Wall time of a workload, in milliseconds. */
+export const timeMetric: MetricSpec = { key: "ms", label: "time", unit: "ms", better: "lower" };
+
+/** Workers a benchmark's pools use: one per core, as Missive's default. */
+export const poolSize = (): number => availableParallelism();
+
+/** Starts a system for one case; `close()` shuts it down and checks it drained. */
+export async function startSystem(options: SystemOptions = {}): Promise<{ system: ActorSystem; close(): Promise<void> }> {
+  const system = await ActorSystem.start(options);
+  return {
+    system,
+    close: async () => {
+      const report = await system.shutdown({ timeout: 10_000 });
+      if (report.deadlineHit) console.error(`[bench] shutdown hit its deadline: ${JSON.stringify(report.undelivered)}`);
+    },
+  };
+}
+
+/** Runs `work` and returns its result with the elapsed milliseconds. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - started };
+}

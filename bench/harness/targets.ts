@@ -1,0 +1,109 @@
+/**
+ * The performance targets of issue 5, evaluated on one suite run: each compares the
+ * medians of Missive and one baseline in the same run, as the ratio the target states.
+ * @module
+ */
+import type { BenchmarkResult } from "./runner.ts";
+
+/** One target. */
+export interface TargetSpec {
+  /** Stable id, e.g. `tell-1to1-vs-postMessage`. */
+  id: string;
+  /** What the target says, in words. */
+  text: string;
+  benchmark: string;
+  baseline: string;
+  metric: string;
+  /** `missive / baseline` (the ratio is stated that way round, whatever the metric). */
+  op: ">=" | "<=" | "<" | ">";
+  threshold: number;
+  /**
+   * `ratio` is `missive/baseline`; `inverse` is `baseline/missive` (e.g. nact's time over
+   * Missive's); `value` is Missive's own median (no baseline).
+   */
+  form: "ratio" | "inverse" | "value";
+}
+
+/** How a target fared. */
+export interface TargetResult extends TargetSpec {
+  /** The measured ratio (or value) in the target's form, or `null` when it could not be measured. */
+  ratio: number | null;
+  status: "PASS" | "MISS" | "n/a";
+  /** Why it is `n/a`. */
+  reason?: string;
+}
+
+const SAVINA = ["pingpong", "counting", "threadring", "fjthroughput", "big", "chameneos"];
+
+/** The targets of issue 5 (see `../shared/DESIGN.md` §5). */
+export const TARGETS: TargetSpec[] = [
+  ...["tell-1to1", "tell-all"].flatMap((b): TargetSpec[] => [
+    { id: `${b}-vs-postMessage`, text: `${b}: ≥ 4× per-message postMessage msgs/s`, benchmark: b, baseline: "postMessage/msg", metric: "rate", op: ">=", threshold: 4, form: "ratio" },
+    { id: `${b}-vs-batch`, text: `${b}: ≥ 256-item structured-clone batches`, benchmark: b, baseline: "postMessage/256 batch", metric: "rate", op: ">=", threshold: 1, form: "ratio" },
+  ]),
+  { id: "ask-seq-vs-pingpong", text: "ask-seq: p50 ≤ 1.2× bare postMessage ping-pong", benchmark: "ask-seq", baseline: "postMessage ping-pong", metric: "p50", op: "<=", threshold: 1.2, form: "ratio" },
+  { id: "ask-seq-vs-comlink", text: "ask-seq: p50 below comlink's", benchmark: "ask-seq", baseline: "comlink", metric: "p50", op: "<", threshold: 1, form: "ratio" },
+  { id: "ask-pipelined-vs-comlink", text: "ask-pipelined: ≥ 5× comlink's calls/s", benchmark: "ask-pipelined", baseline: "comlink", metric: "rate", op: ">=", threshold: 5, form: "ratio" },
+  ...SAVINA.map((w): TargetSpec => ({
+    id: `savina-${w}-vs-nact`,
+    text: `savina-${w}: ahead of nact (nact time / Missive time)`,
+    benchmark: `savina-${w}`,
+    baseline: "nact",
+    metric: "ms",
+    op: ">",
+    threshold: 1,
+    form: "inverse",
+  })),
+  {
+    id: "memory-bounded-flat",
+    text: "memory-bounded: rss growth during the flood ≤ 32 MB (MB, not a ratio)",
+    benchmark: "memory-bounded",
+    baseline: "",
+    metric: "growth",
+    op: "<=",
+    threshold: 32,
+    form: "value",
+  },
+  { id: "offload-vs-piscina", text: "offload: ≥ 2× piscina's tasks/s", benchmark: "offload", baseline: "piscina", metric: "rate", op: ">=", threshold: 2, form: "ratio" },
+];
+
+function holds(ratio: number, op: TargetSpec["op"], threshold: number): boolean {
+  switch (op) {
+    case ">=":
+      return ratio >= threshold;
+    case "<=":
+      return ratio <= threshold;
+    case "<":
+      return ratio < threshold;
+    case ">":
+      return ratio > threshold;
+  }
+}
+
+/** Evaluates every target whose benchmark ran. */
+export function evaluateTargets(results: readonly BenchmarkResult[]): TargetResult[] {
+  const out: TargetResult[] = [];
+  for (const t of TARGETS) {
+    const bench = results.find((r) => r.name === t.benchmark);
+    if (bench === undefined) continue;
+    const missive = bench.cases.find((c) => c.role === "missive");
+    const base = t.form === "value" ? missive : bench.cases.find((c) => c.name === t.baseline);
+    const missiveBad = missive === undefined || missive.status !== "ok";
+    if (missiveBad || base === undefined || base.status !== "ok") {
+      const bad = missiveBad ? missive : base;
+      const name = missiveBad ? "missive" : t.baseline;
+      const reason = bad === undefined ? `${name} did not run` : `${name} is ${bad.status}${bad.reason ? `: ${bad.reason}` : ""}`;
+      out.push({ ...t, ratio: null, status: "n/a", reason });
+      continue;
+    }
+    const m = missive.stats[t.metric]?.median;
+    const b = base.stats[t.metric]?.median;
+    if (m === undefined || b === undefined || (t.form !== "value" && (m === 0 || b === 0))) {
+      out.push({ ...t, ratio: null, status: "n/a", reason: "no measurement" });
+      continue;
+    }
+    const ratio = t.form === "value" ? m : t.form === "ratio" ? m / b : b / m;
+    out.push({ ...t, ratio, status: holds(ratio, t.op, t.threshold) ? "PASS" : "MISS" });
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+/**
+ * Every benchmark, in the order the suite runs them.
+ * @module
+ */
+import { askPipelined, askSequential } from "./benchmarks/ask.ts";
+import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
+import { taskOffload } from "./benchmarks/offload.ts";
+import { savinaBenchmarks } from "./benchmarks/savina.ts";
+import { spawnFromMain, spawnLocal } from "./benchmarks/spawn.ts";
+import { tellAllToAll, tellOneToOne } from "./benchmarks/tell.ts";
+import type { BenchmarkFactory } from "./harness/types.ts";
+
+/**
+ * The suite. the memory benchmarks come first: resident memory only grows over a process's life,
+ * so after the Savina workloads it would measure their high-water mark, not the flood.
+ */
+export const benchmarks: BenchmarkFactory[] = [
+  memoryBounded,
+  memoryWindow,
+  tellOneToOne,
+  tellAllToAll,
+  askSequential,
+  askPipelined,
+  taskOffload,
+  ...savinaBenchmarks,
+  spawnFromMain,
+  spawnLocal,
+];
