@@ -76,6 +76,25 @@ export interface LoopStats {
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
 
+/**
+ * Payloads that can be delivered on the same loop without a copy: primitives (strings
+ * short enough to be under any size limit).
+ */
+const isImmutable = (v: unknown, maxBytes: number): boolean => {
+  switch (typeof v) {
+    case "number":
+    case "boolean":
+    case "undefined":
+      return true;
+    case "string":
+      return v.length * 3 < maxBytes;
+    case "object":
+      return v === null;
+    default:
+      return false; // bigint keeps the codec's ext (and its checks); functions and symbols fail there
+  }
+};
+
 /** Names starting with `$` are the framework's own messages: never refused by a full mailbox. */
 const isSystemName = (name: string | null): boolean => name !== null && name.charCodeAt(0) === 36; // "$"
 
@@ -441,6 +460,12 @@ export class Loop implements RefHost {
 
   #sendEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label = `actor ${to}`, userValue: unknown = payload): void {
     const dest = to % LOOP_SPAN;
+    if (dest === this.index && isImmutable(payload, this.options.maxMessageBytes)) {
+      // Same loop and an immutable payload: nothing to copy, so the codec is skipped
+      // (DESIGN §4: local sends keep the ordering and isolation rules, not the codec).
+      this.deliver([kind, to, from, id, name, payload === undefined ? null : payload]); // as the codec does
+      return;
+    }
     const link = dest === this.index ? undefined : this.links[dest];
     if (link === undefined || link.closed) {
       // Local delivery (a decoded copy), or the errors of #route.

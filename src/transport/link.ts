@@ -4,6 +4,11 @@
  * or at once when the frame grows past {@link FLUSH_BYTES}, so a long synchronous loop of
  * tells streams out in bounded frames instead of one huge one.
  *
+ * Only the first frame of an event-loop turn leaves from a microtask (a lone ask or
+ * reply goes out at once); later frames in the same turn wait for a macrotask. Without
+ * that, a producer doing `await ref.send(…)` in a loop sent one frame per message — its
+ * continuation runs after the flush microtask — 10 001 frames for 10 000 sends.
+ *
  * Control messages (plain objects, used for the shutdown phases and the mesh set-up) go
  * through {@link postControl}, which first sends any pending frame so the two kinds stay
  * in order.
@@ -17,6 +22,7 @@
  * @module
  */
 import { type Delegate, FrameEncoder } from "../wire/frame-encoder.ts";
+import { macrotask } from "../runtime/adapters.ts";
 import type { Endpoint } from "./endpoint.ts";
 
 /** A frame this large is posted at once instead of waiting for the end of the tick. */
@@ -34,6 +40,11 @@ export class Link {
   #scheduled = false;
   #closed = false;
   #lastAck = 0;
+  /** Frames sent in this event-loop turn (reset by a macrotask after the first). */
+  #framesThisTurn = 0;
+  readonly #endTurn = (): void => {
+    this.#framesThisTurn = 0;
+  };
   readonly #flush = (): void => {
     this.#scheduled = false;
     this.flush();
@@ -81,7 +92,8 @@ export class Link {
     if (this.#writer.byteLength >= FLUSH_BYTES) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(this.#flush);
+      if (this.#framesThisTurn === 0) queueMicrotask(this.#flush);
+      else macrotask(this.#flush);
     }
   }
 
@@ -91,6 +103,7 @@ export class Link {
     this.#lastAck = this.#ack();
     const frame = this.#writer.take(this.#lastAck);
     this.#endpoint.post(frame, [frame.buffer]);
+    if (this.#framesThisTurn++ === 0) macrotask(this.#endTurn);
   }
 
   /** Sends raw frame bytes after any pending frame (tests use it to send malformed frames). */
