@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ActorRef, ActorSystem, type DeadLetter, MailboxFullError, runtimeName } from "../mod.ts";
 import { Bounded, BoundedDropNewest, BoundedDropOldest, BoundedReject, Gate } from "./fixtures/faulty.ts";
+import { TestProbe } from "../testkit.ts";
 
 let system: ActorSystem;
 beforeAll(async () => {
@@ -15,14 +16,15 @@ afterAll(async () => {
 });
 
 /**
- * Spawns `def` and a gate on worker 0, and blocks the actor on a `hold` until `release()`.
- * The hold and the release travel the same link in order, and the actor is ahead of the
- * gate in the worker's ready queue, so the gate opens only after the hold has started.
+ * Spawns `def` and a gate on worker 0, and blocks the actor on a `hold` until `release()`;
+ * resolves once the actor is inside `hold`.
  */
 async function held(def: typeof Bounded, id: string) {
   const actor = await system.spawn(def, undefined, { worker: 0 });
   const gate = await system.spawn(Gate, undefined, { worker: 0 });
-  const holding = actor.ask("hold", id);
+  using probe = TestProbe.create(system);
+  const holding = actor.ask("hold", { id, probe: probe.ref });
+  await probe.receive(); // the actor is inside `hold`: its mailbox is empty and stays unprocessed
   return { actor, holding, release: () => gate.ask("open", id) };
 }
 
