@@ -4,7 +4,8 @@
  *
  * Shutdown runs in phases (as Akka's coordinated shutdown):
  * 1. **refuse** — new `tell`/`ask`/`spawn` from outside the actors throw `SystemStoppedError`;
- * 2. **drain** — every mailbox is processed, including what actors send each other while
+ * 2. **drain** — channels are closed (they still hand out what they buffer, so actors
+ *    reading them in a loop finish), then every mailbox is processed, including what actors send each other while
  *    draining. Quiescence is detected without polling: each worker reports whenever it
  *    becomes idle, with how many envelopes it sent to and received from every other loop;
  *    the system is quiescent when every worker's last report is idle and every
@@ -38,9 +39,11 @@ import { Directory } from "./directory.ts";
 import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
 import type { SystemMetrics, WorkerMetrics } from "./metrics.ts";
 import type { SpawnReply } from "./lifecycle.ts";
-import { localIdOf, loopOf } from "../wire/envelope.ts";
+import { address, localIdOf, loopOf } from "../wire/envelope.ts";
 import type { SupervisionStrategy } from "../actor/supervision.ts";
-import { type Barrier, type Channel, type ChannelOptions, createBarrier, createChannel, createLatch, type Latch, type PlacementOptions } from "../channel/mod.ts";
+import {
+  type Barrier, type Channel, ChannelOwner, type ChannelOptions, createBarrier, createChannel, createLatch, type Latch, type PlacementOptions,
+} from "../channel/mod.ts";
 
 /** Options of {@link ActorSystem.start}. */
 export interface SystemOptions {
@@ -544,6 +547,9 @@ export class ActorSystem implements AsyncDisposable {
       this.#onQuiescenceCheck = () => {
         if (this.#quiescent()) quiet.resolve();
       };
+      // Channels close first: they still hand out what they buffer, so actors reading them
+      // in a loop finish during the drain instead of holding it until the deadline.
+      for (const owner of this.#directory.withKey(ChannelOwner.key)) loop.tellSystem(owner.address, address(0, 0), "close", []);
       loop.flushLinks();
       for (let w = 1; w <= this.#workers.length; w++) loop.links[w]!.postControl({ type: "drain" } satisfies ToWorker);
       await until(quiet.promise);

@@ -52,6 +52,11 @@ export class Directory {
     return this.#records.get(address);
   }
 
+  /** Every live actor of the definition with `key`. */
+  withKey(key: string): ActorRecord[] {
+    return [...this.#records.values()].filter((r) => r.key === key);
+  }
+
   maxLocalId(loop: number): number {
     return this.#maxLocalId.get(loop) ?? 0;
   }
