@@ -21,6 +21,7 @@
  * @module
  */
 import { WireError } from "../errors.ts";
+import { SHORT_STRING_BYTES, ShortStrings } from "./short-strings.ts";
 
 /** Decodes the data of extension type `type` (msgpack's `ExtensionCodec.decode`). */
 export type ExtensionDecoder = (type: number, data: Uint8Array) => unknown;
@@ -34,8 +35,6 @@ export interface ReaderLimits {
 }
 
 const MAX_DEPTH = 100;
-const SHORT = 16;
-const CACHE_LIMIT = 4096;
 const utf8 = new TextDecoder();
 
 export class FrameReader {
@@ -48,7 +47,7 @@ export class FrameReader {
   readonly #maxBin: number;
   readonly #maxArray: number;
   readonly #maxMap: number;
-  readonly #strings = new Map<number, { bytes: Uint8Array; value: string }>();
+  readonly #strings = new ShortStrings();
 
   constructor(ext: ExtensionDecoder, limits: ReaderLimits = {}) {
     this.#ext = ext;
@@ -134,26 +133,8 @@ export class FrameReader {
     const start = this.#pos;
     this.#pos += n;
     if (n === 0) return "";
-    if (n > SHORT) return utf8.decode(this.#bytes.subarray(start, start + n));
-    const bytes = this.#bytes;
-    let hash = 0x811c9dc5 ^ n;
-    for (let i = start; i < start + n; i++) hash = Math.imul(hash ^ bytes[i]!, 16777619);
-    const hit = this.#strings.get(hash);
-    if (hit !== undefined && hit.bytes.length === n) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (hit.bytes[i] !== bytes[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return hit.value;
-    }
-    const own = bytes.slice(start, start + n);
-    const value = utf8.decode(own);
-    if (this.#strings.size >= CACHE_LIMIT) this.#strings.clear();
-    this.#strings.set(hash, { bytes: own, value });
-    return value;
+    if (n > SHORT_STRING_BYTES) return utf8.decode(this.#bytes.subarray(start, start + n));
+    return this.#strings.decode(this.#bytes, start, n);
   }
 
   #bin(n: number): Uint8Array {

@@ -20,6 +20,7 @@
  * @module
  */
 import type { Decoder, Encoder } from "@msgpack/msgpack";
+import { SHORT_STRING_BYTES, ShortStrings } from "./short-strings.ts";
 
 interface EncoderInternals {
   encodeObject(object: unknown, depth: number): void;
@@ -54,36 +55,6 @@ interface DecoderInternals {
   decodeUtf8String(byteLength: number, headerOffset: number): string;
 }
 
-const MAX_CACHED = 16;
-const MAX_ENTRIES = 4096;
-const utf8 = new TextDecoder();
-
-/** Strings of at most 16 bytes by an FNV-1a hash of their bytes (collisions compare the bytes). */
-class ShortStrings {
-  readonly #entries = new Map<number, { bytes: Uint8Array; value: string }>();
-
-  decode(bytes: Uint8Array, start: number, length: number): string {
-    let hash = 0x811c9dc5 ^ length;
-    for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ bytes[i]!, 16777619);
-    const hit = this.#entries.get(hash);
-    if (hit !== undefined && hit.bytes.length === length) {
-      let same = true;
-      for (let i = 0; i < length; i++) {
-        if (hit.bytes[i] !== bytes[start + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return hit.value;
-    }
-    const own = bytes.slice(start, start + length);
-    const value = utf8.decode(own);
-    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
-    this.#entries.set(hash, { bytes: own, value });
-    return value;
-  }
-}
-
 /** Decodes short strings through a cache (as msgpack does for map keys). */
 export function withStringCache<D extends Decoder<undefined>>(decoder: D): D {
   const d = decoder as unknown as DecoderInternals;
@@ -92,7 +63,7 @@ export function withStringCache<D extends Decoder<undefined>>(decoder: D): D {
   const slow = d.decodeUtf8String.bind(d);
   d.decodeUtf8String = (byteLength, headerOffset) => {
     const start = d.pos + headerOffset;
-    if (byteLength === 0 || byteLength > MAX_CACHED || byteLength > d.maxStrLength || d.bytes.byteLength < start + byteLength) {
+    if (byteLength === 0 || byteLength > SHORT_STRING_BYTES || byteLength > d.maxStrLength || d.bytes.byteLength < start + byteLength) {
       return slow(byteLength, headerOffset);
     }
     const s = cache.decode(d.bytes, start, byteLength);
