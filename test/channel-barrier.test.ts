@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActorSystem, Barrier, ChannelClosedError, InvalidArgumentError, Latch, runtimeName, WaitTimeoutError } from "../mod.ts";
-import { ChannelUser } from "./fixtures/channel.ts";
+import { ChannelUser, settledBy } from "./fixtures/channel.ts";
 
 let system: ActorSystem;
 beforeAll(async () => {
@@ -14,15 +14,6 @@ afterAll(async () => {
   const report = await system.shutdown();
   expect(report.deadlineHit).toBe(false);
 });
-
-/** Whether `p` has settled once two later round trips to the same owner came back (see channel.test.ts). */
-async function settledBy(p: Promise<unknown>, owner: { stats(): Promise<unknown> }): Promise<boolean> {
-  let settled = false;
-  p.then(() => (settled = true), () => (settled = true));
-  await owner.stats();
-  await owner.stats();
-  return settled;
-}
 
 describe(`barriers and latches on ${runtimeName}`, () => {
   it("releases all parties together when the n-th arrives, generation after generation", async () => {

@@ -13,6 +13,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActorSystem, runtimeName } from "../mod.ts";
+import { settledBy } from "./fixtures/channel.ts";
 import { Agent, type AgentLog, type Cancel, type Item, runAgent, type Script } from "./fixtures/channel-agents.ts";
 
 const SEED = Number(process.env.MISSIVE_SEED ?? 20261121);
@@ -51,15 +52,6 @@ function lateItems(received: Item[]): number {
     else highest.set(putter, seq);
   }
   return late;
-}
-
-/** Whether `p` has settled once two later round trips to the owner came back (see channel.test.ts). */
-async function settledBy(p: Promise<unknown>, ch: { stats(): Promise<unknown> }): Promise<boolean> {
-  let settled = false;
-  p.then(() => (settled = true), () => (settled = true));
-  await ch.stats();
-  await ch.stats();
-  return settled;
 }
 
 const key = ([p, s]: Item): string => `${p}:${s}`;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActorSystem, Channel, ChannelClosedError, InvalidArgumentError, runtimeName } from "../mod.ts";
-import { ChannelUser } from "./fixtures/channel.ts";
+import { ChannelUser, settledBy } from "./fixtures/channel.ts";
 
 let system: ActorSystem;
 beforeAll(async () => {
@@ -14,19 +14,6 @@ afterAll(async () => {
   const report = await system.shutdown();
   expect(report.deadlineHit).toBe(false);
 });
-
-/**
- * Whether `p` has settled by the time two later round trips to the same owner came back:
- * the owner answers in order, so an answer it had sent would have arrived first, and the
- * second round trip starts only after the first one's frame (and its microtasks) was done.
- */
-async function settledBy(p: Promise<unknown>, ch: { stats(): Promise<unknown> }): Promise<boolean> {
-  let settled = false;
-  p.then(() => (settled = true), () => (settled = true));
-  await ch.stats();
-  await ch.stats();
-  return settled;
-}
 
 describe(`channels on ${runtimeName}`, () => {
   it("keeps FIFO order from the main loop to an actor on another worker and back", async () => {
