@@ -82,8 +82,11 @@ export class SystemStoppedError extends MissiveError {
 
 /** Bytes on the wire could not be decoded as a Missive frame. */
 export class WireError extends MissiveError {
+  /** What is wrong with the bytes, without the sentence around it. */
+  readonly detail: string;
   constructor(detail: string, options?: { cause?: unknown }) {
     super(`Malformed frame: ${detail}. The frame was dropped; the link stays usable.`, options);
+    this.detail = detail;
   }
 }
 

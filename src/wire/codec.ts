@@ -205,17 +205,15 @@ export class FrameCursor {
       return null;
     }
     if (this.decoded >= this.announced) throw new WireError(`frame holds more envelopes than its header's ${this.announced}`);
-    let env: unknown;
+    let env: Envelope;
     try {
-      env = reader.value();
+      env = reader.envelope();
     } catch (e) {
-      throw new WireError(`envelope ${this.decoded} of ${this.announced}: ${(e as Error).message}`, { cause: e });
-    }
-    if (!Array.isArray(env) || env.length !== 6 || typeof env[0] !== "number" || typeof env[1] !== "number") {
-      throw new WireError(`envelope ${this.decoded} is not [kind, to, from, id, name, payload]`);
+      const detail = e instanceof WireError ? e.detail : (e as Error)?.message;
+      throw new WireError(`envelope ${this.decoded} of ${this.announced}: ${detail}`, { cause: e });
     }
     this.decoded++;
-    return env as Envelope;
+    return env;
   }
 }
 

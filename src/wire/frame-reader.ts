@@ -21,6 +21,8 @@
  * @module
  */
 import { WireError } from "../errors.ts";
+import type { Envelope } from "./envelope.ts";
+import { byAssignment, MAX_SHAPE_KEYS, ShapeNode } from "./object-shapes.ts";
 import { SHORT_STRING_BYTES, ShortStrings } from "./short-strings.ts";
 
 /** Decodes the data of extension type `type` (msgpack's `ExtensionCodec.decode`). */
@@ -48,6 +50,14 @@ export class FrameReader {
   readonly #maxArray: number;
   readonly #maxMap: number;
   readonly #strings = new ShortStrings();
+  /** The last message name read and its bytes (header included). */
+  #lastName = "";
+  #lastNameBytes = new Uint8Array([0xa0]);
+  /** Per map size: the key lists seen (see object-shapes.ts). */
+  readonly #shapes: ShapeNode[] = [];
+  readonly #shapeBudget = { nodes: 0 };
+  /** Per nesting depth: a map's values until its object is built. */
+  readonly #values: unknown[][] = [];
 
   constructor(ext: ExtensionDecoder, limits: ReaderLimits = {}) {
     this.#ext = ext;
@@ -68,6 +78,63 @@ export class FrameReader {
   /** True when every byte has been read. */
   get done(): boolean {
     return this.#pos >= this.#end;
+  }
+
+  /**
+   * The next envelope `[kind, to, from, id, name, payload]` (envelope.ts): a fixarray of
+   * six, four non-negative integers, a name (string or nil), any payload. Read field by
+   * field rather than as a generic array: it is the one shape every message has.
+   */
+  envelope(): Envelope {
+    this.#need(1);
+    if (this.#bytes[this.#pos] !== 0x96) throw new WireError(`byte 0x${this.#bytes[this.#pos]!.toString(16)} at offset ${this.#pos} does not start an envelope: not [kind, to, from, id, name, payload] (a fixarray of 6)`);
+    this.#pos++;
+    const kind = this.#index();
+    const to = this.#index();
+    const from = this.#index();
+    const id = this.#index();
+    const name = this.#name();
+    return [kind, to, from, id, name, this.value(2)];
+  }
+
+  /** A non-negative integer field of an envelope. */
+  #index(): number {
+    this.#need(1);
+    const b = this.#bytes[this.#pos]!;
+    if (b < 0x80) {
+      this.#pos++;
+      return b;
+    }
+    const v = this.value(2);
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new WireError(`an envelope field is ${typeof v === "number" ? v : typeof v}, not a non-negative integer`);
+    return v;
+  }
+
+  /** An envelope's message name: nil, or a string (the last one is remembered: messages come in runs). */
+  #name(): string | null {
+    this.#need(1);
+    const bytes = this.#bytes;
+    const p = this.#pos;
+    const b = bytes[p]!;
+    if (b === 0xc0) {
+      this.#pos++;
+      return null;
+    }
+    const last = this.#lastNameBytes;
+    const n = last.length;
+    if (p + n <= this.#end) {
+      let i = 0;
+      while (i < n && bytes[p + i] === last[i]) i++;
+      if (i === n) {
+        this.#pos += n;
+        return this.#lastName;
+      }
+    }
+    const name = this.value(2);
+    if (typeof name !== "string") throw new WireError(`an envelope's message name is ${typeof name}, not a string`);
+    this.#lastNameBytes = bytes.slice(p, this.#pos);
+    this.#lastName = name;
+    return name;
   }
 
   /** The next value. */
@@ -117,7 +184,12 @@ export class FrameReader {
   }
 
   #need(n: number): void {
-    if (this.#pos + n > this.#end) throw new WireError(`truncated: ${n} more bytes needed at offset ${this.#pos}, ${this.#end - this.#pos} left`);
+    if (this.#pos + n > this.#end) this.#truncated(n);
+  }
+
+  /** Kept out of {@link #need} so that the hot check stays small enough to inline. */
+  #truncated(n: number): never {
+    throw new WireError(`truncated: ${n} more bytes needed at offset ${this.#pos}, ${this.#end - this.#pos} left`);
   }
 
   #u(n: 1 | 2 | 4): number {
@@ -157,14 +229,55 @@ export class FrameReader {
     if (depth > MAX_DEPTH) throw new WireError(`nested deeper than ${MAX_DEPTH} levels`);
     if (n > this.#maxMap) throw new WireError(`a map of ${n} entries is over the limit of ${this.#maxMap}`);
     if (2 * n > this.#end - this.#pos) throw new WireError(`a map of ${n} entries cannot fit in the ${this.#end - this.#pos} bytes left`);
+    if (n === 0) return {};
+    if (n > MAX_SHAPE_KEYS) return this.#mapByAssignment(n, depth);
+    // Keys are matched by their bytes against the key lists seen before (object-shapes.ts);
+    // values wait in this depth's scratch array until one object of the right shape is built.
+    const values = (this.#values[depth] ??= new Array<unknown>(MAX_SHAPE_KEYS).fill(null));
+    const bytes = this.#bytes;
+    let node = (this.#shapes[n] ??= new ShapeNode(null, null, 0));
+    for (let i = 0; i < n; i++) {
+      let next = node.matchNext(bytes, this.#pos, this.#end);
+      if (next === undefined) {
+        const start = this.#pos;
+        const key = this.#key(depth);
+        next = node.add(bytes.slice(start, this.#pos), key, this.#shapeBudget);
+        if (next === undefined) return this.#finishByAssignment(node, key, values, i, n, depth);
+      } else this.#pos += next.keyBytes;
+      values[i] = this.value(depth + 1);
+      node = next;
+    }
+    const out = node.build(values);
+    for (let i = 0; i < n; i++) values[i] = null; // the reader keeps no decoded value alive
+    return out;
+  }
+
+  /** The shape tree is full: builds the rest of a map (entry `i` on, its key already read) key by key. */
+  #finishByAssignment(node: ShapeNode, key: string | number, values: unknown[], i: number, n: number, depth: number): Record<string, unknown> {
+    const out = byAssignment(node.keys(), values, i);
+    for (let j = 0; j < i; j++) values[j] = null;
+    out[key] = this.value(depth + 1);
+    for (let j = i + 1; j < n; j++) {
+      const k = this.#key(depth);
+      out[k] = this.value(depth + 1);
+    }
+    return out;
+  }
+
+  #mapByAssignment(n: number, depth: number): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < n; i++) {
-      const key = this.value(depth + 1);
-      if (typeof key !== "string" && typeof key !== "number") throw new WireError(`a map key must be a string or a number, not ${typeof key}`);
-      if (key === "__proto__") throw new WireError(`the map key "__proto__" is refused`);
+      const key = this.#key(depth);
       out[key] = this.value(depth + 1);
     }
     return out;
+  }
+
+  #key(depth: number): string | number {
+    const key = this.value(depth + 1);
+    if (typeof key !== "string" && typeof key !== "number") throw new WireError(`a map key must be a string or a number, not ${typeof key}`);
+    if (key === "__proto__") throw new WireError(`the map key "__proto__" is refused`);
+    return key;
   }
 
   #extension(n: number): unknown {

@@ -1,0 +1,127 @@
+/**
+ * Decoded msgpack maps built as objects of a known shape. The reader walks a tree of
+ * key lists: at each step it compares the *encoded bytes* of the next key with the keys
+ * seen before at that point (usually one), so a known key costs a few byte compares
+ * instead of a string decode and a keyed store; at the end of the list a constructor
+ * made of one object literal, generated once per list, builds the object.
+ *
+ * Why: on the tell benchmark's `{ id, value, tag }` payload, decoding the keys and
+ * assigning them one by one (`out[key] = value`, a megamorphic keyed store) was more
+ * than half of the receiving worker's decode time. The idea is msgpackr's generated
+ * record readers, without a change of the wire format: the sender writes plain maps.
+ *
+ * Untrusted keys are safe in the generated source: each is a `JSON.stringify`d string
+ * literal, and `"__proto__"` is refused before a key enters the tree (a literal with that
+ * key would set the prototype). Number keys and lists past the limits are built key by
+ * key, as is everything where code generation from strings is disabled
+ * (`--disallow-code-generation-from-strings`, a CSP).
+ *
+ * @example
+ * ```ts
+ * const root = new ShapeNode(null, null, 0);
+ * const node = root.add(encodedKeyBytes, "id");   // first time: the reader decoded the key
+ * node.matchNext(bytes, pos);                      // later: the same bytes → the same node
+ * ```
+ * @module
+ */
+
+/** Maps with at most this many keys are read through the tree. */
+export const MAX_SHAPE_KEYS = 16;
+/** Nodes per reader (key positions over all lists); past it, new lists are built key by key. */
+export const MAX_SHAPE_NODES = 4096;
+/** Different keys remembered after one key list prefix. */
+const MAX_CHILDREN = 8;
+
+type Make = (values: unknown[]) => Record<string, unknown>;
+
+const codegen: boolean = (() => {
+  try {
+    return new Function("return 1")() === 1;
+  } catch {
+    return false;
+  }
+})();
+
+/** One position in a key list: the key that led here and the keys seen after it. */
+export class ShapeNode {
+  /** The key that led to this node (null at a root). */
+  readonly key: string | number | null;
+  /** This node's depth below its root (the number of keys in its list). */
+  readonly length: number;
+  /** True when every key on the path is a string (a generated constructor can build it). */
+  readonly stringKeys: boolean;
+  /** Bytes of {@link key} on the wire, msgpack header included. */
+  readonly keyBytes: number;
+  /** Encoded bytes (msgpack header included) of each child's key, and the child. */
+  readonly #childBytes: Uint8Array[] = [];
+  readonly #children: ShapeNode[] = [];
+  readonly #parent: ShapeNode | null;
+  #make: Make | null = null;
+
+  constructor(parent: ShapeNode | null, key: string | number | null, keyBytes: number) {
+    this.#parent = parent;
+    this.key = key;
+    this.keyBytes = keyBytes;
+    this.length = parent === null ? 0 : parent.length + 1;
+    this.stringKeys = parent === null ? true : parent.stringKeys && typeof key === "string";
+  }
+
+  /** The child whose encoded key equals `bytes[pos, …)` (up to `end`), if there is one. */
+  matchNext(bytes: Uint8Array, pos: number, end: number): ShapeNode | undefined {
+    const all = this.#childBytes;
+    for (let c = 0; c < all.length; c++) {
+      const want = all[c]!;
+      const n = want.length;
+      if (pos + n > end) continue;
+      let i = 0;
+      while (i < n && bytes[pos + i] === want[i]) i++;
+      if (i === n) return this.#children[c];
+    }
+    return undefined;
+  }
+
+  /**
+   * Adds a child for a key read the slow way (`encoded`: its bytes as they were on the
+   * wire, copied). Returns undefined when the limits are reached: `budget` is shared by
+   * one reader's tree.
+   */
+  add(encoded: Uint8Array, key: string | number, budget: { nodes: number }): ShapeNode | undefined {
+    if (this.#children.length >= MAX_CHILDREN || budget.nodes >= MAX_SHAPE_NODES) return undefined;
+    budget.nodes++;
+    const child = new ShapeNode(this, key, encoded.length);
+    this.#childBytes.push(encoded);
+    this.#children.push(child);
+    return child;
+  }
+
+  /** Builds the object for this node's key list from `values` (one per key, in order). */
+  build(values: unknown[]): Record<string, unknown> {
+    const make = this.#make;
+    if (make !== null) return make(values);
+    if (this.stringKeys && codegen) {
+      this.#make = compile(this.keys());
+      return this.#make(values);
+    }
+    return byAssignment(this.keys(), values, this.length);
+  }
+
+  /** The key list from the root to this node. */
+  keys(): (string | number)[] {
+    const out: (string | number)[] = [];
+    for (let node: ShapeNode | null = this; node !== null && node.key !== null; node = node.#parent) out.push(node.key);
+    return out.reverse();
+  }
+}
+
+/** Builds `{ keys[i]: values[i] }` one assignment at a time (a later duplicate key wins). */
+export function byAssignment(keys: readonly (string | number)[], values: readonly unknown[], n: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < n; i++) out[keys[i]!] = values[i];
+  return out;
+}
+
+function compile(keys: readonly (string | number)[]): Make {
+  let body = "return {";
+  for (let i = 0; i < keys.length; i++) body += `${JSON.stringify(keys[i])}: v[${i}],`;
+  return new Function("v", `${body}};`) as Make;
+}
