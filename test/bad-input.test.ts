@@ -17,6 +17,7 @@ import { mainLoopOf } from "../src/system/actor-system.ts";
 import { Codec } from "../src/wire/codec.ts";
 import { Kind } from "../src/wire/envelope.ts";
 import { FrameEncoder } from "../src/wire/frame-encoder.ts";
+import { frameToString } from "../src/wire/string-frames.ts";
 import { Counter } from "./fixtures/counter.ts";
 import { Echo, Recorder } from "./fixtures/actors.ts";
 
@@ -88,6 +89,26 @@ describe(`bad input on ${runtimeName}`, () => {
     expect(log).toEqual([1, 99, 2]);
     const malformed = dead.filter((d) => d.reason === "malformed").reduce((n, d) => n + d.count, 0);
     expect(malformed).toBe(3 + 1);
+  });
+
+  it("drops a string frame with a char over 255, counts its envelopes as lost, and the link keeps working", async () => {
+    const r = await system.spawn(Recorder, undefined, { worker: 1 });
+    const dead: DeadLetter[] = [];
+    using _ = system.deadLetters.subscribe((d) => dead.push(d));
+    const link = mainLoopOf(system).links[2]!;
+    r.tell("rec", { s: 0, n: 1 });
+    // Header: 2 envelopes; then a char no byte can be.
+    link.postFrame("\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0096\u0100");
+    // A good frame as a string, as the link sends small frames.
+    const codec = new Codec({ isRef: () => false, toWire: () => [0, 0, 0, ""], fromWire: () => ({}) });
+    const w = new FrameEncoder((v) => codec.encode(v));
+    w.appendEncoded(codec.encodeEnvelope(Kind.Tell, r.address, 0, 0, "rec", { s: 0, n: 50 }));
+    link.postFrame(frameToString(w.take()));
+    r.tell("rec", { s: 0, n: 2 });
+    await r.flush();
+    expect((await r.ask("log")).map(([, n]) => n)).toEqual([1, 50, 2]);
+    expect(dead.filter((d) => d.reason === "malformed").reduce((n, d) => n + d.count, 0)).toBe(2);
+    // Shutdown's quiescence count includes the lost frame: the drain still completes (afterAll).
   });
 
   it("fuzz: random bytes and mutated frames never crash the decoder, only WireError", () => {

@@ -9,6 +9,7 @@ import { Codec } from "../src/wire/codec.ts";
 import { type Envelope, Kind } from "../src/wire/envelope.ts";
 import { FrameEncoder } from "../src/wire/frame-encoder.ts";
 import { MAX_SHAPE_NODES } from "../src/wire/object-shapes.ts";
+import { frameToString, STRING_FRAME_BYTES, stringFrameCount, StringFrameReader } from "../src/wire/string-frames.ts";
 
 const refs = {
   isRef: () => false,
@@ -184,5 +185,43 @@ describe("frame encoder: plain objects", () => {
     const back = readAll(codec, w.take());
     expect(back.map((e) => e[4])).toEqual(names);
     expect(back.map((e) => e[5])).toEqual(values);
+  });
+});
+
+describe("string frames", () => {
+  it("carry every byte value, and frames read from one slab stay intact", () => {
+    const reader = new StringFrameReader();
+    const frames = Array.from({ length: 200 }, (_, i) => Uint8Array.from({ length: 1 + ((i * 37) % STRING_FRAME_BYTES) }, (_, j) => (i + j * 7) & 0xff));
+    const back = frames.map((f) => reader.read(frameToString(f)));
+    back.forEach((b, i) => expect(b).toEqual(frames[i]));
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(reader.read(frameToString(all))).toEqual(all);
+  });
+
+  it("refuses a char over 255 with WireError, and reads the header count of any string", () => {
+    expect(() => new StringFrameReader().read("\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0100")).toThrow(WireError);
+    expect(stringFrameCount("\u0003\u0001\u0000\u0000\u0000\u0000\u0000\u0000")).toBe(259);
+    expect(stringFrameCount("\u0003")).toBe(0);
+  });
+
+  it("lets the encoder write the next frame into a recycled buffer, and only into that one", () => {
+    const codec = new Codec(refs);
+    const w = new FrameEncoder((v) => codec.encode(v));
+    w.writeEnvelope(Kind.Tell, 1025, 0, 0, "a", { x: 1 });
+    const first = w.take();
+    const text = frameToString(first);
+    w.recycle(first);
+    w.writeEnvelope(Kind.Tell, 1025, 0, 0, "b", { x: 2 });
+    const second = w.take();
+    expect(second.buffer).toBe(first.buffer); // reused…
+    expect(readAll(codec, new StringFrameReader().read(text))[0]![5]).toEqual({ x: 1 }); // …after the copy was made
+    expect(readAll(codec, second)[0]![4]).toBe("b");
+    // A frame that was not given back (transferred) is never written again.
+    w.writeEnvelope(Kind.Tell, 1025, 0, 0, "c", 3);
+    const third = w.take();
+    expect(third.buffer).not.toBe(second.buffer);
+    w.recycle(first); // not the last frame taken: ignored
+    w.writeEnvelope(Kind.Tell, 1025, 0, 0, "d", 4);
+    expect(w.take().buffer).not.toBe(first.buffer);
   });
 });

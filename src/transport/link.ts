@@ -1,6 +1,6 @@
 /**
  * A `Link` is this loop's outgoing side towards one other loop: envelopes appended
- * during a tick are sent as one transferred frame at the end of the tick (a microtask),
+ * during a tick are sent as one frame at the end of the tick (a microtask),
  * or at once when the frame grows past {@link FLUSH_BYTES}, so a long synchronous loop of
  * tells streams out in bounded frames instead of one huge one.
  *
@@ -23,6 +23,7 @@
  */
 import { type Delegate, FrameEncoder } from "../wire/frame-encoder.ts";
 import { macrotask } from "../runtime/adapters.ts";
+import { frameToString, STRING_FRAME_BYTES, stringFrameCount } from "../wire/string-frames.ts";
 import type { Endpoint } from "./endpoint.ts";
 
 /** A frame this large is posted at once instead of waiting for the end of the tick. */
@@ -97,19 +98,27 @@ export class Link {
     }
   }
 
-  /** Posts the pending frame, if any, as one transferred buffer. */
+  /** Posts the pending frame, if any: a transferred buffer, or a string when small (string-frames.ts). */
   flush(): void {
     if (this.#writer.count === 0 || this.#closed) return;
     this.#lastAck = this.#ack();
     const frame = this.#writer.take(this.#lastAck);
-    this.#endpoint.post(frame, [frame.buffer]);
+    if (frame.byteLength <= STRING_FRAME_BYTES) {
+      this.#endpoint.post(frameToString(frame));
+      this.#writer.recycle(frame);
+    } else this.#endpoint.post(frame, [frame.buffer]);
     if (this.#framesThisTurn++ === 0) macrotask(this.#endTurn);
   }
 
-  /** Sends raw frame bytes after any pending frame (tests use it to send malformed frames). */
-  postFrame(frame: Uint8Array): void {
+  /** Sends raw frame bytes (or a string frame, see string-frames.ts) after any pending frame (tests use it to send malformed frames). */
+  postFrame(frame: Uint8Array | string): void {
     this.flush();
     // The receiver counts what the header announces; so must the sender (quiescence).
+    if (typeof frame === "string") {
+      this.sent += stringFrameCount(frame);
+      if (!this.#closed) this.#endpoint.post(frame);
+      return;
+    }
     if (frame.byteLength >= 4) this.sent += new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true);
     if (!this.#closed) this.#endpoint.post(frame, [frame.buffer]);
   }

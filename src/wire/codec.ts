@@ -38,6 +38,11 @@ export interface RefCodec {
 /** Bytes of the frame header (envelope count, ack). */
 export const FRAME_HEADER_BYTES = 8;
 
+/** The little-endian u32 at `offset` of a frame (the header's fields: 0 count, 4 ack). */
+export function frameHeaderField(frame: Uint8Array, offset: 0 | 4): number {
+  return (frame[offset]! | (frame[offset + 1]! << 8) | (frame[offset + 2]! << 16)) + frame[offset + 3]! * 0x1000000;
+}
+
 // The guard must stay last: extension encoders are tried in type order.
 const Ext = { Ref: 0, Error: 1, Map: 2, Set: 3, BigInt: 4, ArrayBuffer: 5, Handle: 6, Guard: 7 } as const;
 
@@ -190,9 +195,8 @@ export class FrameCursor {
     if (frame.byteLength < FRAME_HEADER_BYTES) {
       throw new WireError(`frame of ${frame.byteLength} bytes is shorter than its ${FRAME_HEADER_BYTES}-byte header`);
     }
-    const header = new DataView(frame.buffer, frame.byteOffset, FRAME_HEADER_BYTES);
-    this.announced = header.getUint32(0, true);
-    this.ack = header.getUint32(4, true);
+    this.announced = frameHeaderField(frame, 0);
+    this.ack = frameHeaderField(frame, 4);
     reader.reset(frame, FRAME_HEADER_BYTES);
     this.#reader = reader;
   }

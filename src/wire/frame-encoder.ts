@@ -36,6 +36,7 @@ const MAX_REMEMBERED_CAPACITY = 1 << 20;
 const CAPACITY_SLACK = 4096;
 const KEY_CACHE_LIMIT = 4096;
 const textEncoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 /** Encodes values the writer does not handle itself (a complete msgpack value). */
 export type Delegate = (value: unknown) => Uint8Array;
@@ -50,8 +51,13 @@ function prototypeClean(): boolean {
 }
 
 export class FrameEncoder {
-  #bytes: Uint8Array = new Uint8Array(0);
-  #view: DataView = new DataView(this.#bytes.buffer);
+  #bytes: Uint8Array = EMPTY;
+  #view: DataView = new DataView(EMPTY.buffer);
+  /** The buffer of the last frame taken, and one given back by {@link recycle}. */
+  #taken: Uint8Array = EMPTY;
+  #takenView: DataView = this.#view;
+  #spare: Uint8Array | null = null;
+  #spareView: DataView | null = null;
   #pos = 0;
   #count = 0;
   #nextCapacity = 1024;
@@ -132,20 +138,42 @@ export class FrameEncoder {
 
   /** Returns the finished frame (a view over its own ArrayBuffer, header filled in) and starts a new one. */
   take(ack = 0): Uint8Array {
-    const header = new DataView(this.#bytes.buffer, 0, FRAME_HEADER_BYTES);
-    header.setUint32(0, this.#count, true);
-    header.setUint32(4, ack >>> 0, true);
+    const view = this.#view;
+    view.setUint32(0, this.#count, true);
+    view.setUint32(4, ack >>> 0, true);
     const frame = this.#bytes.subarray(0, this.#pos);
     this.#nextCapacity = Math.min(MAX_REMEMBERED_CAPACITY, Math.max(MIN_CAPACITY, this.#pos + CAPACITY_SLACK));
-    this.#bytes = new Uint8Array(0);
+    this.#taken = this.#bytes;
+    this.#takenView = view;
+    this.#bytes = EMPTY;
     this.#pos = 0;
     this.#count = 0;
     return frame;
   }
 
+  /**
+   * The frame just returned by {@link take} was copied, not transferred (a small frame
+   * posted as a string): its buffer is written again by the next frame instead of a new
+   * one being allocated (an ask and its reply allocated two per round trip).
+   */
+  recycle(frame: Uint8Array): void {
+    if (this.#taken.buffer !== frame.buffer || this.#count !== 0) return;
+    this.#spare = this.#taken;
+    this.#spareView = this.#takenView;
+  }
+
   #begin(): void {
-    this.#bytes = new Uint8Array(this.#nextCapacity);
-    this.#view = new DataView(this.#bytes.buffer);
+    const spare = this.#spare;
+    // A spare as large as the last frame will do (it grows if need be).
+    if (spare !== null && spare.byteLength >= this.#nextCapacity - CAPACITY_SLACK) {
+      this.#bytes = spare;
+      this.#view = this.#spareView!;
+    } else {
+      this.#bytes = new Uint8Array(this.#nextCapacity);
+      this.#view = new DataView(this.#bytes.buffer);
+    }
+    this.#spare = null;
+    this.#spareView = null;
     this.#pos = FRAME_HEADER_BYTES;
   }
 

@@ -41,7 +41,8 @@ const utf8 = new TextDecoder();
 
 export class FrameReader {
   #bytes: Uint8Array = new Uint8Array(0);
-  #view: DataView = new DataView(this.#bytes.buffer);
+  /** Made on first use: most frames (small ints, strings, maps) never need one. */
+  #view: DataView | null = null;
   #pos = 0;
   #end = 0;
   readonly #ext: ExtensionDecoder;
@@ -70,7 +71,7 @@ export class FrameReader {
   /** Reads from `bytes`, starting at `offset`. */
   reset(bytes: Uint8Array, offset: number): void {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#view = null;
     this.#pos = offset;
     this.#end = bytes.byteLength;
   }
@@ -146,7 +147,6 @@ export class FrameReader {
     if (b < 0xa0) return this.#array(b & 0x0f, depth);
     if (b < 0xc0) return this.#str(b & 0x1f);
     if (b >= 0xe0) return b - 0x100;
-    const v = this.#view;
     switch (b) {
       case 0xc0: return null;
       case 0xc2: return false;
@@ -157,16 +157,16 @@ export class FrameReader {
       case 0xc7: return this.#extension(this.#u(1));
       case 0xc8: return this.#extension(this.#u(2));
       case 0xc9: return this.#extension(this.#u(4));
-      case 0xca: this.#need(4); this.#pos += 4; return v.getFloat32(this.#pos - 4);
-      case 0xcb: this.#need(8); this.#pos += 8; return v.getFloat64(this.#pos - 8);
+      case 0xca: this.#need(4); this.#pos += 4; return this.#dv().getFloat32(this.#pos - 4);
+      case 0xcb: this.#need(8); this.#pos += 8; return this.#dv().getFloat64(this.#pos - 8);
       case 0xcc: return this.#u(1);
       case 0xcd: return this.#u(2);
       case 0xce: return this.#u(4);
-      case 0xcf: this.#need(8); this.#pos += 8; return v.getUint32(this.#pos - 8) * 0x100000000 + v.getUint32(this.#pos - 4);
-      case 0xd0: this.#need(1); return v.getInt8(this.#pos++);
-      case 0xd1: this.#need(2); this.#pos += 2; return v.getInt16(this.#pos - 2);
-      case 0xd2: this.#need(4); this.#pos += 4; return v.getInt32(this.#pos - 4);
-      case 0xd3: this.#need(8); this.#pos += 8; return v.getInt32(this.#pos - 8) * 0x100000000 + v.getUint32(this.#pos - 4);
+      case 0xcf: this.#need(8); this.#pos += 8; return this.#dv().getUint32(this.#pos - 8) * 0x100000000 + this.#dv().getUint32(this.#pos - 4);
+      case 0xd0: this.#need(1); return this.#dv().getInt8(this.#pos++);
+      case 0xd1: this.#need(2); this.#pos += 2; return this.#dv().getInt16(this.#pos - 2);
+      case 0xd2: this.#need(4); this.#pos += 4; return this.#dv().getInt32(this.#pos - 4);
+      case 0xd3: this.#need(8); this.#pos += 8; return this.#dv().getInt32(this.#pos - 8) * 0x100000000 + this.#dv().getUint32(this.#pos - 4);
       case 0xd4: return this.#extension(1);
       case 0xd5: return this.#extension(2);
       case 0xd6: return this.#extension(4);
@@ -183,6 +183,11 @@ export class FrameReader {
     }
   }
 
+  #dv(): DataView {
+    const b = this.#bytes;
+    return (this.#view ??= new DataView(b.buffer, b.byteOffset, b.byteLength));
+  }
+
   #need(n: number): void {
     if (this.#pos + n > this.#end) this.#truncated(n);
   }
@@ -196,7 +201,10 @@ export class FrameReader {
     this.#need(n);
     const p = this.#pos;
     this.#pos += n;
-    return n === 1 ? this.#bytes[p]! : n === 2 ? this.#view.getUint16(p) : this.#view.getUint32(p);
+    const b = this.#bytes;
+    if (n === 1) return b[p]!;
+    if (n === 2) return (b[p]! << 8) | b[p + 1]!;
+    return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
   }
 
   #str(n: number): string {
@@ -282,7 +290,7 @@ export class FrameReader {
 
   #extension(n: number): unknown {
     this.#need(1 + n);
-    const type = this.#view.getInt8(this.#pos);
+    const type = (this.#bytes[this.#pos]! << 24) >> 24;
     const start = this.#pos + 1;
     this.#pos = start + n;
     try {
