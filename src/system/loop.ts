@@ -150,6 +150,8 @@ export class Loop implements RefHost {
   #current: ActorCell | null = null;
   readonly #inbound = new Deque<Uint8Array>();
   #cursor: FrameCursor | null = null;
+  /** The actor the last envelope was delivered to (see {@link deliver}). */
+  #lastCell: ActorCell | undefined = undefined;
   readonly #stringFrames = new StringFrameReader();
   #nextLocalId = 1;
 
@@ -548,26 +550,20 @@ export class Loop implements RefHost {
       this.credits.give(env[2], env[3]);
       return;
     }
-    const localId = localIdOf(env[1]);
-    if (localId === 0) {
-      this.#runOp(env);
-      return;
-    }
-    const cell = this.cells.get(localId);
-    if (cell === undefined && this.#parked !== null && localId <= this.#parkBelow) {
-      const waiting = this.#parked.get(localId);
-      if (waiting === undefined) this.#parked.set(localId, [env]);
-      else waiting.push(env);
-      return;
-    }
-    if (cell === undefined) {
-      const probe = this.probes.get(localId);
-      if (probe !== undefined) {
-        this.#consume(env);
-        probe(env);
+    // The actor of the last delivery is kept at hand: mail comes in runs to one actor, and
+    // a removed cell is always "stopped" first, so a stale entry is never used.
+    let cell = this.#lastCell;
+    if (cell === undefined || cell.address !== env[1] || cell.status === "stopped") {
+      const localId = localIdOf(env[1]);
+      if (localId === 0) {
+        this.#runOp(env);
+        return;
       }
-      else this.deadLetter(env, `actor ${localId} on ${this.#loopName()}`, "stopped");
-      return;
+      cell = this.#lastCell = this.cells.get(localId);
+      if (cell === undefined) {
+        this.#deliverNowhere(env, localId);
+        return;
+      }
     }
     if (cell.status === "stopping" || cell.status === "stopped") {
       this.deadLetter(env, cell.label, "stopped");
@@ -596,6 +592,21 @@ export class Loop implements RefHost {
     cell.mailbox.push(env);
     if (cell.mailbox.length > cell.maxDepth) cell.maxDepth = cell.mailbox.length;
     this.dispatcher.enqueue(cell);
+  }
+
+  /** `env` is for an actor this loop does not have: parked (recovery), a probe's, or a dead letter. */
+  #deliverNowhere(env: Envelope, localId: number): void {
+    if (this.#parked !== null && localId <= this.#parkBelow) {
+      const waiting = this.#parked.get(localId);
+      if (waiting === undefined) this.#parked.set(localId, [env]);
+      else waiting.push(env);
+      return;
+    }
+    const probe = this.probes.get(localId);
+    if (probe !== undefined) {
+      this.#consume(env);
+      probe(env);
+    } else this.deadLetter(env, `actor ${localId} on ${this.#loopName()}`, "stopped");
   }
 
   #loopName(): string {
