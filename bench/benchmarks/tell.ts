@@ -57,7 +57,7 @@ function postItems(post: (data: unknown) => void, mode: PostMode, n: number): vo
 
 /** `tell-1to1`: main → one actor on a worker. */
 export const tellOneToOne: BenchmarkFactory = (size) => {
-  const n = size === "full" ? 200_000 : 2_000;
+  const n = size === "full" ? 1_000_000 : 2_000;
   const missive: CaseSpec = {
     name: "missive",
     role: "missive",
@@ -108,7 +108,7 @@ export const tellOneToOne: BenchmarkFactory = (size) => {
 
 /** `tell-all`: every worker tells a sink on every other worker. */
 export const tellAllToAll: BenchmarkFactory = (size) => {
-  const n = size === "full" ? 100_000 : 1_000;
+  const n = size === "full" ? 500_000 : 1_000;
   const workers = poolSize();
   const total = n * workers * (workers - 1);
   const unavailable = (): string | undefined => (workers < 2 ? "needs at least 2 cores" : undefined);
