@@ -62,7 +62,18 @@ export class Dispatcher {
   readonly #endTurn = (): void => {
     this.#turnStart = 0;
   };
-  readonly #run = (): void => this.#runSlice();
+  /** Microtask runs queued and not yet run, and how many of them {@link runNow} did early (the oldest: microtasks are FIFO). */
+  #microtasks = 0;
+  #stale = 0;
+  #running = false;
+  readonly #run = (): void => {
+    this.#microtasks--;
+    if (this.#stale > 0) {
+      this.#stale--;
+      return;
+    }
+    this.#runSlice();
+  };
   readonly #runAfterYield = (): void => {
     this.#turnStart = 0;
     this.#runSlice();
@@ -85,7 +96,22 @@ export class Dispatcher {
     if (this.#scheduled) return;
     this.#scheduled = true;
     if (this.#turnStart !== 0 && performance.now() - this.#turnStart >= this.#sliceMs) this.#macrotask(this.#runAfterYield);
-    else queueMicrotask(this.#run);
+    else {
+      this.#microtasks++;
+      queueMicrotask(this.#run);
+    }
+  }
+
+  /**
+   * Runs now the run that {@link wake} queued as a microtask, if there is one and actors
+   * are ready: for the loop's message handler, which has nothing else to do before it (a
+   * lone ask's reply then leaves inside the message event). The queued microtask finds it
+   * done and skips.
+   */
+  runNow(): void {
+    if (this.#running || this.#microtasks === this.#stale || this.#ready.length === 0) return;
+    this.#stale++;
+    this.#runSlice();
   }
 
   /** Marks `cell` as having mail; it runs in FIFO order with other ready actors. */
@@ -97,11 +123,9 @@ export class Dispatcher {
   }
 
   #runSlice(): void {
-    if (this.#turnStart === 0) {
-      this.#turnStart = performance.now();
-      // Runs once the event loop has had its turn: the budget starts afresh after it.
-      this.#macrotask(this.#endTurn);
-    }
+    this.#running = true;
+    const newTurn = this.#turnStart === 0;
+    if (newTurn) this.#turnStart = performance.now();
     const deadline = this.#turnStart + this.#sliceMs;
     const ready = this.#ready;
     const host = this.#host;
@@ -142,7 +166,11 @@ export class Dispatcher {
       } while (owed > 0 && ready.length > 0 && !late);
       more = !late && (ready.length > 0 || host.hasInbound()) && performance.now() < deadline;
     }
+    this.#running = false;
     host.onSliceEnd();
+    // Once the event loop has had its turn the budget starts afresh (scheduled after the
+    // work, so that a lone message's reply does not wait for it).
+    if (newTurn) this.#macrotask(this.#endTurn);
     if (ready.length > 0 || host.hasInbound()) {
       this.#macrotask(this.#runAfterYield);
     } else {

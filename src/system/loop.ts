@@ -182,7 +182,12 @@ export class Loop implements RefHost {
         processNext: (cell) => this.#processNext(cell),
         pumpInbound: (max) => this.#pumpInbound(max),
         hasInbound: () => this.#cursor !== null || this.#inbound.length > 0,
-        onSliceEnd: () => this.#returns.flush(),
+        onSliceEnd: () => {
+          // What the actors sent leaves now rather than in a later microtask: a reply
+          // does not wait for the bookkeeping after the run.
+          this.flushLinks();
+          this.#returns.flush();
+        },
         onIdle: () => {
           this.#sendIdleAcks();
           this.onMaybeIdle?.();
@@ -275,7 +280,12 @@ export class Loop implements RefHost {
     // A small frame with nothing queued before it is decoded at once: a reply settles its
     // ask in this event instead of after a dispatcher run (a lone ask's round trip was
     // ~2 µs shorter per side). Bounded work: at most STRING_FRAME_BYTES of envelopes.
-    if (data.byteLength <= STRING_FRAME_BYTES && this.#inbound.length === 1 && this.#cursor === null) this.#pumpInbound(Infinity);
+    if (data.byteLength <= STRING_FRAME_BYTES && this.#inbound.length === 1 && this.#cursor === null) {
+      this.#pumpInbound(Infinity);
+      this.dispatcher.wake();
+      this.dispatcher.runNow(); // and the actors it woke run in this event too
+      return;
+    }
     this.dispatcher.wake();
   }
 

@@ -1,0 +1,84 @@
+/**
+ * The dispatcher on its own, with a fake host: runs started from a message event
+ * (`runNow`) happen at once and exactly once, and decoding keeps in step with processing.
+ */
+import { describe, expect, it } from "vitest";
+import { ActorCell } from "../src/actor/cell.ts";
+import { defineActor } from "../src/actor/definition.ts";
+import { type DispatchHost, Dispatcher } from "../src/actor/dispatcher.ts";
+import type { Envelope } from "../src/wire/envelope.ts";
+
+const Nothing = defineActor(import.meta.url, { name: "Nothing", init: () => ({}), handlers: { m(): void {} } });
+
+/** A host whose one cell processes by recording; `inbound` envelopes are "decoded" into it. */
+function setup(inbound = 0) {
+  const cell = new ActorCell(1, 1025, Nothing, "Nothing#1", 0, null, undefined);
+  cell.status = "running";
+  const log: string[] = [];
+  let waiting = inbound;
+  const host: DispatchHost = {
+    processNext: (c) => log.push(`process ${String(c.mailbox.shift()![3])}`),
+    pumpInbound: (max) => {
+      let n = 0;
+      while (n < max && waiting > 0) {
+        waiting--;
+        cell.mailbox.push([0, 1025, 0, inbound - waiting, "m", null] as Envelope);
+        n++;
+        dispatcher.enqueue(cell);
+      }
+      if (n > 0) log.push(`decoded ${n}`);
+      return n;
+    },
+    hasInbound: () => waiting > 0,
+    onSliceEnd: () => log.push("slice end"),
+    onIdle: () => log.push("idle"),
+  };
+  const dispatcher = new Dispatcher(host, { throughput: 64, sliceMs: 1000 }, (fn) => setTimeout(fn, 0)); // timer-under-test: the macrotask hook
+  return { cell, log, dispatcher };
+}
+
+describe("dispatcher", () => {
+  it("runNow runs the queued run at once, and the queued microtask then does nothing", async () => {
+    const { cell, log, dispatcher } = setup();
+    cell.mailbox.push([0, 1025, 0, 7, "m", null]);
+    dispatcher.enqueue(cell);
+    expect(log).toEqual([]); // queued, not run
+    dispatcher.runNow();
+    expect(log).toEqual(["process 7", "slice end", "idle"]);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(log).toEqual(["process 7", "slice end", "idle"]); // no second run
+    // Mail after that gets a run of its own.
+    cell.mailbox.push([0, 1025, 0, 8, "m", null]);
+    dispatcher.enqueue(cell);
+    await Promise.resolve();
+    expect(log).toEqual(["process 7", "slice end", "idle", "process 8", "slice end", "idle"]);
+  });
+
+  it("runNow does nothing without a queued run or ready actors, and a skipped run is not lost", async () => {
+    const { cell, log, dispatcher } = setup();
+    dispatcher.runNow();
+    expect(log).toEqual([]);
+    dispatcher.wake(); // a run for received frames, no actor ready
+    dispatcher.runNow();
+    expect(log).toEqual([]);
+    cell.mailbox.push([0, 1025, 0, 1, "m", null]);
+    dispatcher.enqueue(cell);
+    await Promise.resolve();
+    expect(log).toEqual(["process 1", "slice end", "idle"]);
+  });
+
+  it("decodes no faster than it processes: one actor's mailbox never holds more than a batch", async () => {
+    const { cell, log, dispatcher } = setup(2000);
+    let deepest = 0;
+    const original = cell.mailbox.push.bind(cell.mailbox);
+    cell.mailbox.push = (e: Envelope) => {
+      original(e);
+      deepest = Math.max(deepest, cell.mailbox.length);
+    };
+    dispatcher.wake();
+    await Promise.resolve();
+    expect(log.filter((l) => l.startsWith("process")).length).toBe(2000);
+    expect(deepest).toBeLessThanOrEqual(256);
+  });
+});
