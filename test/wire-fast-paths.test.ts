@@ -225,3 +225,33 @@ describe("string frames", () => {
     expect(w.take().buffer).not.toBe(first.buffer);
   });
 });
+
+describe("same-loop copies (codec.copyEnvelope)", () => {
+  it("hands out copies that later copies never overwrite, extension types included", () => {
+    const codec = new Codec(refs);
+    const payload = (b: number) => ({ bytes: new Uint8Array([b, b, b]), m: new Map([[1, new Uint8Array([b])]]), s: new Set([new Uint8Array([b, b])]), e: Object.assign(new Error("x"), { data: new Uint8Array([b]) }) });
+    const first = codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", payload(1), 1 << 20) as Envelope;
+    for (let b = 2; b < 50; b++) codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", payload(b), 1 << 20);
+    const got = first[5] as ReturnType<typeof payload>;
+    expect(got.bytes).toEqual(new Uint8Array([1, 1, 1]));
+    expect(got.m.get(1)).toEqual(new Uint8Array([1]));
+    expect([...got.s][0]).toEqual(new Uint8Array([1, 1]));
+    expect((got.e as unknown as { data: Uint8Array }).data).toEqual(new Uint8Array([1]));
+  });
+
+  it("is a copy: the sender's object is not shared", () => {
+    const codec = new Codec(refs);
+    const sent = { list: [1, 2], inner: { a: 1 } };
+    const copy = (codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", sent, 1 << 20) as Envelope)[5] as typeof sent;
+    sent.list.push(3);
+    sent.inner.a = 2;
+    expect(copy).toEqual({ list: [1, 2], inner: { a: 1 } });
+  });
+
+  it("reports an oversized or unencodable payload and leaves nothing behind for the next copy", () => {
+    const codec = new Codec(refs);
+    expect(codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", "x".repeat(2000), 1000)).toBeLessThan(-2000);
+    expect(() => codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", { f: () => 1 }, 1 << 20)).toThrow();
+    expect(codec.copyEnvelope(Kind.Tell, 1025, 0, 3, "ok", { a: 1 }, 1 << 20)).toEqual([Kind.Tell, 1025, 0, 3, "ok", { a: 1 }]);
+  });
+});

@@ -497,9 +497,21 @@ export class Loop implements RefHost {
       this.deliver([kind, to, from, id, name, payload === undefined ? null : payload]); // as the codec does
       return;
     }
-    const link = dest === this.index ? undefined : this.links[dest];
+    if (dest === this.index) {
+      // Same loop, a payload that could be shared: the receiver gets a copy.
+      let copy: Envelope | number;
+      try {
+        copy = this.codec.copyEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
+      } catch (e) {
+        throw this.#encodeError(e, label, name ?? "(reply)", userValue);
+      }
+      if (typeof copy === "number") throw new MessageTooLargeError(label, name ?? "(reply)", -copy, this.options.maxMessageBytes);
+      this.deliver(copy);
+      return;
+    }
+    const link = this.links[dest];
     if (link === undefined || link.closed) {
-      // Local delivery (a decoded copy), or the errors of #route.
+      // The errors of #route (no such loop, or its worker is gone).
       this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label, false);
       return;
     }

@@ -22,7 +22,7 @@
  * ```
  * @module
  */
-import { FRAME_HEADER_BYTES } from "./codec.ts";
+import { FRAME_HEADER_BYTES } from "./frame-header.ts";
 
 const MAX_DEPTH = 100;
 const MIN_CAPACITY = 256;

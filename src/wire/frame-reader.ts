@@ -60,8 +60,16 @@ export class FrameReader {
   /** Per nesting depth: a map's values until its object is built. */
   readonly #values: unknown[][] = [];
 
-  constructor(ext: ExtensionDecoder, limits: ReaderLimits = {}) {
+  readonly #copyExtensionData: boolean;
+
+  /**
+   * @param copyExtensionData give extension decoders a copy of their bytes instead of a view:
+   *   for a reader whose input buffer is written again (the local copy path), since the
+   *   msgpack decoder inside them returns byte arrays as views of its input
+   */
+  constructor(ext: ExtensionDecoder, limits: ReaderLimits = {}, copyExtensionData = false) {
     this.#ext = ext;
+    this.#copyExtensionData = copyExtensionData;
     this.#maxStr = limits.maxStrLength ?? 0xffffffff;
     this.#maxBin = limits.maxBinLength ?? 0xffffffff;
     this.#maxArray = limits.maxArrayLength ?? 0xffffffff;
@@ -294,7 +302,7 @@ export class FrameReader {
     const start = this.#pos + 1;
     this.#pos = start + n;
     try {
-      return this.#ext(type, this.#bytes.subarray(start, start + n));
+      return this.#ext(type, this.#copyExtensionData ? this.#bytes.slice(start, start + n) : this.#bytes.subarray(start, start + n));
     } catch (e) {
       if (e instanceof WireError) throw e;
       throw new WireError(`extension type ${type}: ${(e as Error)?.message ?? e}`, { cause: e });
