@@ -34,8 +34,8 @@ export interface CliOptions {
 const USAGE = `usage: bench/main.ts [--quick] [--only <name>[,<name>…]] [--reps <n>] [--warmup <n>] [--out <file>] [--list]
   --quick     each benchmark once, with small counts (what the test suite runs)
   --only      run the benchmarks whose name is or starts with <name> (repeatable)
-  --reps      measured repetitions per case (default 5; 1 with --quick)
-  --warmup    unmeasured runs per case before them (default 1; 0 with --quick)
+  --reps      measured repetitions per case (default 7; 1 with --quick)
+  --warmup    unmeasured runs per case before them (default 2; 0 with --quick)
   --out       where to write the JSON (default bench/results/<runtime>.json for a full run of
               every benchmark, bench/results/<runtime>.<quick|partial>.tmp.json otherwise)
   --list      print the benchmark names and exit`;
@@ -83,8 +83,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         throw new Error(`unknown argument ${a}`);
     }
   }
-  if (Number.isNaN(o.reps)) o.reps = o.size === "quick" ? 1 : 5;
-  if (Number.isNaN(o.warmup)) o.warmup = o.size === "quick" ? 0 : 1;
+  if (Number.isNaN(o.reps)) o.reps = o.size === "quick" ? 1 : 7;
+  if (Number.isNaN(o.warmup)) o.warmup = o.size === "quick" ? 0 : 2;
   if (o.reps < 1) throw new Error("--reps must be at least 1");
   return o;
 }
