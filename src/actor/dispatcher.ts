@@ -4,7 +4,8 @@
  * `sliceMs` so timers and I/O on the same loop keep running (Akka's dispatcher
  * throughput + a time slice).
  *
- * The first run after new mail is a microtask (low latency for a lone message); a
+ * The first run after new mail is a microtask (low latency for a lone message), or, when
+ * the mail came in a small frame, runs at once inside the message event (`runNow`); a
  * run that still has work left continues in a macrotask, after timers and I/O.
  *
  * The slice is a budget per *turn* of the event loop, not per run: async handlers that

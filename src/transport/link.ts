@@ -1,8 +1,9 @@
 /**
  * A `Link` is this loop's outgoing side towards one other loop: envelopes appended
- * during a tick are sent as one frame at the end of the tick (a microtask),
- * or at once when the frame grows past {@link FLUSH_BYTES}, so a long synchronous loop of
- * tells streams out in bounded frames instead of one huge one.
+ * during a tick are sent as one frame at the end of the tick (a microtask, or the end of
+ * the dispatcher's run, whichever comes first), or at once when the frame grows past
+ * {@link FLUSH_BYTES}, so a long synchronous loop of tells streams out in bounded frames
+ * instead of one huge one. Frames up to 1 KiB cross as strings (see string-frames.ts).
  *
  * Only the first frame of an event-loop turn leaves from a microtask (a lone ask or
  * reply goes out at once); later frames in the same turn wait for a macrotask. Without
