@@ -24,6 +24,7 @@
  */
 import { type Delegate, FrameEncoder } from "../wire/frame-encoder.ts";
 import { macrotask } from "../runtime/adapters.ts";
+import { FRAME_HEADER_BYTES, frameHeaderField } from "../wire/frame-header.ts";
 import { frameToString, STRING_FRAME_BYTES, stringFrameCount } from "../wire/string-frames.ts";
 import type { Endpoint } from "./endpoint.ts";
 
@@ -120,7 +121,7 @@ export class Link {
       if (!this.#closed) this.#endpoint.post(frame);
       return;
     }
-    if (frame.byteLength >= 4) this.sent += new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true);
+    if (frame.byteLength >= FRAME_HEADER_BYTES) this.sent += frameHeaderField(frame, 0);
     if (!this.#closed) this.#endpoint.post(frame, [frame.buffer]);
   }
 

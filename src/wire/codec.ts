@@ -163,14 +163,9 @@ export class Codec {
    */
   copyEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): Envelope | number {
     const writer = this.#copyWriter;
-    let frame: Uint8Array;
-    try {
-      const size = writer.writeEnvelope(kind, to, from, id, name, payload);
-      frame = writer.take();
-      if (size > maxBytes) return -size;
-    } finally {
-      if (writer.count > 0) writer.take(); // a failed write leaves nothing behind
-    }
+    const size = writer.writeEnvelope(kind, to, from, id, name, payload); // a failed write leaves the writer empty
+    const frame = writer.take();
+    if (size > maxBytes) return -size;
     try {
       this.#copyReader.reset(frame, FRAME_HEADER_BYTES);
       return this.#copyReader.envelope();
