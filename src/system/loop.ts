@@ -683,12 +683,15 @@ export class Loop implements RefHost {
   undeliverable(cell: ActorCell, envelopes: Envelope[], extra = 0, why = "undelivered" as DeadLetterReason): void {
     const n = envelopes.filter((e) => !isSystemName(e[4]) || e[4] === SystemMessage.Flush).length + extra;
     if (n > 0) this.undelivered.set(cell.label, (this.undelivered.get(cell.label) ?? 0) + n);
-    const error = new ActorStoppedError(cell.label, why === "worker-exited" ? "its worker exited" : "it stopped before processing the message");
+    // Made only when there is mail to fail: an Error captures a stack, and every stop of an
+    // actor with an empty mailbox comes here (it was 11% of the spawn benchmark's worker).
+    let error: ActorStoppedError | undefined;
     for (const env of envelopes) {
       if (isSystemName(env[4]) && env[4] !== SystemMessage.Flush) {
         this.#creditBack(env);
         continue;
       }
+      error ??= new ActorStoppedError(cell.label, why === "worker-exited" ? "its worker exited" : "it stopped before processing the message");
       this.deadLetter(env, cell.label, why, error);
     }
     if (extra > 0) this.#recordDeadLetter({ address: cell.address, target: cell.label, name: null, arg: undefined, reason: why, count: extra });
