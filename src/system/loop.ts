@@ -153,6 +153,8 @@ export class Loop implements RefHost {
   /** The actor the last envelope was delivered to (see {@link deliver}). */
   #lastCell: ActorCell | undefined = undefined;
   readonly #stringFrames = new StringFrameReader();
+  /** True while a run started by a received small frame is going on (see receive). */
+  #inEvent = false;
   #nextLocalId = 1;
 
   constructor(options: LoopOptions) {
@@ -183,9 +185,10 @@ export class Loop implements RefHost {
         pumpInbound: (max) => this.#pumpInbound(max),
         hasInbound: () => this.#cursor !== null || this.#inbound.length > 0,
         onSliceEnd: () => {
-          // What the actors sent leaves now rather than in a later microtask: a reply
-          // does not wait for the bookkeeping after the run.
-          this.flushLinks();
+          // A run inside a message event (a lone message, see receive): what the actors
+          // sent leaves now, not after the bookkeeping that follows the run. Not for every
+          // run: under load, flushing at each run's end cut pipelined asks by ~10%.
+          if (this.#inEvent) this.flushLinks();
           this.#returns.flush();
         },
         onIdle: () => {
@@ -283,7 +286,9 @@ export class Loop implements RefHost {
     if (data.byteLength <= STRING_FRAME_BYTES && this.#inbound.length === 1 && this.#cursor === null) {
       this.#pumpInbound(Infinity);
       this.dispatcher.wake();
+      this.#inEvent = true;
       this.dispatcher.runNow(); // and the actors it woke run in this event too
+      this.#inEvent = false;
       return;
     }
     this.dispatcher.wake();
