@@ -53,11 +53,10 @@ function prototypeClean(): boolean {
 export class FrameEncoder {
   #bytes: Uint8Array = EMPTY;
   #view: DataView = new DataView(EMPTY.buffer);
-  /** The buffer of the last frame taken, and one given back by {@link recycle}. */
+  /** The buffer of the last frame taken, and whether {@link recycle} gave it back. */
   #taken: Uint8Array = EMPTY;
   #takenView: DataView = this.#view;
-  #spare: Uint8Array | null = null;
-  #spareView: DataView | null = null;
+  #takenReusable = false;
   #pos = 0;
   #count = 0;
   #nextCapacity = 1024;
@@ -93,12 +92,12 @@ export class FrameEncoder {
     if (this.#count === 0) this.#begin();
     const start = this.#pos;
     try {
-      this.#ensure(1 + 4 * 9);
+      this.#ensure(1);
       this.#bytes[this.#pos++] = 0x96; // fixarray of 6
-      this.#index(kind);
-      this.#index(to);
-      this.#index(from);
-      this.#index(id);
+      this.#number(kind);
+      this.#number(to);
+      this.#number(from);
+      this.#number(id);
       if (name === null) this.#u8(0xc0);
       else if (name === this.#lastName) this.#copy(this.#lastNameBytes);
       else {
@@ -145,6 +144,7 @@ export class FrameEncoder {
     this.#nextCapacity = Math.min(MAX_REMEMBERED_CAPACITY, Math.max(MIN_CAPACITY, this.#pos + CAPACITY_SLACK));
     this.#taken = this.#bytes;
     this.#takenView = view;
+    this.#takenReusable = false;
     this.#bytes = EMPTY;
     this.#pos = 0;
     this.#count = 0;
@@ -157,23 +157,19 @@ export class FrameEncoder {
    * one being allocated (an ask and its reply allocated two per round trip).
    */
   recycle(frame: Uint8Array): void {
-    if (this.#taken.buffer !== frame.buffer || this.#count !== 0) return;
-    this.#spare = this.#taken;
-    this.#spareView = this.#takenView;
+    if (this.#taken.buffer === frame.buffer && this.#count === 0) this.#takenReusable = true;
   }
 
   #begin(): void {
-    const spare = this.#spare;
-    // A spare as large as the last frame will do (it grows if need be).
-    if (spare !== null && spare.byteLength >= this.#nextCapacity - CAPACITY_SLACK) {
-      this.#bytes = spare;
-      this.#view = this.#spareView!;
+    // A recycled buffer is at least as large as the last frame (and grows if need be).
+    if (this.#takenReusable) {
+      this.#bytes = this.#taken;
+      this.#view = this.#takenView;
+      this.#takenReusable = false;
     } else {
       this.#bytes = new Uint8Array(this.#nextCapacity);
       this.#view = new DataView(this.#bytes.buffer);
     }
-    this.#spare = null;
-    this.#spareView = null;
     this.#pos = FRAME_HEADER_BYTES;
   }
 
@@ -236,27 +232,6 @@ export class FrameEncoder {
     this.#ensure(bytes.byteLength);
     this.#bytes.set(bytes, this.#pos);
     this.#pos += bytes.byteLength;
-  }
-
-  /** An envelope's integer field (room reserved by the caller); anything but a uint32 goes through {@link #number}. */
-  #index(n: number): void {
-    const b = this.#bytes;
-    const p = this.#pos;
-    if (n >= 0 && n < 0x80 && (n | 0) === n) {
-      b[p] = n;
-      this.#pos = p + 1;
-    } else if (n >= 0x80 && n < 0x10000 && (n | 0) === n) {
-      if (n < 0x100) {
-        b[p] = 0xcc;
-        b[p + 1] = n;
-        this.#pos = p + 2;
-      } else {
-        b[p] = 0xcd;
-        b[p + 1] = n >>> 8;
-        b[p + 2] = n & 0xff;
-        this.#pos = p + 3;
-      }
-    } else this.#number(n);
   }
 
   #number(n: number): void {
@@ -339,18 +314,25 @@ export class FrameEncoder {
 
   /** Writes a str header for `n` bytes at the current position and moves past it. */
   #strHeader(n: number): void {
+    if (n < 32) {
+      this.#ensure(5); // as #lengthHeader: the caller's reservation covers it (see #string)
+      this.#bytes[this.#pos++] = 0xa0 | n;
+    } else this.#lengthHeader(n, 0xd9, 0xda, 0xdb);
+  }
+
+  /** Writes a str/bin header for `n` bytes in its 8-, 16- or 32-bit form (`x8`, `x16`, `x32`). */
+  #lengthHeader(n: number, x8: number, x16: number, x32: number): void {
     this.#ensure(5);
     const b = this.#bytes;
-    if (n < 32) b[this.#pos++] = 0xa0 | n;
-    else if (n < 0x100) {
-      b[this.#pos++] = 0xd9;
+    if (n < 0x100) {
+      b[this.#pos++] = x8;
       b[this.#pos++] = n;
     } else if (n < 0x10000) {
-      b[this.#pos++] = 0xda;
+      b[this.#pos++] = x16;
       this.#view.setUint16(this.#pos, n);
       this.#pos += 2;
     } else {
-      b[this.#pos++] = 0xdb;
+      b[this.#pos++] = x32;
       this.#view.setUint32(this.#pos, n);
       this.#pos += 4;
     }
@@ -428,8 +410,7 @@ export class FrameEncoder {
     for (const k in o) {
       if (n === 15 || k === "__proto__") {
         this.#pos = start;
-        if (k === "__proto__") this.#raw(this.#delegate(o));
-        else this.#mapByKeys(o, depth);
+        this.#mapByKeys(o, depth);
         return;
       }
       // The key at this position of the last map at this depth is likely the same string.
@@ -465,20 +446,8 @@ export class FrameEncoder {
   #binary(bytes: Uint8Array): void {
     const n = bytes.byteLength;
     this.#ensure(5 + n);
-    const b = this.#bytes;
-    if (n < 0x100) {
-      b[this.#pos++] = 0xc4;
-      b[this.#pos++] = n;
-    } else if (n < 0x10000) {
-      b[this.#pos++] = 0xc5;
-      this.#view.setUint16(this.#pos, n);
-      this.#pos += 2;
-    } else {
-      b[this.#pos++] = 0xc6;
-      this.#view.setUint32(this.#pos, n);
-      this.#pos += 4;
-    }
-    b.set(bytes, this.#pos);
+    this.#lengthHeader(n, 0xc4, 0xc5, 0xc6);
+    this.#bytes.set(bytes, this.#pos);
     this.#pos += n;
   }
 }

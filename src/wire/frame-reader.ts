@@ -273,16 +273,12 @@ export class FrameReader {
     const out = byAssignment(node.keys(), values, i);
     for (let j = 0; j < i; j++) values[j] = null;
     out[key] = this.value(depth + 1);
-    for (let j = i + 1; j < n; j++) {
-      const k = this.#key(depth);
-      out[k] = this.value(depth + 1);
-    }
-    return out;
+    return this.#mapByAssignment(n, depth, out, i + 1);
   }
 
-  #mapByAssignment(n: number, depth: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < n; i++) {
+  /** Reads map entries `from` to `n` into `out`, one assignment each. */
+  #mapByAssignment(n: number, depth: number, out: Record<string, unknown> = {}, from = 0): Record<string, unknown> {
+    for (let i = from; i < n; i++) {
       const key = this.#key(depth);
       out[key] = this.value(depth + 1);
     }
