@@ -32,8 +32,8 @@ export interface DispatchHost {
   pumpInbound(max: number): number;
   /** True while received frames wait to be decoded. */
   hasInbound(): boolean;
-  /** Called at the end of every run (e.g. to send batched flow-control credit). */
-  onSliceEnd(): void;
+  /** Called at the end of every run (e.g. to send batched flow-control credit); `inEvent`: the run was {@link Dispatcher.runNow}'s. */
+  onSliceEnd(inEvent: boolean): void;
   /** Called when a run ends with nothing left to do. */
   onIdle(): void;
 }
@@ -112,7 +112,7 @@ export class Dispatcher {
   runNow(): void {
     if (this.#running || this.#microtasks === this.#stale || this.#ready.length === 0) return;
     this.#stale++;
-    this.#runSlice();
+    this.#runSlice(true);
   }
 
   /** Marks `cell` as having mail; it runs in FIFO order with other ready actors. */
@@ -123,7 +123,7 @@ export class Dispatcher {
     this.wake();
   }
 
-  #runSlice(): void {
+  #runSlice(inEvent = false): void {
     this.#running = true;
     const newTurn = this.#turnStart === 0;
     if (newTurn) this.#turnStart = performance.now();
@@ -168,7 +168,7 @@ export class Dispatcher {
       more = !late && (ready.length > 0 || host.hasInbound()) && performance.now() < deadline;
     }
     this.#running = false;
-    host.onSliceEnd();
+    host.onSliceEnd(inEvent);
     // Once the event loop has had its turn the budget starts afresh (scheduled after the
     // work, so that a lone message's reply does not wait for it).
     if (newTurn) this.#macrotask(this.#endTurn);

@@ -33,7 +33,8 @@ import { macrotask } from "../runtime/adapters.ts";
 import type { Endpoint } from "../transport/endpoint.ts";
 import { Link } from "../transport/link.ts";
 import { Deque } from "../util/deque.ts";
-import { Codec, FRAME_HEADER_BYTES, type FrameCursor, frameHeaderField } from "../wire/codec.ts";
+import { Codec, type FrameCursor } from "../wire/codec.ts";
+import { FRAME_HEADER_BYTES, frameHeaderField } from "../wire/frame-header.ts";
 import { STRING_FRAME_BYTES, StringFrameReader, stringFrameCount } from "../wire/string-frames.ts";
 import { address, CONSUMED, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { findUnencodable } from "../wire/unencodable.ts";
@@ -153,8 +154,6 @@ export class Loop implements RefHost {
   /** The actor the last envelope was delivered to (see {@link deliver}). */
   #lastCell: ActorCell | undefined = undefined;
   readonly #stringFrames = new StringFrameReader();
-  /** True while a run started by a received small frame is going on (see receive). */
-  #inEvent = false;
   #nextLocalId = 1;
 
   constructor(options: LoopOptions) {
@@ -184,11 +183,11 @@ export class Loop implements RefHost {
         processNext: (cell) => this.#processNext(cell),
         pumpInbound: (max) => this.#pumpInbound(max),
         hasInbound: () => this.#cursor !== null || this.#inbound.length > 0,
-        onSliceEnd: () => {
+        onSliceEnd: (inEvent) => {
           // A run inside a message event (a lone message, see receive): what the actors
           // sent leaves now, not after the bookkeeping that follows the run. Not for every
           // run: under load, flushing at each run's end cut pipelined asks by ~10%.
-          if (this.#inEvent) this.flushLinks();
+          if (inEvent) this.flushLinks();
           this.#returns.flush();
         },
         onIdle: () => {
@@ -286,9 +285,7 @@ export class Loop implements RefHost {
     if (data.byteLength <= STRING_FRAME_BYTES && this.#inbound.length === 1 && this.#cursor === null) {
       this.#pumpInbound(Infinity);
       this.dispatcher.wake();
-      this.#inEvent = true;
       this.dispatcher.runNow(); // and the actors it woke run in this event too
-      this.#inEvent = false;
       return;
     }
     this.dispatcher.wake();

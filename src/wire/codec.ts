@@ -37,7 +37,6 @@ export interface RefCodec {
   fromWire(node: number, loop: number, id: number, label: string): object;
 }
 
-export { FRAME_HEADER_BYTES, frameHeaderField } from "./frame-header.ts";
 
 // The guard must stay last: extension encoders are tried in type order.
 const Ext = { Ref: 0, Error: 1, Map: 2, Set: 3, BigInt: 4, ArrayBuffer: 5, Handle: 6, Guard: 7 } as const;
