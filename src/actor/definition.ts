@@ -98,6 +98,11 @@ export interface ActorDefinition<A = unknown, S = unknown, H = Handlers<S>> {
   readonly spec: ActorSpec<A, S, Handlers<S>>;
   /** Handler names, for runtime checks and error messages. */
   readonly messageNames: readonly string[];
+  /**
+   * @internal The handlers by name: only the spec's own handlers, so that a message named
+   * after an `Object.prototype` member (`constructor`, `toString`, `__proto__`, …) finds none.
+   */
+  readonly handlerMap: ReadonlyMap<string, Handler<S>>;
 }
 
 /** Any definition (use in generic constraints). */
@@ -172,9 +177,12 @@ export function defineActor<A, S, H>(
       throw new InvalidArgumentError(`defineActor: mailbox.overflow "${overflow}" is not one of reject, drop-oldest, drop-newest, wait.`);
     }
   }
+  const handlerMap = new Map<string, Handler<S>>();
   for (const name of messageNames) {
     if (name.startsWith("$")) throw new InvalidArgumentError(`defineActor: handler "${name}": names starting with "$" are reserved; rename it.`);
-    if (typeof spec.handlers[name] !== "function") throw new InvalidArgumentError(`defineActor: handler "${name}" is not a function.`);
+    const handler = spec.handlers[name];
+    if (typeof handler !== "function") throw new InvalidArgumentError(`defineActor: handler "${name}" is not a function.`);
+    handlerMap.set(name, handler);
   }
   // The key must be computed identically wherever the module is evaluated: the name if
   // given, else the handler names (two definitions with the same handlers in one module
@@ -189,6 +197,7 @@ export function defineActor<A, S, H>(
     name: spec.name ?? url.slice(url.lastIndexOf("/") + 1).replace(/\.[cm]?[jt]s$/, ""),
     spec,
     messageNames,
+    handlerMap,
   });
 }
 

@@ -13,10 +13,15 @@
  */
 import type { AnyDefinition, HandlersOf, IsAny, MessageName, ReplyOf, TellArgs } from "./definition.ts";
 import { LOOP_SPAN } from "../wire/envelope.ts";
+import { checkMessageName, checkOptions, checkSignal, checkTimeout } from "./validate.ts";
 
 /** Options of `ask` and `flush`. */
 export interface AskOptions {
-  /** Milliseconds to wait for the reply before rejecting with `AskTimeoutError` (default: the system's `askTimeout`). */
+  /**
+   * Milliseconds to wait for the reply before rejecting with `AskTimeoutError` (default: the
+   * system's `askTimeout`; `Infinity` for none). `0` has already expired: the ask rejects
+   * with `AskTimeoutError` and nothing is sent. Negative or `NaN` throws `InvalidArgumentError`.
+   */
   timeout?: number;
   /** Aborting rejects the ask with the signal's reason; a reply that comes later is dropped and counted. */
   signal?: AbortSignal;
@@ -90,6 +95,7 @@ export class ActorRef<D extends AnyDefinition = any> {
    * `SystemStoppedError` once shutdown has begun.
    */
   tell<K extends MessageName<D>>(name: K, ...args: TellArgs<D, K>): void {
+    checkMessageName(name);
     this.#host.tell(this, name, args[0]);
   }
 
@@ -99,12 +105,27 @@ export class ActorRef<D extends AnyDefinition = any> {
    * message is sent — not processed (use `flush` or `ask` for that).
    */
   send<K extends MessageName<D>>(name: K, ...args: SendArgs<D, K>): Promise<void> {
-    return this.#host.send(this, name, args[0], args[1] as SendOptions | undefined);
+    const options = args[1] as SendOptions | undefined;
+    try {
+      checkMessageName(name);
+      checkOptions("send options", options);
+      checkSignal("send option signal", options?.signal);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#host.send(this, name, args[0], options);
   }
 
   /** Sends a message and resolves with the handler's return value (or rejects with its error). */
   ask<K extends MessageName<D>>(name: K, ...args: AskArgs<D, K>): Promise<AskReply<D, K>> {
-    return this.#host.ask(this, name, args[0], args[1] as AskOptions | undefined) as Promise<AskReply<D, K>>;
+    const options = args[1] as AskOptions | undefined;
+    try {
+      checkMessageName(name);
+      checkAskOptions("ask", options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#host.ask(this, name, args[0], options) as Promise<AskReply<D, K>>;
   }
 
   /**
@@ -112,6 +133,11 @@ export class ActorRef<D extends AnyDefinition = any> {
    * processed: the acknowledgement that replaces sleeps.
    */
   flush(options?: AskOptions): Promise<void> {
+    try {
+      checkAskOptions("flush", options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     return this.#host.flush(this, options);
   }
 
@@ -123,4 +149,10 @@ export class ActorRef<D extends AnyDefinition = any> {
   toString(): string {
     return `ActorRef(${this.label})`;
   }
+}
+
+function checkAskOptions(what: string, options: AskOptions | undefined): void {
+  checkOptions(`${what} options`, options);
+  checkTimeout(`${what} option timeout`, options?.timeout);
+  checkSignal(`${what} option signal`, options?.signal);
 }

@@ -32,7 +32,7 @@ import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, MissiveError, SystemStoppedError, UnknownActorError } from "../errors.ts";
-import { availableParallelism, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
+import { availableParallelism, runtimeName, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
 import { Loop, type LoopOptions, type LoopStats } from "./loop.ts";
 import { Directory } from "./directory.ts";
@@ -40,6 +40,7 @@ import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
 import type { SystemMetrics, WorkerMetrics } from "./metrics.ts";
 import type { SpawnReply } from "./lifecycle.ts";
 import { address, localIdOf, loopOf } from "../wire/envelope.ts";
+import { checkInteger, checkOptions, checkTimeout } from "../actor/validate.ts";
 import type { SupervisionStrategy } from "../actor/supervision.ts";
 import {
   type Barrier, type Channel, ChannelOwner, type ChannelOptions, createBarrier, createChannel, createLatch, type Latch, type PlacementOptions,
@@ -55,8 +56,13 @@ export interface SystemOptions {
   throughput?: number;
   /** Milliseconds a dispatcher works before yielding to timers and I/O (default 2). */
   sliceMs?: number;
-  /** Largest encoded message, in bytes (default 16 MiB); larger ones throw `MessageTooLargeError`. */
+  /** Largest encoded message, in bytes (default 16 MiB, at most 1 GiB); larger ones throw `MessageTooLargeError`. */
   maxMessageBytes?: number;
+  /**
+   * Milliseconds an actor's `init` and `onStart` may take before its spawn rejects with
+   * `ActorInitError` (default 30 000; `Infinity` for none). The actor is then removed.
+   */
+  initTimeout?: number;
 }
 
 /** Options of {@link ActorSystem.shutdown}. */
@@ -83,8 +89,18 @@ export interface ShutdownReport {
   exits: WorkerExit[];
   /** Actors whose `onStop` was skipped because the deadline had passed. */
   hooksSkipped: string[];
-  /** Workers that sent no final report (terminated after the grace period): their counts are missing. */
+  /**
+   * Workers that sent no final report (terminated after the grace period, e.g. stuck in a
+   * handler): their own counts are missing; what others sent to them and they never took
+   * is in `undelivered` as `worker N (no report)`, and their actors are in `hooksSkipped`.
+   */
   unreported: number[];
+  /**
+   * Workers that may still be running after shutdown: on Deno a worker stuck in synchronous
+   * code (`while (true)`) cannot be terminated, and it keeps the process alive. Always empty
+   * on Node and Bun. When not empty, end the process yourself: `Deno.exit(1)`.
+   */
+  unterminated: number[];
   /** Workers that died while the system ran (each was replaced). */
   crashes: (WorkerExit & { worker: number })[];
   /** Milliseconds the shutdown took. */
@@ -102,6 +118,13 @@ interface WorkerSlot {
   exitNotice: WorkerExit | null;
   /** Died during shutdown and was not replaced: left out of the drain. */
   dead?: boolean;
+  /** Shutdown is terminating it: its exit is not a crash. */
+  terminating?: boolean;
+  /** Resolves when the worker says it got the exit (and from then on runs no user code if forced). */
+  exitStarted: PromiseWithResolvers<void>;
+  exitStartedSeen: boolean;
+  /** The worker's row of taken counts in shared memory (see `Loop.lostTo`). */
+  taken: SharedArrayBuffer;
 }
 
 /** Every exit the system did not ask for is a crash, whatever code the runtime reports (Bun says 0 after an unhandled rejection). */
@@ -110,7 +133,10 @@ function normaliseExit(exit: WorkerExit): WorkerExit {
   return { ...exit, code: 1, reason: `exited unexpectedly (${exit.reason}, code 0; e.g. an unhandled rejection on Bun)` };
 }
 
-/** How long workers get to report after a forced exit before they are terminated. */
+/**
+ * Past the shutdown deadline: how long a worker gets to say it got the exit (else it is
+ * stuck in user code), and then how long those that answered get to report.
+ */
 const EXIT_GRACE_MS = 2_000;
 
 const loops = new WeakMap<ActorSystem, Loop>();
@@ -164,18 +190,25 @@ export class ActorSystem implements AsyncDisposable {
    * ```
    */
   static async start(options: SystemOptions = {}): Promise<ActorSystem> {
+    checkOptions("ActorSystem.start options", options);
     const workers = options.workers ?? availableParallelism();
     if (!Number.isInteger(workers) || workers < 1 || workers > 1000) {
       throw new InvalidArgumentError(`workers: ${workers} is not a worker count; use a whole number from 1 to 1000 (default: one per core).`);
     }
+    checkTimeout("askTimeout", options.askTimeout, true);
+    checkTimeout("initTimeout", options.initTimeout, true);
+    checkInteger("throughput", options.throughput, 1, 1_000_000);
+    checkTimeout("sliceMs", options.sliceMs, true);
+    if (options.sliceMs === Infinity) throw new InvalidArgumentError("sliceMs must be a finite number of milliseconds > 0 (the dispatcher yields after it); got Infinity.");
+    checkInteger("maxMessageBytes", options.maxMessageBytes, 64, 1 << 30);
     const base = {
       workers,
       askTimeout: options.askTimeout ?? 30_000,
+      initTimeout: options.initTimeout ?? 30_000,
       throughput: options.throughput ?? 64,
       sliceMs: options.sliceMs ?? 2,
       maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
     };
-    if (!(base.maxMessageBytes >= 64)) throw new InvalidArgumentError(`maxMessageBytes must be at least 64; got ${base.maxMessageBytes}.`);
     const system = new ActorSystem(new Loop({ ...base, index: 0 }), base);
     const loop = system.#loop;
     loop.onControl = (from, message) => system.#control(from, message as FromWorker);
@@ -184,6 +217,7 @@ export class ActorSystem implements AsyncDisposable {
       const slot = system.#startSlot(w);
       system.#workers.push(slot);
       loop.connect(w, slot.handle.endpoint);
+      loop.setTakenRow(w, slot.taken);
     }
     // The mesh: one MessageChannel per pair of workers, so workers talk directly.
     const peers: number[][] = system.#workers.map(() => []);
@@ -198,7 +232,7 @@ export class ActorSystem implements AsyncDisposable {
       }
     }
     system.#workers.forEach((_slot, i) => {
-      const init: ToWorker = { type: "init", options: { ...base, index: i + 1 }, peers: peers[i]!, ports: ports[i]!, reserve: 0 };
+      const init: ToWorker = { type: "init", options: { ...base, index: i + 1 }, peers: peers[i]!, ports: ports[i]!, reserve: 0, taken: system.#takenRows() };
       loop.links[i + 1]!.postControl(init, ports[i]!);
     });
     try {
@@ -214,13 +248,15 @@ export class ActorSystem implements AsyncDisposable {
   /** Starts the worker for loop `w`, connects the main loop to it, and watches its exit. */
   #startSlot(w: number): WorkerSlot {
     const handle = startWorker(WORKER_MODULE);
-    const slot: WorkerSlot = { handle, ready: Promise.withResolvers<void>(), idle: null, stats: null, exitedReport: Promise.withResolvers<void>(), exitNotice: null };
+    const taken = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (this.#base.workers + 1));
+    const slot: WorkerSlot = { handle, ready: Promise.withResolvers<void>(), idle: null, stats: null, exitedReport: Promise.withResolvers<void>(), exitNotice: null, taken,
+      exitStarted: Promise.withResolvers<void>(), exitStartedSeen: false };
     slot.ready.promise.catch(() => undefined); // observed by start() or the recovery
     void handle.exited.then((exit) => {
       const notice = slot.exitNotice ?? exit;
       slot.ready.reject(new InvalidArgumentError(`worker ${w - 1} exited before it was ready (${notice.reason}).`, { cause: notice.error }));
       slot.exitedReport.resolve();
-      if (this.#workers[w - 1] !== slot || slot.dead) return;
+      if (this.#workers[w - 1] !== slot || slot.dead || slot.terminating) return;
       if (!this.#stopping) void this.#recover(w, normaliseExit(notice));
       else if (slot.stats === null) this.#lostDuringShutdown(w, slot, normaliseExit(notice));
     });
@@ -241,7 +277,7 @@ export class ActorSystem implements AsyncDisposable {
     const plan = this.#directory.plan(w, performance.now());
     const slot = this.#startSlot(w);
     this.#workers[w - 1] = slot;
-    loop.replacePeer(w, slot.handle.endpoint, `worker ${w - 1}`);
+    loop.replacePeer(w, slot.handle.endpoint, `worker ${w - 1}`, slot.taken);
     // New mesh channels between the replacement and every other worker.
     const peers: number[] = [];
     const ports: MessagePort[] = [];
@@ -250,9 +286,9 @@ export class ActorSystem implements AsyncDisposable {
       const { port1, port2 } = new MessageChannel();
       peers.push(o);
       ports.push(port1);
-      loop.links[o]!.postControl({ type: "peerReplaced", peer: w, port: port2, reason: why } satisfies ToWorker, [port2]);
+      loop.links[o]!.postControl({ type: "peerReplaced", peer: w, port: port2, reason: why, taken: slot.taken } satisfies ToWorker, [port2]);
     }
-    const init: ToWorker = { type: "init", options: { ...this.#base, index: w }, peers, ports, reserve: this.#directory.maxLocalId(w) };
+    const init: ToWorker = { type: "init", options: { ...this.#base, index: w }, peers, ports, reserve: this.#directory.maxLocalId(w), taken: this.#takenRows() };
     loop.links[w]!.postControl(init, ports);
     try {
       await slot.ready.promise;
@@ -297,6 +333,13 @@ export class ActorSystem implements AsyncDisposable {
     }
     for (const r of this.#directory.removeLoop(w)) this.#forget(r.address);
     this.#onQuiescenceCheck?.();
+  }
+
+  /** Every worker's row of taken counts, by loop index (the main loop has none). */
+  #takenRows(): SharedArrayBuffer[] {
+    const rows: SharedArrayBuffer[] = [];
+    this.#workers.forEach((slot, i) => (rows[i + 1] = slot.taken));
+    return rows;
   }
 
   /** Drops a gone actor from the main loop's books (names, top level). */
@@ -477,6 +520,10 @@ export class ActorSystem implements AsyncDisposable {
         slot.idle = { sent: message.sent, received: message.received };
         this.#onQuiescenceCheck?.();
         break;
+      case "exitStarted":
+        slot.exitStartedSeen = true;
+        slot.exitStarted.resolve();
+        break;
       case "exited":
         slot.stats = message.stats;
         slot.exitedReport.resolve();
@@ -517,6 +564,14 @@ export class ActorSystem implements AsyncDisposable {
    * ```
    */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    if (this.#shutdown === null) {
+      try {
+        checkOptions("shutdown options", options);
+        checkTimeout("shutdown option timeout", options.timeout);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
     this.#shutdown ??= this.#runShutdown(options.timeout ?? 30_000);
     return this.#shutdown;
   }
@@ -560,20 +615,67 @@ export class ActorSystem implements AsyncDisposable {
       // workers stop without waiting, and get a short grace to send their reports.
       const force = deadlineHit;
       for (let w = 1; w <= this.#workers.length; w++) loop.links[w]!.postControl({ type: "exit", force } satisfies ToWorker);
-      const reports = Promise.all(this.#workers.map((w) => w.exitedReport.promise));
-      if (force) {
-        const grace = Promise.withResolvers<void>();
-        const graceTimer = setTimeout(grace.resolve, EXIT_GRACE_MS);
-        await Promise.race([reports, grace.promise]);
-        clearTimeout(graceTimer);
-      } else await until(reports);
-      const exits = await Promise.all(this.#workers.map((w) => w.handle.terminate()));
+      if (!force) await until(Promise.all(this.#workers.map((w) => w.exitedReport.promise)));
+      if (deadlineHit) await this.#exitPastDeadline();
+      const exits = await Promise.all(this.#workers.map((w) => {
+        w.terminating = true;
+        return w.handle.terminate();
+      }));
+      // What the workers sent before their reports (dead letters among it) is counted and
+      // reported before shutdown resolves.
+      loop.drainInbound();
+      this.#accountUnreported();
       for (const link of loop.links) link?.close();
       loop.asks.rejectAll(() => new ActorStoppedError("the asked actor", "the system shut down before it replied"));
       return this.#report(deadlineHit, exits, started);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
+  }
+
+  /**
+   * The deadline has passed and the workers were told to exit. A worker that does not even
+   * say it got the exit within the grace period is stuck in user code (a handler that never
+   * yields): the others are told to stop waiting for its `halt`, and get a grace period of
+   * their own to report (past the exit notice, a worker runs no user code).
+   */
+  async #exitPastDeadline(): Promise<void> {
+    const within = async (work: Promise<unknown>): Promise<void> => {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      const timer = setTimeout(resolve, EXIT_GRACE_MS);
+      await Promise.race([work, promise]);
+      clearTimeout(timer);
+    };
+    const live = this.#workers.filter((w) => !w.dead);
+    await within(Promise.all(live.map((w) => Promise.race([w.exitStarted.promise, w.exitedReport.promise]))));
+    const answered = (w: WorkerSlot): boolean => w.stats !== null || w.exitStartedSeen;
+    const stuck = live.flatMap((w) => (answered(w) ? [] : [this.#workers.indexOf(w) + 1]));
+    for (const w of live) {
+      if (!answered(w) || w.stats !== null) continue;
+      for (const peer of stuck) this.#loop.links[this.#workers.indexOf(w) + 1]!.postControl({ type: "peerStuck", peer } satisfies ToWorker);
+    }
+    await within(Promise.all(live.filter(answered).map((w) => w.exitedReport.promise)));
+  }
+
+  /**
+   * Workers that sent no final report (stuck in a handler past the grace period): what the
+   * other loops sent to their actors and they never took out of a mailbox is counted as
+   * undelivered under `worker N (no report)` (their shared rows of taken counts say exactly
+   * how much), and their actors' `onStop` hooks as skipped.
+   */
+  #accountUnreported(): void {
+    const loop = this.#loop;
+    this.#workers.forEach((slot, i) => {
+      const w = i + 1;
+      if (slot.stats !== null || slot.dead) return;
+      const taken = new Float64Array(slot.taken);
+      let lost = Math.max(0, loop.userSent[w]! - taken[0]!);
+      this.#workers.forEach((other, j) => {
+        if (j !== i && other.stats !== null) lost += Math.max(0, (other.stats.sentTo[w] ?? 0) - taken[j + 1]!);
+      });
+      if (lost > 0) loop.countUndelivered(`worker ${i} (no report)`, address(w, 0), lost);
+      for (const r of this.#directory.removeLoop(w)) loop.hooksSkipped.push(r.label);
+    });
   }
 
   #report(deadlineHit: boolean, exits: WorkerExit[], started: number): ShutdownReport {
@@ -591,6 +693,9 @@ export class ActorSystem implements AsyncDisposable {
       exits,
       hooksSkipped: all.flatMap((s) => s.hooksSkipped),
       unreported: this.#workers.flatMap((w, i) => (w.stats === null ? [i] : [])),
+      // Deno cannot terminate a worker stuck in synchronous code (a bare Worker#terminate
+      // does not end it either): such a worker keeps the process alive.
+      unterminated: runtimeName === "deno" ? this.#workers.flatMap((w, i) => (w.stats === null && !w.dead ? [i] : [])) : [],
       crashes: [...this.#workerExits],
       durationMs: performance.now() - started,
     };

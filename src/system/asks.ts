@@ -48,8 +48,8 @@ export class PendingAsks {
   }
 
   /**
-   * Opens an ask. A signal that is already aborted rejects at once (and `id` is 0: send nothing).
-   * `timeout` of `Infinity` (or 0) means no timer.
+   * Opens an ask. A signal that is already aborted, or a `timeout` of 0 (a deadline that has
+   * already passed), rejects at once (and `id` is 0: send nothing). `Infinity` means no timer.
    */
   open(actor: string, messageName: string, timeout: number, signal: AskOptions["signal"], target = -1): { id: number; promise: Promise<unknown> } {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
@@ -57,9 +57,13 @@ export class PendingAsks {
       reject(signal.reason);
       return { id: 0, promise };
     }
+    if (timeout <= 0) {
+      reject(new AskTimeoutError(actor, messageName, timeout));
+      return { id: 0, promise };
+    }
     const id = this.#nextId++;
     const entry: Pending = { target, resolve, reject, signal, onAbort: undefined };
-    if (timeout > 0 && Number.isFinite(timeout)) this.#expireAfter(id, timeout, actor, messageName);
+    if (Number.isFinite(timeout)) this.#expireAfter(id, timeout, actor, messageName);
     if (signal) {
       entry.onAbort = () => this.#fail(id, signal.reason);
       signal.addEventListener("abort", entry.onAbort, { once: true });

@@ -14,9 +14,9 @@ import type { LoopOptions, LoopStats } from "./loop.ts";
 /** Main → worker. */
 export type ToWorker =
   /** First message: who the worker is, and one `MessagePort` per other worker (the mesh). */
-  | { type: "init"; options: LoopOptions; peers: number[]; ports: MessagePort[]; reserve: number }
+  | { type: "init"; options: LoopOptions; peers: number[]; ports: MessagePort[]; reserve: number; taken: SharedArrayBuffer[] }
   /** Worker `peer` died; talk to its replacement over `port` from now on. */
-  | { type: "peerReplaced"; peer: number; port: MessagePort; reason: string }
+  | { type: "peerReplaced"; peer: number; port: MessagePort; reason: string; taken: SharedArrayBuffer }
   /** Worker `peer` died during shutdown and is not replaced. */
   | { type: "peerDown"; peer: number; reason: string }
   /** After a worker died: actors re-created at their old addresses, and actors gone for good. */
@@ -24,13 +24,24 @@ export type ToWorker =
   /** Shutdown phase 1: report idleness (with counters) whenever it changes. */
   | { type: "drain" }
   /** Last phase: stop what is left (`force`: without waiting, the deadline passed), close every port, report, exit. */
-  | { type: "exit"; force: boolean };
+  | { type: "exit"; force: boolean }
+  /** Past the deadline: worker `peer` did not answer the exit (stuck in user code); do not wait for its `halt`. */
+  | { type: "peerStuck"; peer: number };
+
+/**
+ * Between workers, over the mesh: during the last phase each worker, once its actors are
+ * gone, says `halt` to every peer; what a peer sent before its `halt` has arrived
+ * when the `halt` does (one port, FIFO), so nothing is still in flight when it reports.
+ */
+export type ToPeer = { type: "halt" };
 
 /** Worker → main. */
 export type FromWorker =
   | { type: "ready" }
   /** The worker has nothing queued or running; envelopes sent/received per peer loop. */
   | { type: "idle"; sent: number[]; received: number[] }
+  /** The worker got the exit and is stopping its actors (past the deadline: no user code runs from here on). */
+  | { type: "exitStarted" }
   | { type: "exited"; stats: LoopStats }
   /** A Deno web worker is about to exit by itself (it has no exit event). */
   | { type: "exiting"; code: number; reason: string };

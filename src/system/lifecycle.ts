@@ -49,6 +49,27 @@ export type SpawnReply = [addr: number, label: string, flow: number];
 
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
+/**
+ * `starting` (init, then onStart), failed with a timeout error after `ms` milliseconds. A
+ * start that ends later is ignored (its actor was removed); its failure is not unhandled.
+ */
+async function withinInitTimeout(starting: Promise<void>, ms: number): Promise<void> {
+  if (!Number.isFinite(ms)) return starting;
+  starting.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new MissiveError(`init and onStart did not finish within ${ms} ms (the system's initTimeout); make init settle, or raise initTimeout.`)),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([starting, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Stopped actors whose reason is remembered, per loop, for watchers that come late. */
 const TOMBSTONES = 1024;
 
@@ -134,11 +155,14 @@ export class Lifecycle {
       loop.unpark(localId); // messages that reached a re-created actor before it existed
       const spec = found.definition.spec;
       try {
-        cell.state = await spec.init(arg, cell.ctx);
-        await spec.onStart?.(cell.state, cell.ctx);
+        await withinInitTimeout((async () => {
+          cell.state = await spec.init(arg, cell.ctx);
+          await spec.onStart?.(cell.state, cell.ctx);
+        })(), loop.options.initTimeout);
       } catch (e) {
         loop.cells.delete(localId);
         cell.status = "stopped";
+        loop.undeliverable(cell, cell.mailbox.drain());
         cell.stopDone?.(); // nothing to stop: init never finished
         throw new ActorInitError(label, e);
       }
@@ -478,9 +502,14 @@ export class Lifecycle {
   /**
    * A `$terminated` message reached `cell`. A linked actor's abnormal stop fails `cell`
    * (returns null); a watched actor's stop becomes the `Terminated` signal for `onTerminated`.
+   * A payload of the wrong shape returns `undefined` (the caller makes it a dead letter).
    */
-  terminatedSignal(cell: ActorCell, env: Envelope): Terminated | null {
-    const [addr, label, reason, normal, error] = env[5] as [number, string, string, boolean, unknown?];
+  terminatedSignal(cell: ActorCell, env: Envelope): Terminated | null | undefined {
+    const payload = env[5];
+    if (!Array.isArray(payload) || typeof payload[0] !== "number" || typeof payload[1] !== "string" || typeof payload[2] !== "string" || typeof payload[3] !== "boolean") {
+      return undefined; // not a signal this framework wrote
+    }
+    const [addr, label, reason, normal, error] = payload as [number, string, string, boolean, unknown?];
     const watched = cell.watching.delete(addr);
     const linked = cell.links.delete(addr);
     if (linked && !normal) {

@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * const loop = new Loop({ index: 1, workers: 2, askTimeout: 30_000, throughput: 64, sliceMs: 2, maxMessageBytes: 16 << 20 });
+ * const loop = new Loop({ index: 1, workers: 2, askTimeout: 30_000, initTimeout: 30_000, throughput: 64, sliceMs: 2, maxMessageBytes: 16 << 20 });
  * loop.connect(0, parentEndpoint);
  * ```
  * @module
@@ -36,7 +36,7 @@ import { Deque } from "../util/deque.ts";
 import { Codec, type FrameCursor } from "../wire/codec.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "../wire/frame-header.ts";
 import { STRING_FRAME_BYTES, StringFrameReader, stringFrameCount } from "../wire/string-frames.ts";
-import { address, CONSUMED, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
+import { address, CONSUMED, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage, TAKEN } from "../wire/envelope.ts";
 import { findUnencodable } from "../wire/unencodable.ts";
 import { handleCodecFor } from "../wire/handles.ts";
 import { PendingAsks } from "./asks.ts";
@@ -53,6 +53,8 @@ export interface LoopOptions {
   workers: number;
   /** Default ask timeout in ms (`Infinity` for none). */
   askTimeout: number;
+  /** Milliseconds `init` + `onStart` may take before the spawn fails (`Infinity` for none). */
+  initTimeout: number;
   /** Messages per actor per dispatcher turn. */
   throughput: number;
   /** Milliseconds of dispatching before yielding to the event loop. */
@@ -73,6 +75,8 @@ export interface LoopStats {
   wireErrors: number;
   undelivered: Record<string, number>;
   hooksSkipped: string[];
+  /** Tells sent to each peer loop's actors (what an unreported peer did not take was lost). */
+  sentTo: number[];
 }
 
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
@@ -121,6 +125,13 @@ export class Loop implements RefHost {
   readonly consumed: number[] = [];
   /** What each peer last acked of our tells (the rest is in flight or queued there). */
   readonly peerConsumed: number[] = [];
+  /**
+   * Per loop, a row in shared memory: `row[p]` counts the tells from loop `p` that the loop
+   * has taken out of its mailboxes (handler started, or dead letter). A loop writes only its
+   * own row; after a worker dies, its row still says exactly what it took, so the senders
+   * count as lost only what it never took (acks are sent lazily and can lag).
+   */
+  readonly #takenRows: (Float64Array | undefined)[] = [];
   readonly cells = new Map<number, ActorCell>();
   readonly ops = new Map<string, LoopOp>();
   /** Mailbox-only endpoints (test probes): envelopes to these ids go to a callback. */
@@ -221,12 +232,27 @@ export class Loop implements RefHost {
    * had not acknowledged were lost with it: they are reported as dead letters (counted).
    * Counters start afresh for the new incarnation.
    */
-  replacePeer(peer: number, endpoint: Endpoint, label: string): void {
-    const lost = Math.max(0, this.userSent[peer]! - this.peerConsumed[peer]!);
+  replacePeer(peer: number, endpoint: Endpoint, label: string, takenRow?: SharedArrayBuffer): void {
+    const lost = this.lostTo(peer);
     if (lost > 0) this.#recordDeadLetter({ address: address(peer, 0), target: label, name: null, arg: undefined, reason: "worker-exited", count: lost });
     this.links[peer]?.abandon();
     this.received[peer] = this.userSent[peer] = this.consumed[peer] = this.peerConsumed[peer] = 0;
+    this.#takenRows[peer] = takenRow === undefined ? undefined : new Float64Array(takenRow);
     this.connect(peer, endpoint);
+  }
+
+  /** Shares loop `loop`'s row of taken counts (see {@link lostTo}); this loop's own row is where it counts. */
+  setTakenRow(loop: number, row: SharedArrayBuffer): void {
+    this.#takenRows[loop] = new Float64Array(row);
+  }
+
+  /**
+   * Tells this loop sent to loop `peer`'s actors that `peer` never took out of a mailbox:
+   * exact once `peer` is gone (its shared row of taken counts), else what it has not acked.
+   */
+  lostTo(peer: number): number {
+    const row = this.#takenRows[peer];
+    return Math.max(0, this.userSent[peer]! - (row === undefined ? this.peerConsumed[peer]! : row[this.index]!));
   }
 
   /**
@@ -234,7 +260,7 @@ export class Loop implements RefHost {
    * it had not acknowledged as dead letters; later sends to it become dead letters too.
    */
   abandonPeer(peer: number, label: string): void {
-    const lost = Math.max(0, this.userSent[peer]! - this.peerConsumed[peer]!);
+    const lost = this.lostTo(peer);
     if (lost > 0) this.#recordDeadLetter({ address: address(peer, 0), target: label, name: null, arg: undefined, reason: "worker-exited", count: lost });
     this.userSent[peer] = this.peerConsumed[peer] = 0;
     this.links[peer]?.abandon();
@@ -328,6 +354,14 @@ export class Loop implements RefHost {
     const lost = Math.max(0, announced - decoded);
     if (lost > 0) this.#recordDeadLetter({ address: 0, target: "(unknown: lost in a malformed frame)", name: null, arg: undefined, reason: "malformed", count: lost });
     console.error(`[missive] ${this.#loopName()}: ${e.message}`);
+  }
+
+  /**
+   * Decodes and delivers every received envelope now (shutdown's last phase: what is
+   * still in received frames is accounted for like what is in a mailbox).
+   */
+  drainInbound(): void {
+    this.#pumpInbound(Infinity);
   }
 
   /** Sends every pending frame now. */
@@ -643,10 +677,22 @@ export class Loop implements RefHost {
    */
   #consume(env: Envelope): void {
     if ((env[0] & CONSUMED) !== 0) return;
+    this.#take(env);
     env[0] |= CONSUMED;
     if ((env[0] & 7) === Kind.Tell && env[1] >= LOOP_SPAN) {
       const from = loopOf(env[2]);
       if (from !== this.index) this.consumed[from]!++;
+    }
+  }
+
+  /** Counts a tell from another loop as taken, once, in this loop's shared row (see {@link lostTo}). */
+  #take(env: Envelope): void {
+    if ((env[0] & TAKEN) !== 0) return;
+    env[0] |= TAKEN;
+    if ((env[0] & 7) === Kind.Tell && env[1] >= LOOP_SPAN) {
+      const from = loopOf(env[2]);
+      const row = this.#takenRows[this.index];
+      if (from !== this.index && row !== undefined) row[from]!++;
     }
   }
 
@@ -699,6 +745,12 @@ export class Loop implements RefHost {
     if (extra > 0) this.#recordDeadLetter({ address: cell.address, target: cell.label, name: null, arg: undefined, reason: why, count: extra });
   }
 
+  /** Counts `count` messages for `label` that were never processed and cannot be listed one by one (a worker that sent no report). */
+  countUndelivered(label: string, addr: number, count: number): void {
+    this.undelivered.set(label, (this.undelivered.get(label) ?? 0) + count);
+    this.#recordDeadLetter({ address: addr, target: label, name: null, arg: undefined, reason: "undelivered", count });
+  }
+
   #runOp(env: Envelope): void {
     const op = this.ops.get(env[4] ?? "");
     const isAsk = (env[0] & 7) === Kind.Ask;
@@ -717,7 +769,13 @@ export class Loop implements RefHost {
     }
     if (!isAsk) return;
     if (isThenable(result)) {
-      Promise.resolve(result).then((v) => this.reply(env, v), (e) => this.fail(env, e));
+      // Busy until the reply is written: an idle report sent in between would not count
+      // the reply, and shutdown's quiescence check would wait for it until its deadline.
+      this.busy++;
+      Promise.resolve(result).then((v) => this.reply(env, v), (e) => this.fail(env, e)).finally(() => {
+        this.busy--;
+        if (!this.dispatcher.active) this.onMaybeIdle?.();
+      });
     } else this.reply(env, result);
   }
 
@@ -747,6 +805,7 @@ export class Loop implements RefHost {
   #processNext(cell: ActorCell): void {
     const env = cell.mailbox.shift()!;
     this.#creditBack(env);
+    this.#take(env); // the message being processed counts as processed if the worker dies now
     const name = env[4]!;
     let handler: ((state: unknown, arg: unknown, ctx: ActorContext) => unknown) | undefined;
     let arg = env[5];
@@ -755,12 +814,17 @@ export class Loop implements RefHost {
       return;
     } else if (name === SystemMessage.Terminated) {
       const signal = this.lifecycle.terminatedSignal(cell, env);
+      if (signal === undefined) {
+        // Not the framework's signal (only loops send `$…` names; refs refuse them): never a crash.
+        this.deadLetter(env, cell.label, "no-handler", new UnknownMessageError(cell.label, name, cell.definition.messageNames));
+        return;
+      }
       if (signal === null) return;
       handler = cell.definition.spec.onTerminated as typeof handler;
       if (handler === undefined) return;
       arg = signal;
     } else {
-      handler = cell.definition.spec.handlers[name];
+      handler = cell.definition.handlerMap.get(name);
       if (handler === undefined) {
         this.failures++;
         const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);
@@ -832,6 +896,7 @@ export class Loop implements RefHost {
       wireErrors: this.wireErrors,
       undelivered: Object.fromEntries(this.undelivered),
       hooksSkipped: [...this.hooksSkipped],
+      sentTo: [...this.userSent],
     };
   }
 

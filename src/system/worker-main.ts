@@ -9,7 +9,7 @@
  */
 import { ActorStoppedError } from "../errors.ts";
 import { parentEndpoint, portEndpoint, runtimeName } from "../runtime/adapters.ts";
-import type { FromWorker, ToWorker } from "./control.ts";
+import type { FromWorker, ToPeer, ToWorker } from "./control.ts";
 import { Loop } from "./loop.ts";
 import { LatenessSampler, type WorkerMetrics } from "./metrics.ts";
 
@@ -34,11 +34,37 @@ function reportIfIdle(): void {
   post({ type: "idle", sent, received });
 }
 
+/** Peers whose `halt` has not come yet during the exit (see {@link ToPeer}), and who waits for them. */
+const haltsAwaited = new Set<number>();
+const haltsEarly = new Set<number>();
+let allHalted: (() => void) | null = null;
+
+function halted(peer: number): void {
+  if (!haltsAwaited.delete(peer)) haltsEarly.add(peer); // a peer may get there before this worker's own exit
+  if (haltsAwaited.size === 0) allHalted?.();
+}
+
 async function exit(force: boolean): Promise<void> {
   const l = loop!;
+  post({ type: "exitStarted" });
   draining = false;
   sampler.stop();
+  // Past the deadline: what is still in received frames is queued mail too, counted with
+  // the mailboxes as undelivered (it was waiting to be decoded, in step with processing).
+  if (force) l.drainInbound();
   await l.lifecycle.stopAll(force);
+  // Every actor here is gone. Say so to each peer, and wait for theirs: then nothing a peer
+  // sent is still in flight, and what came for actors here is counted (dead letters).
+  const peers = l.links.flatMap((link) => (link && link.peer !== 0 && !link.closed ? [link.peer] : []));
+  for (const p of peers) if (!haltsEarly.has(p)) haltsAwaited.add(p);
+  for (const p of peers) l.links[p]!.postControl({ type: "halt" } satisfies ToPeer);
+  if (haltsAwaited.size > 0) {
+    // A peer stuck in a handler never says `halt`: the main loop then says `peerStuck`.
+    const { promise, resolve } = Promise.withResolvers<void>();
+    allHalted = resolve;
+    await promise;
+  }
+  l.drainInbound();
   l.asks.rejectAll(() => new ActorStoppedError("the asked actor", "the system shut down"));
   const stats = l.stats();
   for (const link of l.links) if (link && link.peer !== 0) link.close();
@@ -76,6 +102,7 @@ parent.listen((data) => {
   const message = data as ToWorker;
   if (message.type !== "init") return;
   const l = (loop = new Loop(message.options));
+  message.taken.forEach((row, i) => l.setTakenRow(i, row));
   l.connect(0, parent);
   message.peers.forEach((peer, i) => l.connect(peer, portEndpoint(message.ports[i]!)));
   if (message.reserve > 0) {
@@ -92,18 +119,21 @@ parent.listen((data) => {
     deadLetters: l.deadLetters,
     actors: l.actorMetrics(),
   }));
-  l.onControl = (_from, control) => {
-    const m = control as ToWorker;
-    if (m.type === "drain") {
+  l.onControl = (from, control) => {
+    const m = control as ToWorker | ToPeer;
+    if (m.type === "halt") halted(from);
+    else if (m.type === "peerStuck") halted(m.peer);
+    else if (m.type === "drain") {
       draining = true;
       reportIfIdle();
     } else if (m.type === "exit") void exit(m.force);
     else if (m.type === "peerReplaced") {
       l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
-      l.replacePeer(m.peer, portEndpoint(m.port), `worker ${m.peer - 1}`);
+      l.replacePeer(m.peer, portEndpoint(m.port), `worker ${m.peer - 1}`, m.taken);
     } else if (m.type === "peerDown") {
       l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
       l.abandonPeer(m.peer, `worker ${m.peer - 1}`);
+      halted(m.peer);
       reportIfIdle();
     } else if (m.type === "actorsLost") {
       l.lifecycle.actorsLost(m.lost, m.restarted, m.reason);

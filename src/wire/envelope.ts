@@ -37,6 +37,12 @@ export const COUNTED = 8;
 /** Flag set (on the receiving side only) once a user message has been counted as consumed. */
 export const CONSUMED = 16;
 
+/**
+ * Flag set (on the receiving side only) once a user message from another loop has been
+ * taken out of its mailbox: its handler started, or it became a dead letter.
+ */
+export const TAKEN = 32;
+
 /** A decoded envelope: `[kind, to, from, id, name, payload]`. */
 export type Envelope = [kind: number, to: number, from: number, id: number, name: string | null, payload: unknown];
 
