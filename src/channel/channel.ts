@@ -31,6 +31,14 @@
  *   either acknowledges it (`ack(key)`, sent when the item reply wins the race) or
  *   cancels; exactly one of the two is ever sent. Only cancellable gets pay for the
  *   `ack`. A closed channel tells its getters "closed" only when nothing is in doubt.
+ *
+ *   A cancelled get's `cancel` is sent at the end of the macrotask, not at once: a get on
+ *   the same handle before then (a consumer loop whose gets time out or are aborted and
+ *   start again) takes over the queued get instead, with its place in the queue, and no
+ *   message is sent at all — so a cancel storm costs the owner nothing, and cannot bury
+ *   puts and `close` under cancel traffic (see `get-slots.ts`). Any other operation of
+ *   the handle sends the pending cancels first. An item that arrives for a get of the
+ *   handle goes to the handle's first waiting get (FIFO among the handle's gets).
  * - **put** — if the putter is still queued, the owner removes it and the put rejects
  *   with the reason: the value was **not** sent. If the owner had already accepted the
  *   value (it is buffered or was handed to a getter), the put **resolves** even though
@@ -80,9 +88,10 @@ import { ActorStoppedError, InvalidArgumentError, SystemStoppedError } from "../
 import { macrotask } from "../runtime/adapters.ts";
 import { registerHandleCodec } from "../wire/handles.ts";
 import { ChannelClosedError } from "./errors.ts";
+import { GetSlots } from "./get-slots.ts";
 import { ChannelOwner, type ChannelStats } from "./owner.ts";
 import { closedCause, type GetReply, PutMode, type PutReply, Reply } from "./protocol.ts";
-import { Cancellation, ignore, isCancellable, NO_TIMEOUT, newKey, type PlacementOptions, type Spawner, waitAtOwner, type WaitOptions } from "./waits.ts";
+import { Cancellation, isCancellable, NO_TIMEOUT, newKey, type PlacementOptions, type Spawner, waitAtOwner, type WaitOptions } from "./waits.ts";
 
 /**
  * Options of `system.channel` / `ctx.channel`.
@@ -126,6 +135,8 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
   /** `taskDone` counts not sent yet (see {@link taskDone}). */
   #done = 0;
   #doneScheduled = false;
+  /** This handle's cancellable gets (made on the first one). */
+  #gets: GetSlots | undefined;
 
   /** @internal handles are made by `system.channel`, `ctx.channel` and the wire. */
   constructor(owner: ActorRef<typeof ChannelOwner>, capacity: number) {
@@ -145,7 +156,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   async put(value: T, options?: WaitOptions): Promise<void> {
-    this.#sendDone();
+    this.#before();
     if (!isCancellable(options)) {
       this.#putOutcome(await this.#ask<PutReply>(this.owner.ask("put", [value, null, PutMode.Wait], NO_TIMEOUT)), value, undefined);
       return;
@@ -174,38 +185,14 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   async get(options?: WaitOptions): Promise<T> {
-    if (!isCancellable(options)) return this.#item(await this.#ask<GetReply>(this.owner.ask("get", [null, true, this.#takeDone()], NO_TIMEOUT)));
+    if (!isCancellable(options)) {
+      this.#gets?.flush();
+      return this.#item(await this.#ask<GetReply>(this.owner.ask("get", [null, true, this.#takeDone()], NO_TIMEOUT)));
+    }
     const cancellation = new Cancellation(options, `get from ${this}`);
     if (cancellation.cancelled) throw cancellation.reason;
-    const key = newKey();
-    const reply = this.#ask<GetReply>(this.owner.ask("get", [key, true, this.#takeDone()], NO_TIMEOUT));
-    return await new Promise<T>((resolve, reject) => {
-      let done = false;
-      cancellation.onCancel((reason) => {
-        if (done) return;
-        done = true;
-        this.#tell("cancel", key); // the owner withdraws the getter, or takes the item back
-        reply.catch(ignore);
-        reject(reason);
-      });
-      reply.then(
-        (r) => {
-          if (done) return; // cancelled first: the owner took the item back on `cancel`
-          done = true;
-          cancellation[Symbol.dispose]();
-          if (r[0] === Reply.Item) {
-            this.#tell("ack", key);
-            resolve(r[1] as T);
-          } else reject(this.#closedForGet(r));
-        },
-        (e) => {
-          if (done) return;
-          done = true;
-          cancellation[Symbol.dispose]();
-          reject(e);
-        },
-      );
-    });
+    this.#gets ??= new GetSlots(this.owner);
+    return this.#item(await this.#gets.get(cancellation, () => this.#takeDone()));
   }
 
   /**
@@ -219,7 +206,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   async tryPut(value: T): Promise<boolean> {
-    this.#sendDone();
+    this.#before();
     const reply = await this.#ask<PutReply>(this.owner.ask("put", [value, null, PutMode.Try], NO_TIMEOUT));
     if (reply[0] === Reply.Full) return false;
     this.#putOutcome(reply, value, undefined);
@@ -237,6 +224,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   async tryGet(): Promise<TryGetResult<T>> {
+    this.#gets?.flush();
     const reply = await this.#ask<GetReply>(this.owner.ask("get", [null, false, this.#takeDone()], NO_TIMEOUT));
     if (reply[0] === Reply.Item) return { ok: true, value: reply[1] as T };
     return { ok: false, closed: reply[0] === Reply.Closed };
@@ -254,7 +242,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   async close(reason?: unknown): Promise<void> {
-    this.#sendDone();
+    this.#before();
     try {
       await this.owner.ask("close", reason === undefined ? [] : [reason]);
     } catch (e) {
@@ -297,7 +285,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   async join(options?: WaitOptions): Promise<void> {
-    this.#sendDone();
+    this.#before();
     const reply = await waitAtOwner(this.owner, "join", options, `join ${this}`, true);
     if (reply[0] === Reply.Closed) throw new ChannelClosedError(`${this}`, closedCause(reply));
   }
@@ -311,7 +299,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   async stats(): Promise<ChannelStats> {
-    this.#sendDone();
+    this.#before();
     return await this.owner.ask("stats");
   }
 
@@ -372,6 +360,12 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
     return n;
   }
 
+  /** Before any operation but a get: the pending `taskDone` count and the cancels of unused get slots go first (FIFO). */
+  #before(): void {
+    this.#sendDone();
+    this.#gets?.flush();
+  }
+
   /** Sends the pending `taskDone` count, if any (before any other operation, to keep FIFO). */
   #sendDone(): void {
     if (this.#done === 0) return;
@@ -396,11 +390,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
 
   #item(reply: GetReply): T {
     if (reply[0] === Reply.Item) return reply[1] as T;
-    throw this.#closedForGet(reply);
-  }
-
-  #closedForGet(reply: GetReply): ChannelClosedError {
-    return new ChannelClosedError(`${this}`, closedCause(reply));
+    throw new ChannelClosedError(`${this}`, closedCause(reply));
   }
 
   /** The owner being gone (stopped, or its worker died) reads as closed, with that as the reason. */

@@ -34,7 +34,7 @@ export interface WaitNode<T> {
 }
 
 /**
- * FIFO of waiters with O(1) push, shift and removal of any node.
+ * FIFO of waiters with O(1) push, shift, peeks at both ends and removal of any node.
  *
  * @example
  * ```ts
@@ -66,6 +66,11 @@ export class WaitQueue<T> {
   /** The front waiter, without removing it. */
   peek(): T | undefined {
     return this.#head?.value;
+  }
+
+  /** The back waiter (the newest), without removing it. */
+  peekLast(): T | undefined {
+    return this.#tail?.value;
   }
 
   /** Removes and returns the front waiter. */

@@ -1,0 +1,154 @@
+/**
+ * The client side of cancellable gets: a handle's **slots** (gets queued at the owner,
+ * each with a key) and its **waiters** (the `get` calls waiting on this thread). The
+ * two are decoupled: a reply to any slot goes to the front waiter, and a cancelled
+ * waiter leaves its slot behind for the handle's next get instead of withdrawing it.
+ *
+ * ## Why: a cancel storm must cost the owner nothing
+ * A wait that is cancelled and started again at once (a consumer loop whose gets time
+ * out, or are aborted, every few milliseconds) used to cost the owner three messages per
+ * cancel: the `cancel`, its `Cancelled` answer, and the next `get`. The client never waits
+ * for the owner to take them (a cancelled get rejects at once), so enough such loops
+ * send faster than one owner can read: its mailbox — and the latency of every put,
+ * close and get behind it — grew without bound, and once that latency passed the loops'
+ * cancel period, every item the owner handed out went to a get that had already given up,
+ * came back with its cancel, and went to the next one (500 getters aborting every 0–3 ms:
+ * 26 items in 20 s; `close()` 14 s late; the loops never ended, as a bouncing item is
+ * always "in doubt").
+ *
+ * Here, a cancelled waiter rejects at once and its slot stays queued at the owner (in
+ * its place) until the end of the current macrotask; a get on the same handle before
+ * then takes it over without any message. Only slots that no waiter needs by then are
+ * cancelled (the newest first, so the older places are kept) — and before any other
+ * operation of the handle, so the owner sees the cancel before it (the order the tests
+ * and `stats()` rely on). The owner never knows: the protocol is unchanged.
+ *
+ * Exactly-once holds as before: each slot that receives an item is answered exactly once,
+ * with `ack` when a waiter takes the item, or with `cancel` when no waiter is left (the
+ * owner returns the item to the front); an item that arrives for a slot already cancelled
+ * is dropped here, because the owner took it back on that cancel.
+ *
+ * @example
+ * ```ts
+ * const slots = new GetSlots(ch.owner);
+ * const reply = await slots.get(new Cancellation({ timeout: 100 }, "get"), () => 0);
+ * ```
+ * @module
+ */
+import type { ActorRef } from "../actor/ref.ts";
+import { ActorStoppedError } from "../errors.ts";
+import { macrotask } from "../runtime/adapters.ts";
+import type { ChannelOwner } from "./owner.ts";
+import { type GetReply, Reply } from "./protocol.ts";
+import { type WaitNode, WaitQueue } from "./wait-queue.ts";
+import { type Cancellation, NO_TIMEOUT, newKey } from "./waits.ts";
+
+/** A get queued at the owner with its key. */
+interface Slot {
+  readonly key: string;
+  /** Its place in `#slots`; out of it (`queue === null`) once answered or cancelled. */
+  node: WaitNode<Slot>;
+}
+
+/** A `get` call waiting on this thread. */
+interface Waiter {
+  readonly resolve: (reply: GetReply) => void;
+  readonly reject: (reason: unknown) => void;
+  readonly cancellation: Cancellation;
+}
+
+/**
+ * One handle's cancellable gets (see the module docs). Invariant between calls: at least
+ * as many slots as waiters; more only until the end of the macrotask a waiter was
+ * cancelled in.
+ *
+ * @example
+ * ```ts
+ * slots.flush(); // before any other operation: extra slots are withdrawn first
+ * ```
+ */
+export class GetSlots {
+  readonly #owner: ActorRef<typeof ChannelOwner>;
+  readonly #slots = new WaitQueue<Slot>();
+  readonly #waiters = new WaitQueue<Waiter>();
+  #flushScheduled = false;
+  /** Gets that took over a cancelled get's slot (no message): for tests and diagnostics. */
+  reused = 0;
+
+  constructor(owner: ActorRef<typeof ChannelOwner>) {
+    this.#owner = owner;
+  }
+
+  /**
+   * A cancellable get (the caller has checked that `cancellation` has not fired): resolves
+   * with the owner's reply, or rejects at once with the cancellation's reason. `done` gives
+   * the pending `taskDone` count, taken only when a `get` message is sent.
+   */
+  get(cancellation: Cancellation, done: () => number): Promise<GetReply> {
+    return new Promise<GetReply>((resolve, reject) => {
+      const node = this.#waiters.push({ resolve, reject, cancellation });
+      cancellation.onCancel((reason) => {
+        this.#waiters.remove(node);
+        reject(reason);
+        this.#scheduleFlush();
+      });
+      if (this.#slots.length >= this.#waiters.length) this.reused++;
+      else this.#open(done());
+    });
+  }
+
+  /** Withdraws the slots no waiter needs (the newest first). Call before any other operation on the owner. */
+  flush(): void {
+    while (this.#slots.length > this.#waiters.length) {
+      const slot = this.#slots.peekLast()!;
+      this.#slots.remove(slot.node);
+      this.#tell("cancel", slot.key);
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    macrotask(() => {
+      this.#flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  #open(done: number): void {
+    const slot = { key: newKey() } as Slot;
+    slot.node = this.#slots.push(slot);
+    (this.#owner.ask("get", [slot.key, true, done], NO_TIMEOUT) as Promise<unknown> as Promise<GetReply>).then(
+      (reply) => this.#answer(slot, reply),
+      (e: unknown) => {
+        if (e instanceof ActorStoppedError) this.#answer(slot, [Reply.Closed, e]); // a gone owner reads as closed
+        else this.#fail(slot, e);
+      },
+    );
+  }
+
+  #answer(slot: Slot, reply: GetReply): void {
+    if (!this.#slots.remove(slot.node)) return; // cancelled: the owner took its item back on that cancel
+    const waiter = this.#waiters.shift();
+    if (reply[0] === Reply.Item) this.#tell(waiter === undefined ? "cancel" : "ack", slot.key); // nobody left: back to the owner
+    if (waiter === undefined) return;
+    waiter.cancellation[Symbol.dispose]();
+    waiter.resolve(reply);
+  }
+
+  #fail(slot: Slot, e: unknown): void {
+    if (!this.#slots.remove(slot.node)) return;
+    const waiter = this.#waiters.shift();
+    if (waiter === undefined) return;
+    waiter.cancellation[Symbol.dispose]();
+    waiter.reject(e);
+  }
+
+  #tell(name: "cancel" | "ack", key: string): void {
+    try {
+      this.#owner.tell(name, key);
+    } catch {
+      // The system is shutting down: the owner stops too, and answers every waiter.
+    }
+  }
+}
