@@ -34,7 +34,7 @@ const WithCtx = defineActor(import.meta.url, {
 });
 
 // Compiled, never run: only the types matter here.
-function typeChecks(ref: ActorRef<typeof Typed>, system: ActorSystem): void {
+function _typeChecks(ref: ActorRef<typeof Typed>, system: ActorSystem): void {
   ref.tell("add", 1);
   // @ts-expect-error a wrong argument type
   ref.tell("add", "1");
@@ -62,8 +62,9 @@ function typeChecks(ref: ActorRef<typeof Typed>, system: ActorSystem): void {
   expectTypeOf<Parameters<typeof WithCtx.spec.init>[1]>().toEqualTypeOf<ActorContext>();
 }
 
-it("keeps the type checks compiled", () => {
-  expect(typeof typeChecks).toBe("function");
+// The type checks above are checked by `tsc` (npm test runs it first); this test checks the
+// runtime side of the same definitions.
+it("lists each definition's message names", () => {
   expect(Typed.messageNames).toEqual(["add", "label", "total"]);
   expect(WithCtx.messageNames).toEqual(["get"]);
 });
