@@ -34,12 +34,13 @@ export class MessageEncodeError extends MissiveError {
   /** Message name. */ readonly messageName: string;
   /** Path to the offending value, e.g. `arg.items[3].cb`. */ readonly path: string;
   /** What is wrong with that value. */ readonly reason: string;
+  /** @param cause what was thrown while reading the value (a getter, a Proxy trap), if that is the problem */
   constructor(actor: string, messageName: string, path: string, reason: string, cause?: unknown) {
     super(
       `Cannot send "${messageName}" to ${actor}: ${path} is ${reason}. Messages must be msgpack-encodable ` +
-        `(plain objects, arrays, strings, numbers, booleans, null, Uint8Array, Date, Map, Set, bigint, Error, ActorRef); ` +
-        `send plain data instead.`,
-      { cause },
+        `(plain objects, arrays, strings, numbers, booleans, null, undefined, Uint8Array, ArrayBuffer, Date, Map, Set, ` +
+        `bigint, Error, ActorRef), nested at most 100 deep and without cycles; send plain data instead.`,
+      cause === undefined ? undefined : { cause },
     );
     this.actor = actor;
     this.messageName = messageName;
@@ -143,15 +144,21 @@ export class MailboxFullError extends MissiveError {
   }
 }
 
-/** A message is larger than the system's `maxMessageBytes`. Nothing was sent. */
+/**
+ * A message is larger than the system's `maxMessageBytes`. Nothing was sent. A message
+ * certain to be over the limit (an array of more items than the limit has bytes, a string
+ * of more chars) is refused before it is encoded, so `bytes` may be a lower bound.
+ */
 export class MessageTooLargeError extends MissiveError {
-  /** Encoded size, bytes. */ readonly bytes: number;
+  /** Encoded size, bytes (at least this many when `atLeast`). */ readonly bytes: number;
   /** The limit, bytes. */ readonly limit: number;
-  constructor(actor: string, messageName: string, bytes: number, limit: number) {
+  /** True when encoding stopped early and `bytes` is a lower bound. */ readonly atLeast: boolean;
+  constructor(actor: string, messageName: string, bytes: number, limit: number, atLeast = false) {
     super(
-      `"${messageName}" to ${actor} is ${bytes} bytes encoded, over the limit of ${limit} bytes; ` +
+      `"${messageName}" to ${actor} is ${atLeast ? "at least " : ""}${bytes} bytes encoded, over the limit of ${limit} bytes; ` +
         `send it in parts, or raise maxMessageBytes in ActorSystem.start().`,
     );
+    this.atLeast = atLeast;
     this.bytes = bytes;
     this.limit = limit;
   }

@@ -122,7 +122,7 @@ describe("frame encoder", () => {
     expect(() => w.writeEnvelope(Kind.Tell, 1025, 0, 0, "bad", { f: () => 1 })).toThrow();
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => w.writeEnvelope(Kind.Tell, 1025, 0, 0, "bad", cyclic)).toThrow(/Too deep/);
+    expect(() => w.writeEnvelope(Kind.Tell, 1025, 0, 0, "bad", cyclic)).toThrow(/nested deeper than 100 levels/);
     w.writeEnvelope(Kind.Tell, 1025, 0, 0, "ok", 2);
     expect(readAll(codec, w.take()).map((e) => e[5])).toEqual([1, 2]);
   });

@@ -515,7 +515,7 @@ export class Loop implements RefHost {
   #encode(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label: string, userValue: unknown): Uint8Array {
     let bytes: Uint8Array;
     try {
-      bytes = this.codec.encodeEnvelope(kind, to, from, id, name, payload);
+      bytes = this.codec.encodeEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
     } catch (e) {
       throw this.#encodeError(e, label, name ?? "(reply)", userValue);
     }
@@ -589,10 +589,12 @@ export class Loop implements RefHost {
     link.append(bytes);
   }
 
+  /** The typed error for what the encoder threw (findUnencodable never throws, whatever the value does). */
   #encodeError(e: unknown, label: string, messageName: string, userValue: unknown): MissiveError {
     if (e instanceof MissiveError) return e;
-    const found = findUnencodable(userValue, "arg", (o) => o instanceof ActorRef || o instanceof Map || o instanceof Set || o instanceof Error || handleCodecFor(o) !== undefined);
-    return new MessageEncodeError(label, messageName, found?.path ?? "arg", found?.reason ?? `not encodable (${(e as Error)?.message})`, e);
+    const found = findUnencodable(userValue, "arg", (o) => o instanceof ActorRef || handleCodecFor(o) !== undefined, e);
+    if (found.tooLarge) return new MessageTooLargeError(label, messageName, found.tooLarge.bytes, found.tooLarge.limit, found.tooLarge.atLeast);
+    return new MessageEncodeError(label, messageName, found.path, found.reason, found.cause);
   }
 
   // ---- delivery ------------------------------------------------------------------------

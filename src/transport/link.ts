@@ -75,7 +75,7 @@ export class Link {
    * Throws the encoder's error for a payload that cannot be encoded (nothing is queued).
    */
   writeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): number {
-    const size = this.#writer.writeEnvelope(kind, to, from, id, name, payload);
+    const size = this.#writer.writeEnvelope(kind, to, from, id, name, payload, maxBytes);
     if (size > maxBytes) {
       this.#writer.dropLast(size);
       return -size;

@@ -1,13 +1,16 @@
 /**
- * The msgpack codec of one event loop: a reused `Encoder`/`Decoder` pair with the
- * extension types Missive puts on the wire, and the frame format (a batch of envelopes
- * in one buffer).
+ * The msgpack codec of one event loop: the frame encoder and reader (frame-encoder.ts,
+ * frame-reader.ts) set up with the loop's refs, for the frame format (a batch of envelopes
+ * in one buffer), single envelopes, and values on their own (spawn arguments, control data).
+ * One writer and one reader serve every path, so a value crosses a link, a same-loop copy
+ * and a spawn argument alike.
  *
- * Extension types: 0 ActorRef, 1 Error (name, message, stack, custom fields, cause),
- * 2 Map, 3 Set, 4 bigint, 5 ArrayBuffer, 6 registered handle classes (see `handles.ts`);
- * Date uses msgpack's timestamp. Any other class
- * instance is refused at encode time (it would otherwise arrive as a plain object with
- * its methods gone), and {@link findUnencodable} says where it is.
+ * Extension types (format.ts): 0 ActorRef, 1 Error (name, message, stack, custom fields,
+ * cause), 2 Map, 3 Set, 4 bigint, 5 ArrayBuffer, 6 registered handle classes (see
+ * `handles.ts`), 8 `undefined`, 9 invalid Date, 10 null-prototype object, 11 a string that
+ * is not well-formed UTF-16; valid dates use msgpack's timestamp. Any other class instance
+ * is refused at encode time (it would otherwise arrive as a plain object with its methods
+ * gone), and {@link findUnencodable} says where it is.
  *
  * Frame: `u32 envelope count, u32 ack (little endian)` followed by that many msgpack
  * envelopes. The count lets the receiver account for every envelope even when some bytes
@@ -21,31 +24,15 @@
  * ```
  * @module
  */
-import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
-import { errorClasses, RemoteError, WireError } from "../errors.ts";
+import { WireError } from "../errors.ts";
+import { EncodeFailure } from "./encode-failure.ts";
 import type { Envelope } from "./envelope.ts";
-import { handleCodecFor, handleCodecNamed, registrySize } from "./handles.ts";
-import { withFastEncode, withStringCache } from "./msgpack-fast-paths.ts";
+import { Ext, type RefCodec } from "./format.ts";
 import { FrameEncoder } from "./frame-encoder.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "./frame-header.ts";
 import { FrameReader } from "./frame-reader.ts";
 
-/** How refs are recognised and rebuilt; supplied by the loop that owns the codec. */
-export interface RefCodec {
-  isRef(value: object): boolean;
-  toWire(ref: object): [node: number, loop: number, id: number, label: string];
-  fromWire(node: number, loop: number, id: number, label: string): object;
-}
-
-
-// The guard must stay last: extension encoders are tried in type order.
-const Ext = { Ref: 0, Error: 1, Map: 2, Set: 3, BigInt: 4, ArrayBuffer: 5, Handle: 6, Guard: 7 } as const;
-
-/** Thrown inside the encoder for a class instance without a codec. */
-class NoCodec extends Error {}
-
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
+export type { RefCodec } from "./format.ts";
 
 /** Limits applied when decoding untrusted bytes. */
 export interface DecodeLimits {
@@ -57,114 +44,53 @@ export interface DecodeLimits {
 
 /** One loop's codec: reuse it, never share it across threads. */
 export class Codec {
-  readonly #refs: RefCodec;
-  readonly #encoder: Encoder<undefined>;
-  readonly #inner: Encoder<undefined>;
-  readonly #decoder: Decoder<undefined>;
+  /** Writes refs (the only values the writers hand to their delegate), refusing every other class instance. */
+  readonly #delegate: (value: unknown) => Uint8Array;
+  /** Single envelopes ({@link encodeEnvelope}) and values ({@link encode}). */
+  readonly #writer: FrameEncoder;
+  #writing = false;
   /** Used only by the open {@link FrameCursor}, so other decodes never disturb it. */
   readonly #frameReader: FrameReader;
+  /** {@link decode}'s own (a decode inside a decode, if a handle codec did that, gets a fresh one). */
+  readonly #valueReader: FrameReader;
+  readonly #newReader: () => FrameReader;
+  #reading = false;
   /** The same-loop copy path's own writer and reader ({@link copyEnvelope}). */
   readonly #copyWriter: FrameEncoder;
   readonly #copyReader: FrameReader;
 
   constructor(refs: RefCodec, limits: DecodeLimits = {}) {
-    this.#refs = refs;
-    const ext = new ExtensionCodec();
-    ext.register({
-      type: Ext.Ref,
-      encode: (v) => (typeof v === "object" && v !== null && refs.isRef(v) ? this.#inner.encode(refs.toWire(v)) : null),
-      decode: (data) => {
-        const [node, loop, id, label] = this.#decoder.decode(data) as [number, number, number, string];
-        return refs.fromWire(node, loop, id, label);
-      },
+    const refWriter = new FrameEncoder((v) => {
+      throw EncodeFailure.type(v);
     });
-    ext.register({
-      type: Ext.Error,
-      encode: (v) => (v instanceof Error ? this.#inner.encode(errorToWire(v, this.#inner)) : null),
-      decode: (data) => errorFromWire(this.#decoder.decode(data) as ErrorWire),
-    });
-    ext.register({
-      type: Ext.Map,
-      encode: (v) => (v instanceof Map ? this.#inner.encode([...v].flat()) : null),
-      decode: (data) => {
-        const flat = this.#decoder.decode(data) as unknown[];
-        const m = new Map();
-        for (let i = 0; i < flat.length; i += 2) m.set(flat[i], flat[i + 1]);
-        return m;
-      },
-    });
-    ext.register({
-      type: Ext.Set,
-      encode: (v) => (v instanceof Set ? this.#inner.encode([...v]) : null),
-      decode: (data) => new Set(this.#decoder.decode(data) as unknown[]),
-    });
-    ext.register({
-      type: Ext.BigInt,
-      encode: (v) => (typeof v === "bigint" ? textEncoder.encode(v.toString()) : null),
-      decode: (data) => BigInt(textDecoder.decode(data)),
-    });
-    ext.register({
-      type: Ext.ArrayBuffer,
-      encode: (v) => (v instanceof ArrayBuffer ? new Uint8Array(v) : null),
-      decode: (data) => data.slice().buffer,
-    });
-    ext.register({
-      type: Ext.Handle,
-      encode: (v) => {
-        if (typeof v !== "object" || v === null || registrySize() === 0) return null;
-        const proto = Object.getPrototypeOf(v);
-        if (proto === Object.prototype || proto === null || Array.isArray(v)) return null;
-        const found = handleCodecFor(v);
-        return found ? this.#inner.encode([found[0], found[1].toWire(v)]) : null;
-      },
-      decode: (data) => {
-        const [name, wire] = this.#decoder.decode(data) as [string, unknown];
-        const codec = handleCodecNamed(name);
-        if (codec === undefined) throw new WireError(`no codec is registered for handle type "${name}" on this worker (import the module that defines it)`);
-        return codec.fromWire(wire);
-      },
-    });
-    ext.register({
-      type: Ext.Guard,
-      encode: (v) => {
-        if (typeof v !== "object" || v === null) return null; // functions/symbols: msgpack throws itself
-        const proto = Object.getPrototypeOf(v);
-        if (Array.isArray(v) || ArrayBuffer.isView(v)) return null;
-        if (proto === Object.prototype || proto === null) {
-          // An own "__proto__" key (JSON.parse makes them) would be refused by the decoder.
-          if (Object.hasOwn(v, "__proto__")) throw new NoCodec();
-          return null;
-        }
-        throw new NoCodec();
-      },
-      decode: () => {
-        throw new WireError("extension type 7 is never written");
-      },
-    });
-    this.#encoder = withFastEncode(new Encoder({ extensionCodec: ext, initialBufferSize: 4096 }));
-    this.#inner = withFastEncode(new Encoder({ extensionCodec: ext, initialBufferSize: 256 }));
-    this.#decoder = withStringCache(new Decoder({ extensionCodec: ext, ...limits }));
-    this.#frameReader = new FrameReader((type, data) => ext.decode(data, type, undefined), limits);
-    this.#copyWriter = new FrameEncoder((v) => this.encode(v));
-    this.#copyReader = new FrameReader((type, data) => ext.decode(data, type, undefined), {}, true);
+    this.#delegate = (v) => {
+      if (typeof v !== "object" || v === null || !refs.isRef(v)) throw EncodeFailure.type(v);
+      return refWriter.encodeExtension(Ext.Ref, refs.toWire(v));
+    };
+    const fromWire = refs.fromWire.bind(refs);
+    this.#writer = new FrameEncoder(this.#delegate);
+    this.#frameReader = new FrameReader(fromWire, limits);
+    this.#newReader = () => new FrameReader(fromWire, limits);
+    this.#valueReader = this.#newReader();
+    this.#copyWriter = new FrameEncoder(this.#delegate);
+    this.#copyReader = new FrameReader(fromWire);
   }
 
   /**
    * A copy of `[kind, to, from, id, name, payload]` as the receiver of an encoded envelope
    * would see it (the same-loop path: actors never share a mutable object), made with the
-   * lean frame encoder and reader and one reused buffer; `maxBytes` is the message size
-   * limit. Throws the encoder's error for an unencodable payload, or returns the encoded
-   * size negated when it is over `maxBytes`.
+   * frame encoder and reader and one reused buffer; `maxBytes` is the message size limit.
+   * Throws the encoder's {@link EncodeFailure} for an unencodable payload, and for one over
+   * `maxBytes` (kind `size`). (Never returns a number any more: the type is kept for callers.)
    *
-   * Why not {@link encodeEnvelope} + {@link decode}: @msgpack/msgpack both ways cost ~1 µs
-   * per small object payload, and in-loop messages with objects (Savina Chameneos,
-   * Fork-Join) spent most of their time there.
+   * Why not {@link encodeEnvelope} + {@link decode}: this skips the copy of the bytes, and
+   * the reused frame buffer (in-loop messages with objects, Savina Chameneos and Fork-Join,
+   * spent most of their time in the codec).
    */
   copyEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): Envelope | number {
     const writer = this.#copyWriter;
-    const size = writer.writeEnvelope(kind, to, from, id, name, payload); // a failed write leaves the writer empty
+    writer.writeEnvelope(kind, to, from, id, name, payload, maxBytes); // a failed write leaves the writer empty
     const frame = writer.take();
-    if (size > maxBytes) return -size;
     try {
       this.#copyReader.reset(frame, FRAME_HEADER_BYTES);
       return this.#copyReader.envelope();
@@ -175,20 +101,43 @@ export class Codec {
 
   /**
    * Encodes one envelope. Returns a view of the encoder's own buffer: copy it (into a
-   * frame) before the next call. Throws the encoder's error for unencodable payloads.
+   * frame) before the next call. Throws an {@link EncodeFailure} for an unencodable
+   * payload, or (kind `size`) for an envelope over `maxBytes`.
    */
-  encodeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown): Uint8Array {
-    return this.#encoder.encodeSharedRef([kind, to, from, id, name, payload]);
+  encodeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes?: number): Uint8Array {
+    if (this.#writing) return new FrameEncoder(this.#delegate).encodeEnvelope(kind, to, from, id, name, payload, maxBytes);
+    this.#writing = true;
+    try {
+      return this.#writer.encodeEnvelope(kind, to, from, id, name, payload, maxBytes);
+    } finally {
+      this.#writing = false;
+    }
   }
 
-  /** Encodes any value to a fresh copy (spawn arguments, control data). */
+  /** Encodes any value to a fresh copy (spawn arguments, control data; refs for a link's writer). */
   encode(value: unknown): Uint8Array {
-    return this.#encoder.encode(value);
+    if (this.#writing) return new FrameEncoder(this.#delegate).encodeValue(value).slice();
+    this.#writing = true;
+    try {
+      return this.#writer.encodeValue(value).slice();
+    } finally {
+      this.#writing = false;
+    }
   }
 
-  /** Decodes a value produced by {@link encode}. */
+  /** Decodes a value produced by {@link encode} (or an envelope by {@link encodeEnvelope}). */
   decode(bytes: Uint8Array): unknown {
-    return this.#decoder.decode(bytes);
+    const reader = this.#reading ? this.#newReader() : this.#valueReader;
+    const outer = this.#reading;
+    this.#reading = true;
+    try {
+      reader.reset(bytes, 0);
+      const value = reader.value(1);
+      if (!reader.done) throw new WireError("bytes left after the value");
+      return value;
+    } finally {
+      this.#reading = outer;
+    }
   }
 
   /**
@@ -199,7 +148,6 @@ export class Codec {
   openFrame(frame: Uint8Array): FrameCursor {
     return new FrameCursor(frame, this.#frameReader);
   }
-
 }
 
 /**
@@ -243,44 +191,4 @@ export class FrameCursor {
     this.decoded++;
     return env;
   }
-}
-
-/** `[name, message, stack, fields, cause]`; the cause is left out when the error has none (msgpack has no `undefined`). */
-type ErrorWire = [name: string, message: string, stack: string | undefined, fields: Record<string, unknown> | null, cause?: unknown];
-
-function errorToWire(e: Error, probe: Encoder<undefined>): ErrorWire {
-  let fields: Record<string, unknown> | null = null;
-  for (const key of Object.keys(e)) {
-    if (key === "name" || key === "message" || key === "stack" || key === "cause") continue;
-    const value = (e as unknown as Record<string, unknown>)[key];
-    (fields ??= {})[key] = encodable(value, probe) ? value : String(value);
-  }
-  const wire: ErrorWire = [e.name, e.message, e.stack, fields];
-  if ("cause" in e) wire.push(encodable(e.cause, probe) ? e.cause : String(e.cause));
-  return wire;
-}
-
-function encodable(value: unknown, probe: Encoder<undefined>): boolean {
-  try {
-    probe.encode(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function errorFromWire(wire: ErrorWire): Error {
-  const [name, message, stack, fields] = wire;
-  const cls = Object.hasOwn(errorClasses, name) ? errorClasses[name]! : RemoteError;
-  const err = wire.length > 4 ? new Error(message, { cause: wire[4] }) : new Error(message);
-  Object.setPrototypeOf(err, cls.prototype);
-  Object.defineProperty(err, "name", { value: name, writable: true, configurable: true, enumerable: false });
-  if (stack !== undefined) Object.defineProperty(err, "stack", { value: stack, writable: true, configurable: true });
-  if (fields) {
-    for (const key of Object.keys(fields)) {
-      if (key === "__proto__" || key === "constructor") continue;
-      (err as unknown as Record<string, unknown>)[key] = fields[key];
-    }
-  }
-  return err;
 }

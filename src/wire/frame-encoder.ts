@@ -1,30 +1,42 @@
 /**
- * A lean msgpack writer for the hot path: it encodes envelopes straight into the frame
- * buffer of a link — no intermediate buffer, no copy — with the common types written
- * inline (nil, booleans, numbers, strings, plain objects, arrays, byte arrays), object
- * keys encoded once and cached, and an ASCII fast path for strings. Every other value
- * (refs, errors, Map, Set, Date, bigint, registered handles, and anything to refuse) is
- * handed to the full codec (`delegate`), whose bytes are copied in, so the wire format is
- * exactly what @msgpack/msgpack's decoder with our extension codec reads.
+ * The msgpack writer of the wire: it encodes envelopes straight into the frame buffer of a
+ * link — no intermediate buffer, no copy — and, on its own, spawn arguments and control
+ * values (`encodeValue`). The common types are written inline (nil, booleans, numbers,
+ * strings, plain objects, arrays, byte arrays), object keys encoded once and cached, with
+ * an ASCII fast path for strings; the rarer ones as extension types (see format.ts): Map,
+ * Set, Error, Date, bigint, ArrayBuffer, registered handles, `undefined`, null-prototype
+ * objects, strings that are not well-formed UTF-16. Only refs go to `delegate` (the codec
+ * of the loop knows them), which refuses every other class instance.
  *
- * Why not @msgpack/msgpack's `Encoder` here: measured on the tell benchmark it cost
- * ~0.8 µs per `{ id, value, tag }` message (extension checks per object, a UTF-8 pass
- * per key, a copy into the frame); this writer is the difference between the codec and
- * the port being the bottleneck (see `bench/`).
+ * Why one writer for everything: the sender must refuse exactly what the receiver refuses.
+ * With @msgpack/msgpack's `Encoder` for the rare types, depth was counted afresh inside
+ * every Map, Set and Error, errors were probed by encoding them once per level
+ * (exponential in the length of a `cause` chain) and the two writers disagreed on `-0`,
+ * `undefined` and invalid dates. Speed: measured on the tell benchmark, that `Encoder` cost
+ * ~0.8 µs per `{ id, value, tag }` message (extension checks per object, a UTF-8 pass per
+ * key, a copy into the frame); this writer is the difference between the codec and the
+ * port being the bottleneck (see `bench/`).
  *
- * A failed encode leaves the frame as it was: `writeEnvelope` rolls back on error.
+ * Failures: everything thrown is an {@link EncodeFailure} that knows the way to the value
+ * (each container adds its step while it unwinds), including what a getter or a Proxy trap
+ * throws. A failed write leaves the frame as it was. With `maxBytes`, a message over the
+ * limit fails as soon as that is certain: an array of `n` items is at least `n` bytes, a
+ * string of `n` chars at least `n`, so a huge sparse array or string is refused before a
+ * byte of it is written, and every container checks the bytes written so far.
  *
  * @example
  * ```ts
  * const w = new FrameEncoder((v) => codec.encode(v));
- * w.writeEnvelope(Kind.Tell, 1025, 0, 0, "inc", { by: 1 });
+ * w.writeEnvelope(Kind.Tell, 1025, 0, 0, "inc", { by: 1 }, maxMessageBytes);
  * const frame = w.take(ack);
  * ```
  * @module
  */
+import { EncodeFailure, keyStep, mapKeyStep } from "./encode-failure.ts";
+import { Ext, MAX_DEPTH } from "./format.ts";
 import { FRAME_HEADER_BYTES } from "./frame-header.ts";
+import { type HandleCodec, handleCodecFor, registrySize } from "./handles.ts";
 
-const MAX_DEPTH = 100;
 const MIN_CAPACITY = 256;
 const MAX_REMEMBERED_CAPACITY = 1 << 20;
 /**
@@ -35,10 +47,15 @@ const MAX_REMEMBERED_CAPACITY = 1 << 20;
  */
 const CAPACITY_SLACK = 4096;
 const KEY_CACHE_LIMIT = 4096;
+/** "No limit": msgpack lengths are 32-bit anyway. */
+const NO_LIMIT = 2 ** 32;
 const textEncoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
-/** Encodes values the writer does not handle itself (a complete msgpack value). */
+/**
+ * Encodes a class instance the writer has no codec for as one complete msgpack value (the
+ * loop's codec writes refs), or throws an {@link EncodeFailure}.
+ */
 export type Delegate = (value: unknown) => Uint8Array;
 
 /**
@@ -49,6 +66,17 @@ function prototypeClean(): boolean {
   for (const _ in Object.prototype) return false;
   return true;
 }
+
+/** The keys of an error that travel as its fields (the others have places of their own, or are dropped). */
+function errorFieldKey(key: string): boolean {
+  return key !== "name" && key !== "message" && key !== "stack" && key !== "cause" && key !== "__proto__" && key !== "constructor";
+}
+
+const protoKey = (o: object): EncodeFailure =>
+  new EncodeFailure("type", `a "__proto__" key, which is refused (it could change the receiver's prototype); rename the key`, undefined).at(o, '["__proto__"]');
+
+const changed = (o: object): EncodeFailure =>
+  new EncodeFailure("unreadable", "changed while it was being encoded (entries added or removed meanwhile)", o);
 
 export class FrameEncoder {
   #bytes: Uint8Array = EMPTY;
@@ -69,6 +97,9 @@ export class FrameEncoder {
   /** Per (depth < 8, key position < 16): the last key written there and its encoding. */
   readonly #slotKeys: (string | null)[] = new Array<string | null>(128).fill(null);
   readonly #slotBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(128).fill(null);
+  /** Where the envelope or value being written began, and the position past which it is over its size limit. */
+  #start = 0;
+  #limit = NO_LIMIT;
 
   constructor(delegate: Delegate) {
     this.#delegate = delegate;
@@ -85,34 +116,69 @@ export class FrameEncoder {
   }
 
   /**
-   * Appends `[kind, to, from, id, name, payload]` and returns its encoded size. Throws (and
-   * leaves the frame unchanged) when the payload cannot be encoded.
+   * Appends `[kind, to, from, id, name, payload]` and returns its encoded size. Throws an
+   * {@link EncodeFailure} (and leaves the frame unchanged) when the payload cannot be
+   * encoded, or when the envelope would be over `maxBytes` (kind `size`).
    */
-  writeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown): number {
+  writeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes = NO_LIMIT): number {
     if (this.#count === 0) this.#begin();
     const start = this.#pos;
     try {
-      this.#ensure(1);
-      this.#bytes[this.#pos++] = 0x96; // fixarray of 6
-      this.#number(kind);
-      this.#number(to);
-      this.#number(from);
-      this.#number(id);
-      if (name === null) this.#u8(0xc0);
-      else if (name === this.#lastName) this.#copy(this.#lastNameBytes);
-      else {
-        const at = this.#pos;
-        this.#string(name);
-        this.#lastName = name;
-        this.#lastNameBytes = this.#bytes.slice(at, this.#pos);
-      }
-      this.#value(payload, 1);
+      this.#envelope(start, maxBytes, kind, to, from, id, name, payload);
     } catch (e) {
       this.#pos = start;
-      throw e;
+      throw failed(e);
     }
     this.#count++;
     return this.#pos - start;
+  }
+
+  /**
+   * Encodes one envelope on its own, not into a frame: a view of this writer's buffer,
+   * valid until its next use (not for a writer with a frame in progress). Throws as
+   * {@link writeEnvelope} does.
+   */
+  encodeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes = NO_LIMIT): Uint8Array {
+    this.#standalone();
+    try {
+      this.#envelope(0, maxBytes, kind, to, from, id, name, payload);
+    } catch (e) {
+      this.#pos = 0;
+      throw failed(e);
+    }
+    return this.#bytes.subarray(0, this.#pos);
+  }
+
+  /**
+   * Encodes `value` on its own (a spawn argument, control data) at depth 1: a view of this
+   * writer's buffer, valid until its next use. Throws an {@link EncodeFailure}.
+   */
+  encodeValue(value: unknown, maxBytes = NO_LIMIT): Uint8Array {
+    this.#standalone();
+    this.#setLimit(0, maxBytes);
+    try {
+      this.#value(value, 1);
+      if (this.#pos > maxBytes) throw EncodeFailure.size(this.#pos, maxBytes, false);
+    } catch (e) {
+      this.#pos = 0;
+      throw failed(e);
+    }
+    return this.#bytes.subarray(0, this.#pos);
+  }
+
+  /** Encodes extension `type` with `data` (a msgpack value, depth 1) on its own, as {@link encodeValue}. */
+  encodeExtension(type: number, data: unknown): Uint8Array {
+    this.#standalone();
+    this.#setLimit(0, NO_LIMIT);
+    try {
+      const at = this.#extOpen();
+      this.#value(data, 1);
+      this.#extClose(type, at);
+    } catch (e) {
+      this.#pos = 0;
+      throw failed(e);
+    }
+    return this.#bytes.subarray(0, this.#pos);
   }
 
   /** Appends an envelope encoded elsewhere. */
@@ -173,6 +239,52 @@ export class FrameEncoder {
     this.#pos = FRAME_HEADER_BYTES;
   }
 
+  /** Writing something on its own: from the start of this writer's buffer. */
+  #standalone(): void {
+    if (this.#count !== 0) throw new Error("FrameEncoder: a frame is in progress; encode standalone values with another writer");
+    if (this.#bytes === EMPTY) {
+      this.#bytes = new Uint8Array(MIN_CAPACITY);
+      this.#view = new DataView(this.#bytes.buffer);
+    }
+    this.#pos = 0;
+  }
+
+  #setLimit(start: number, maxBytes: number): void {
+    this.#start = start;
+    this.#limit = start + maxBytes;
+  }
+
+  #envelope(start: number, maxBytes: number, kind: number, to: number, from: number, id: number, name: string | null, payload: unknown): void {
+    this.#setLimit(start, maxBytes);
+    this.#ensure(1);
+    this.#bytes[this.#pos++] = 0x96; // fixarray of 6
+    this.#index(kind);
+    this.#index(to);
+    this.#index(from);
+    this.#index(id);
+    if (name === null) this.#u8(0xc0);
+    else if (name === this.#lastName) this.#copy(this.#lastNameBytes);
+    else {
+      const at = this.#pos;
+      this.#string(name);
+      this.#lastName = name;
+      this.#lastNameBytes = this.#bytes.slice(at, this.#pos);
+    }
+    // A missing argument or reply is null, as the loop delivers it on the same loop
+    // without the codec; `undefined` inside a payload stays `undefined`.
+    if (payload === undefined) this.#u8(0xc0);
+    else this.#value(payload, 2); // the envelope is depth 1 (format.ts)
+    if (this.#pos - start > maxBytes) throw EncodeFailure.size(this.#pos - start, maxBytes, false);
+  }
+
+  /** An envelope field: a non-negative integer, most often below 128. */
+  #index(n: number): void {
+    if (n >= 0 && n < 0x80) {
+      this.#ensure(1);
+      this.#bytes[this.#pos++] = n;
+    } else this.#number(n);
+  }
+
   #ensure(n: number): void {
     if (this.#pos + n <= this.#bytes.byteLength) return;
     const grown = new Uint8Array(Math.max(this.#bytes.byteLength * 2, this.#pos + n));
@@ -186,6 +298,16 @@ export class FrameEncoder {
     this.#bytes[this.#pos++] = b;
   }
 
+  /** A size failure: what is written so far plus at least `more` bytes is over the limit. */
+  #tooLarge(more: number): EncodeFailure {
+    return EncodeFailure.size(this.#pos - this.#start + more, this.#limit - this.#start, true);
+  }
+
+  /** Why container `v` (at least `minBytes` long) is refused: too deep, or certain to be too large. */
+  #refused(v: object, depth: number, minBytes: number): EncodeFailure {
+    return depth > MAX_DEPTH ? EncodeFailure.depth(v) : this.#tooLarge(minBytes);
+  }
+
   #value(v: unknown, depth: number): void {
     switch (typeof v) {
       case "number":
@@ -197,34 +319,45 @@ export class FrameEncoder {
       case "boolean":
         this.#u8(v ? 0xc3 : 0xc2);
         return;
-      case "undefined":
-        this.#u8(0xc0);
-        return;
       case "object": {
         if (v === null) {
           this.#u8(0xc0);
           return;
         }
-        if (depth > MAX_DEPTH) throw new Error(`Too deep objects in depth ${depth}`);
         if (Array.isArray(v)) {
           this.#array(v, depth);
           return;
         }
         const proto = Object.getPrototypeOf(v);
-        if (proto === Object.prototype || proto === null) {
-          this.#map(v as Record<string, unknown>, depth);
-          return;
-        }
-        if (v instanceof Uint8Array) {
-          this.#binary(v);
-          return;
-        }
-        this.#raw(this.#delegate(v));
+        if (proto === Object.prototype) this.#map(v as Record<string, unknown>, depth);
+        else this.#object(v, proto, depth);
         return;
       }
+      case "undefined":
+        this.#extEmpty(Ext.Undefined);
+        return;
+      case "bigint":
+        this.#bigint(v);
+        return;
       default:
-        // bigint → the codec's extension; functions and symbols → the codec refuses them.
-        this.#raw(this.#delegate(v));
+        throw EncodeFailure.type(v); // functions and symbols
+    }
+  }
+
+  /** Every object but arrays and plain objects. */
+  #object(o: object, proto: object | null, depth: number): void {
+    if (ArrayBuffer.isView(o)) this.#binary(o);
+    else if (proto === null) this.#nullProto(o as Record<string, unknown>, depth);
+    else if (o instanceof Date) this.#date(o);
+    else if (o instanceof Map) this.#mapExt(o, depth);
+    else if (o instanceof Set) this.#setExt(o, depth);
+    else if (o instanceof Error) this.#error(o, depth);
+    else if (o instanceof ArrayBuffer) this.#arrayBuffer(o);
+    else {
+      const handle = registrySize() === 0 ? undefined : handleCodecFor(o);
+      if (handle !== undefined) this.#handle(o, handle[0], handle[1], depth);
+      else if (depth > MAX_DEPTH) throw EncodeFailure.depth(o); // a ref's data is an array at its depth
+      else this.#raw(this.#delegate(o)); // refs; every other class instance is refused there
     }
   }
 
@@ -239,11 +372,15 @@ export class FrameEncoder {
     const b = this.#bytes;
     const view = this.#view;
     let p = this.#pos;
-    // As @msgpack/msgpack does (the local path uses it): safe integers, -0 included, as ints.
     if (Number.isSafeInteger(n)) {
       if (n >= 0) {
-        if (n < 0x80) b[p++] = n;
-        else if (n < 0x100) {
+        if (n < 0x80) {
+          if (n === 0 && 1 / n < 0) {
+            b[p++] = 0xcb; // -0 keeps its sign as a float64
+            view.setFloat64(p, n);
+            p += 8;
+          } else b[p++] = n;
+        } else if (n < 0x100) {
           b[p++] = 0xcc;
           b[p++] = n;
         } else if (n < 0x10000) {
@@ -287,6 +424,7 @@ export class FrameEncoder {
 
   #string(s: string): void {
     const length = s.length;
+    if (length > this.#limit - this.#pos) throw this.#tooLarge(length); // at least a byte per char
     // ASCII fast path: one byte per char, header sized by the char count.
     if (length < 0x10000) {
       const header = length < 32 ? 1 : length < 0x100 ? 2 : 3;
@@ -306,6 +444,16 @@ export class FrameEncoder {
         this.#pos += length;
         return;
       }
+    }
+    this.#unicode(s);
+  }
+
+  /** A string with non-ASCII chars (or a long one): UTF-8, or its code units when it is not well-formed. */
+  #unicode(s: string): void {
+    if (!s.isWellFormed()) {
+      if (2 * s.length > this.#limit - this.#pos) throw this.#tooLarge(2 * s.length);
+      this.#raw(utf16Extension(s));
+      return;
     }
     const utf8 = textEncoder.encode(s);
     this.#strHeader(utf8.byteLength);
@@ -356,12 +504,8 @@ export class FrameEncoder {
   #key(k: string): Uint8Array {
     let encoded = this.#keys.get(k);
     if (encoded === undefined) {
-      const utf8 = textEncoder.encode(k);
-      const n = utf8.byteLength;
-      const header = n < 32 ? [0xa0 | n] : n < 0x100 ? [0xd9, n] : n < 0x10000 ? [0xda, n >> 8, n & 0xff] : [0xdb, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
-      encoded = new Uint8Array(header.length + n);
-      encoded.set(header);
-      encoded.set(utf8, header.length);
+      if (k.length > this.#limit - this.#pos) throw this.#tooLarge(k.length);
+      encoded = encodeKey(k);
       if (k.length <= 64) {
         if (this.#keys.size >= KEY_CACHE_LIMIT) this.#keys.clear();
         this.#keys.set(k, encoded);
@@ -386,20 +530,29 @@ export class FrameEncoder {
     }
   }
 
+  /** An array; a hole is written as `undefined`. */
   #array(a: unknown[], depth: number): void {
-    this.#container(a.length, 0x90, 0xdc, 0xdd);
-    for (let i = 0; i < a.length; i++) this.#value(a[i], depth + 1);
+    const n = a.length;
+    if (depth > MAX_DEPTH || n > this.#limit - this.#pos) throw this.#refused(a, depth, n);
+    this.#container(n, 0x90, 0xdc, 0xdd);
+    let i = 0;
+    try {
+      for (; i < n; i++) this.#value(a[i], depth + 1);
+    } catch (e) {
+      throw EncodeFailure.from(e).at(a, `[${i}]`);
+    }
   }
 
   /**
    * A plain object as a map. The keys come from `for…in` rather than `Object.keys`: no
    * array per object, and V8 reads `o[k]` inside the loop through the enum cache instead
    * of a keyed lookup (~2× faster on small objects). The count is patched into the
-   * header afterwards; an object of 16 keys or more, an own `"__proto__"` key (the
-   * decoder refuses it, so the codec's guard reports it), or a polluted `Object.prototype`
-   * (`for…in` would see inherited keys) takes the slower path.
+   * header afterwards; an object of 16 keys or more, an own `"__proto__"` key (refused
+   * there), or a polluted `Object.prototype` (`for…in` would see inherited keys) takes
+   * the slower path.
    */
   #map(o: Record<string, unknown>, depth: number): void {
+    if (depth > MAX_DEPTH || this.#pos >= this.#limit) throw this.#refused(o, depth, 1);
     if (!prototypeClean()) {
       this.#mapByKeys(o, depth);
       return;
@@ -407,47 +560,350 @@ export class FrameEncoder {
     this.#ensure(1);
     const start = this.#pos++;
     let n = 0;
-    for (const k in o) {
-      if (n === 15 || k === "__proto__") {
-        this.#pos = start;
-        this.#mapByKeys(o, depth);
-        return;
-      }
-      // The key at this position of the last map at this depth is likely the same string.
-      const slot = depth < 8 ? (depth << 4) | n : -1;
-      if (slot >= 0 && this.#slotKeys[slot] === k) this.#copy(this.#slotBytes[slot]!);
-      else {
-        const bytes = this.#key(k);
-        if (slot >= 0) {
-          this.#slotKeys[slot] = k;
-          this.#slotBytes[slot] = bytes;
+    let key: string | undefined;
+    try {
+      for (const k in o) {
+        if (n === 15 || k === "__proto__") {
+          n = -1;
+          break;
         }
+        key = k;
+        // The key at this position of the last map at this depth is likely the same string.
+        const slot = depth < 8 ? (depth << 4) | n : -1;
+        if (slot >= 0 && this.#slotKeys[slot] === k) this.#copy(this.#slotBytes[slot]!);
+        else {
+          const bytes = this.#key(k);
+          if (slot >= 0) {
+            this.#slotKeys[slot] = k;
+            this.#slotBytes[slot] = bytes;
+          }
+        }
+        this.#value(o[k], depth + 1);
+        n++;
       }
-      this.#value(o[k], depth + 1);
-      n++;
+    } catch (e) {
+      // No key yet: listing the keys threw (a Proxy), the object itself is unreadable.
+      throw key === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(key));
+    }
+    if (n < 0) {
+      this.#pos = start;
+      this.#mapByKeys(o, depth);
+      return;
     }
     this.#bytes[start] = 0x80 | n;
   }
 
   #mapByKeys(o: Record<string, unknown>, depth: number): void {
     const keys = Object.keys(o);
-    if (keys.includes("__proto__")) {
-      this.#raw(this.#delegate(o));
-      return;
-    }
-    this.#container(keys.length, 0x80, 0xde, 0xdf);
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      this.#key(k);
-      this.#value(o[k], depth + 1);
+    if (keys.includes("__proto__")) throw protoKey(o);
+    const n = keys.length;
+    if (2 * n > this.#limit - this.#pos) throw this.#tooLarge(2 * n);
+    this.#container(n, 0x80, 0xde, 0xdf);
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const k = keys[i]!;
+        this.#key(k);
+        this.#value(o[k], depth + 1);
+      }
+    } catch (e) {
+      throw EncodeFailure.from(e).at(o, keyStep(keys[i]!));
     }
   }
 
-  #binary(bytes: Uint8Array): void {
-    const n = bytes.byteLength;
+  #binary(view: ArrayBufferView): void {
+    const n = view.byteLength;
+    if (n > this.#limit - this.#pos) throw this.#tooLarge(n);
+    const bytes = view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, n);
     this.#ensure(5 + n);
     this.#lengthHeader(n, 0xc4, 0xc5, 0xc6);
     this.#bytes.set(bytes, this.#pos);
     this.#pos += n;
   }
+
+  // ---- extension types (format.ts) --------------------------------------------------
+
+  /** Writes the header of extension `type` with `n` bytes of data (the shortest form). */
+  #extHeader(type: number, n: number): void {
+    this.#ensure(6);
+    const b = this.#bytes;
+    switch (n) {
+      case 1: b[this.#pos++] = 0xd4; break;
+      case 2: b[this.#pos++] = 0xd5; break;
+      case 4: b[this.#pos++] = 0xd6; break;
+      case 8: b[this.#pos++] = 0xd7; break;
+      case 16: b[this.#pos++] = 0xd8; break;
+      default:
+        if (n < 0x100) {
+          b[this.#pos++] = 0xc7;
+          b[this.#pos++] = n;
+        } else if (n < 0x10000) {
+          b[this.#pos++] = 0xc8;
+          this.#view.setUint16(this.#pos, n);
+          this.#pos += 2;
+        } else {
+          b[this.#pos++] = 0xc9;
+          this.#view.setUint32(this.#pos, n);
+          this.#pos += 4;
+        }
+    }
+    b[this.#pos++] = type & 0xff;
+  }
+
+  /** An extension without data (`undefined`, an invalid Date). */
+  #extEmpty(type: number): void {
+    this.#ensure(3);
+    const b = this.#bytes;
+    b[this.#pos++] = 0xc7;
+    b[this.#pos++] = 0;
+    b[this.#pos++] = type & 0xff;
+  }
+
+  /** Reserves room for the longest extension header; returns where the data starts. */
+  #extOpen(): number {
+    this.#ensure(6);
+    this.#pos += 6;
+    return this.#pos;
+  }
+
+  /** Writes the header of the extension whose data began at `start`, and moves the data up to it. */
+  #extClose(type: number, start: number): void {
+    const n = this.#pos - start;
+    const header = n === 1 || n === 2 || n === 4 || n === 8 || n === 16 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : 6;
+    const at = start - 6;
+    if (header < 6) this.#bytes.copyWithin(at + header, start, this.#pos);
+    this.#pos = at;
+    this.#extHeader(type, n); // within the room reserved: never grows the buffer
+    this.#pos += n;
+  }
+
+  #bigint(v: bigint): void {
+    const digits = v.toString();
+    const n = digits.length;
+    if (n > this.#limit - this.#pos) throw this.#tooLarge(n);
+    this.#extHeader(Ext.BigInt, n);
+    this.#ensure(n);
+    const b = this.#bytes;
+    const p = this.#pos;
+    for (let i = 0; i < n; i++) b[p + i] = digits.charCodeAt(i);
+    this.#pos = p + n;
+  }
+
+  #arrayBuffer(buffer: ArrayBuffer): void {
+    const n = buffer.byteLength;
+    if (n > this.#limit - this.#pos) throw this.#tooLarge(n);
+    this.#extHeader(Ext.ArrayBuffer, n);
+    this.#raw(new Uint8Array(buffer));
+  }
+
+  /** A Date: msgpack's timestamp (as @msgpack/msgpack writes it); an invalid one, an extension of its own. */
+  #date(d: Date): void {
+    const ms = Date.prototype.getTime.call(d);
+    if (ms !== ms) {
+      this.#extEmpty(Ext.InvalidDate);
+      return;
+    }
+    const sec = Math.floor(ms / 1000);
+    const nsec = (ms - sec * 1000) * 1e6;
+    this.#ensure(15);
+    const b = this.#bytes;
+    const view = this.#view;
+    let p = this.#pos;
+    if (sec >= 0 && sec <= 0x3ffffffff) {
+      if (nsec === 0 && sec <= 0xffffffff) {
+        b[p++] = 0xd6; // timestamp 32
+        b[p++] = 0xff;
+        view.setUint32(p, sec);
+        p += 4;
+      } else {
+        b[p++] = 0xd7; // timestamp 64: nsec30, sec34
+        b[p++] = 0xff;
+        view.setUint32(p, nsec * 4 + Math.floor(sec / 0x100000000));
+        view.setUint32(p + 4, sec >>> 0);
+        p += 8;
+      }
+    } else {
+      b[p++] = 0xc7; // timestamp 96: nsec32, sec64
+      b[p++] = 12;
+      b[p++] = 0xff;
+      view.setUint32(p, nsec);
+      view.setBigInt64(p + 4, BigInt(sec));
+      p += 12;
+    }
+    this.#pos = p;
+  }
+
+  #nullProto(o: Record<string, unknown>, depth: number): void {
+    if (depth > MAX_DEPTH) throw EncodeFailure.depth(o);
+    const at = this.#extOpen();
+    this.#map(o, depth); // the extension's data is at its own depth
+    this.#extClose(Ext.NullProto, at);
+  }
+
+  /** A Map as the flat array `[k0, v0, k1, v1, …]`. */
+  #mapExt(m: Map<unknown, unknown>, depth: number): void {
+    const size = m.size;
+    if (depth > MAX_DEPTH || 2 * size > this.#limit - this.#pos) throw this.#refused(m, depth, 2 * size);
+    const at = this.#extOpen();
+    this.#container(2 * size, 0x90, 0xdc, 0xdd);
+    let i = 0;
+    let inValue = false;
+    let key: unknown;
+    try {
+      for (const entry of m) {
+        if (i === size) {
+          i = -1; // entries were added meanwhile
+          break;
+        }
+        key = entry[0];
+        inValue = false;
+        this.#value(key, depth + 1);
+        inValue = true;
+        this.#value(entry[1], depth + 1);
+        i++;
+      }
+    } catch (e) {
+      throw EncodeFailure.from(e).at(m, inValue ? mapKeyStep(key) : `.<key ${i}>`);
+    }
+    if (i !== size) throw changed(m);
+    this.#extClose(Ext.Map, at);
+  }
+
+  #setExt(s: Set<unknown>, depth: number): void {
+    const size = s.size;
+    if (depth > MAX_DEPTH || size > this.#limit - this.#pos) throw this.#refused(s, depth, size);
+    const at = this.#extOpen();
+    this.#container(size, 0x90, 0xdc, 0xdd);
+    let i = 0;
+    try {
+      for (const item of s) {
+        if (i === size) {
+          i = -1; // items were added meanwhile
+          break;
+        }
+        this.#value(item, depth + 1);
+        i++;
+      }
+    } catch (e) {
+      throw EncodeFailure.from(e).at(s, `.<item ${i}>`);
+    }
+    if (i !== size) throw changed(s);
+    this.#extClose(Ext.Set, at);
+  }
+
+  /**
+   * An Error as `[name, message, stack, fields, cause?]`: its own enumerable fields and its
+   * cause travel too, encoded once each (linear in the length of a cause chain). A field,
+   * cause, name, message or stack of a type the wire cannot carry (a function, a class
+   * instance without codec…) is sent as its `String()`, so that a failure always arrives;
+   * one too deep (a cycle), too large or unreadable fails the send.
+   */
+  #error(e: Error, depth: number): void {
+    if (depth > MAX_DEPTH) throw EncodeFailure.depth(e);
+    const at = this.#extOpen();
+    let step = ".cause";
+    try {
+      const hasCause = "cause" in e;
+      this.#u8(hasCause ? 0x95 : 0x94);
+      step = ".name";
+      this.#errorPart(e.name, depth + 1);
+      step = ".message";
+      this.#errorPart(e.message, depth + 1);
+      step = ".stack";
+      this.#errorPart(e.stack, depth + 1);
+      step = "";
+      const keys = Object.keys(e).filter(errorFieldKey);
+      if (keys.length === 0) this.#u8(0xc0);
+      else {
+        if (depth + 1 > MAX_DEPTH) throw EncodeFailure.depth(e); // the fields map
+        this.#container(keys.length, 0x80, 0xde, 0xdf);
+        for (const k of keys) {
+          step = keyStep(k);
+          this.#key(k);
+          this.#errorPart((e as unknown as Record<string, unknown>)[k], depth + 2);
+        }
+      }
+      if (hasCause) {
+        step = ".cause";
+        this.#errorPart(e.cause, depth + 1);
+      }
+    } catch (x) {
+      throw step === "" ? EncodeFailure.from(x) : EncodeFailure.from(x).at(e, step);
+    }
+    this.#extClose(Ext.Error, at);
+  }
+
+  /** A part of an error: as it is, or its `String()` when its type cannot be sent. */
+  #errorPart(v: unknown, depth: number): void {
+    const at = this.#pos;
+    try {
+      this.#value(v, depth);
+    } catch (e) {
+      if (!(e instanceof EncodeFailure) || e.kind !== "type") throw e;
+      this.#pos = at;
+      let text: string;
+      try {
+        text = String(v);
+      } catch (x) {
+        throw EncodeFailure.unreadable(x, "String() of it");
+      }
+      this.#string(text);
+    }
+  }
+
+  /** A registered handle class as `[name, data]`. */
+  #handle(o: object, name: string, codec: HandleCodec<unknown>, depth: number): void {
+    if (depth > MAX_DEPTH) throw EncodeFailure.depth(o);
+    let data: unknown;
+    try {
+      data = codec.toWire(o);
+    } catch (x) {
+      throw EncodeFailure.unreadable(x, `the toWire of its handle codec "${name}"`);
+    }
+    const at = this.#extOpen();
+    this.#u8(0x92);
+    this.#string(name);
+    try {
+      this.#value(data, depth + 1);
+    } catch (e) {
+      throw EncodeFailure.from(e).at(o, ".<handle data>");
+    }
+    this.#extClose(Ext.Handle, at);
+  }
+}
+
+/** `e` as the failure a public method throws, its message naming the way to the value. */
+function failed(e: unknown): EncodeFailure {
+  const f = EncodeFailure.from(e);
+  const path = f.path("value");
+  f.message = `${path.length > 120 ? `${path.slice(0, 50)}…${path.slice(-50)}` : path} is ${f.reason}`;
+  return f;
+}
+
+/** A map key, header included: UTF-8, or its code units when it is not well-formed. */
+function encodeKey(k: string): Uint8Array {
+  if (!k.isWellFormed()) return utf16Extension(k);
+  const utf8 = textEncoder.encode(k);
+  const n = utf8.byteLength;
+  const header = n < 32 ? [0xa0 | n] : n < 0x100 ? [0xd9, n] : n < 0x10000 ? [0xda, n >> 8, n & 0xff] : [0xdb, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  const encoded = new Uint8Array(header.length + n);
+  encoded.set(header);
+  encoded.set(utf8, header.length);
+  return encoded;
+}
+
+/** A string that is not well-formed UTF-16 (a lone surrogate) as extension Utf16: its code units, little endian. */
+function utf16Extension(s: string): Uint8Array {
+  const n = 2 * s.length;
+  const header = n === 2 || n === 4 || n === 8 || n === 16 ? [n === 2 ? 0xd5 : n === 4 ? 0xd6 : n === 8 ? 0xd7 : 0xd8] :
+    n < 0x100 ? [0xc7, n] : n < 0x10000 ? [0xc8, n >> 8, n & 0xff] : [0xc9, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  header.push(Ext.Utf16);
+  const out = new Uint8Array(header.length + n);
+  out.set(header);
+  for (let i = 0, p = header.length; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[p++] = c & 0xff;
+    out[p++] = c >> 8;
+  }
+  return out;
 }

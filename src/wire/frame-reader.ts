@@ -1,8 +1,10 @@
 /**
- * A lean msgpack reader for received frames, the counterpart of `FrameEncoder`: every
- * msgpack format read inline, extension types handed to the codec, strict about untrusted
- * bytes — each read is bounds-checked, nesting is limited, a length larger than the bytes
- * left is refused before anything is allocated, `__proto__` keys are refused, and every
+ * The msgpack reader of the wire, the counterpart of `FrameEncoder`: every msgpack format
+ * and every extension type Missive writes (format.ts) read inline, strict about untrusted
+ * bytes — each read is bounds-checked (an extension's data may not run past its length),
+ * nesting is limited and counted as the encoder counts it (an extension's data at the
+ * extension's own depth), a length larger than the bytes left is refused before anything
+ * is allocated, `__proto__` keys and unknown extension types are refused, and every
  * problem is a {@link WireError}.
  *
  * Differences from @msgpack/msgpack's decoder, on purpose: byte arrays are copies (a
@@ -14,19 +16,18 @@
  *
  * @example
  * ```ts
- * const reader = new FrameReader((type, data) => codec.decodeExtension(type, data), limits);
+ * const reader = new FrameReader(refs.fromWire, limits);
  * reader.reset(frame, 8);
- * const envelope = reader.value();
+ * const envelope = reader.envelope();
  * ```
  * @module
  */
-import { WireError } from "../errors.ts";
+import { errorClasses, RemoteError, WireError } from "../errors.ts";
 import type { Envelope } from "./envelope.ts";
+import { Ext, MAX_DEPTH, type RefCodec } from "./format.ts";
+import { handleCodecNamed } from "./handles.ts";
 import { byAssignment, MAX_SHAPE_KEYS, ShapeNode } from "./object-shapes.ts";
 import { SHORT_STRING_BYTES, ShortStrings } from "./short-strings.ts";
-
-/** Decodes the data of extension type `type` (msgpack's `ExtensionCodec.decode`). */
-export type ExtensionDecoder = (type: number, data: Uint8Array) => unknown;
 
 /** Limits for untrusted input. */
 export interface ReaderLimits {
@@ -36,7 +37,6 @@ export interface ReaderLimits {
   maxMapLength?: number;
 }
 
-const MAX_DEPTH = 100;
 const utf8 = new TextDecoder();
 
 export class FrameReader {
@@ -45,7 +45,7 @@ export class FrameReader {
   #view: DataView | null = null;
   #pos = 0;
   #end = 0;
-  readonly #ext: ExtensionDecoder;
+  readonly #refs: RefCodec["fromWire"];
   readonly #maxStr: number;
   readonly #maxBin: number;
   readonly #maxArray: number;
@@ -60,16 +60,9 @@ export class FrameReader {
   /** Per nesting depth: a map's values until its object is built. */
   readonly #values: unknown[][] = [];
 
-  readonly #copyExtensionData: boolean;
-
-  /**
-   * @param copyExtensionData give extension decoders a copy of their bytes instead of a view:
-   *   for a reader whose input buffer is written again (the local copy path), since the
-   *   msgpack decoder inside them returns byte arrays as views of its input
-   */
-  constructor(ext: ExtensionDecoder, limits: ReaderLimits = {}, copyExtensionData = false) {
-    this.#ext = ext;
-    this.#copyExtensionData = copyExtensionData;
+  /** @param refs rebuilds an ActorRef from its wire form */
+  constructor(refs: RefCodec["fromWire"], limits: ReaderLimits = {}) {
+    this.#refs = refs;
     this.#maxStr = limits.maxStrLength ?? 0xffffffff;
     this.#maxBin = limits.maxBinLength ?? 0xffffffff;
     this.#maxArray = limits.maxArrayLength ?? 0xffffffff;
@@ -162,9 +155,6 @@ export class FrameReader {
       case 0xc4: return this.#bin(this.#u(1));
       case 0xc5: return this.#bin(this.#u(2));
       case 0xc6: return this.#bin(this.#u(4));
-      case 0xc7: return this.#extension(this.#u(1));
-      case 0xc8: return this.#extension(this.#u(2));
-      case 0xc9: return this.#extension(this.#u(4));
       case 0xca: this.#need(4); this.#pos += 4; return this.#dv().getFloat32(this.#pos - 4);
       case 0xcb: this.#need(8); this.#pos += 8; return this.#dv().getFloat64(this.#pos - 8);
       case 0xcc: return this.#u(1);
@@ -175,11 +165,6 @@ export class FrameReader {
       case 0xd1: this.#need(2); this.#pos += 2; return this.#dv().getInt16(this.#pos - 2);
       case 0xd2: this.#need(4); this.#pos += 4; return this.#dv().getInt32(this.#pos - 4);
       case 0xd3: this.#need(8); this.#pos += 8; return this.#dv().getInt32(this.#pos - 8) * 0x100000000 + this.#dv().getUint32(this.#pos - 4);
-      case 0xd4: return this.#extension(1);
-      case 0xd5: return this.#extension(2);
-      case 0xd6: return this.#extension(4);
-      case 0xd7: return this.#extension(8);
-      case 0xd8: return this.#extension(16);
       case 0xd9: return this.#str(this.#u(1));
       case 0xda: return this.#str(this.#u(2));
       case 0xdb: return this.#str(this.#u(4));
@@ -187,6 +172,21 @@ export class FrameReader {
       case 0xdd: return this.#array(this.#u(4), depth);
       case 0xde: return this.#map(this.#u(2), depth);
       case 0xdf: return this.#map(this.#u(4), depth);
+      default: return this.#rare(b, depth);
+    }
+  }
+
+  /** Extension types (kept out of {@link value}, whose switch stays small for the common types), and bad bytes. */
+  #rare(b: number, depth: number): unknown {
+    switch (b) {
+      case 0xc7: return this.#extension(this.#u(1), depth);
+      case 0xc8: return this.#extension(this.#u(2), depth);
+      case 0xc9: return this.#extension(this.#u(4), depth);
+      case 0xd4: return this.#extension(1, depth);
+      case 0xd5: return this.#extension(2, depth);
+      case 0xd6: return this.#extension(4, depth);
+      case 0xd7: return this.#extension(8, depth);
+      case 0xd8: return this.#extension(16, depth);
       default: throw new WireError(`byte 0x${b.toString(16)} at offset ${this.#pos - 1} is not a msgpack type`);
     }
   }
@@ -292,16 +292,150 @@ export class FrameReader {
     return key;
   }
 
-  #extension(n: number): unknown {
+  /** Extension `type` with `n` bytes of data, at `depth` (its data, if structured, is read at that depth too). */
+  #extension(n: number, depth: number): unknown {
     this.#need(1 + n);
     const type = (this.#bytes[this.#pos]! << 24) >> 24;
     const start = this.#pos + 1;
-    this.#pos = start + n;
+    const end = start + n;
+    this.#pos = end;
+    switch (type) {
+      case Ext.Undefined:
+        if (n !== 0) break;
+        return undefined;
+      case Ext.InvalidDate:
+        if (n !== 0) break;
+        return new Date(NaN);
+      case Ext.Timestamp:
+        return this.#timestamp(start, n);
+      case Ext.BigInt:
+        return this.#bigint(start, n);
+      case Ext.ArrayBuffer:
+        if (n > this.#maxBin) throw new WireError(`an ArrayBuffer of ${n} bytes is over the limit of ${this.#maxBin}`);
+        return this.#bytes.slice(start, end).buffer;
+      case Ext.Utf16:
+        return this.#utf16(start, n);
+      case Ext.Ref: case Ext.Error: case Ext.Map: case Ext.Set: case Ext.Handle: case Ext.NullProto:
+        return this.#structured(type, start, end, depth);
+      default:
+        throw new WireError(`extension type ${type} is not one Missive writes`);
+    }
+    throw new WireError(`extension type ${type} must have no data, not ${n} bytes`);
+  }
+
+  /** An extension whose data is one msgpack value, read at the extension's depth and within its length. */
+  #structured(type: number, start: number, end: number, depth: number): unknown {
+    const outerEnd = this.#end;
+    this.#pos = start;
+    this.#end = end;
+    let data: unknown;
     try {
-      return this.#ext(type, this.#copyExtensionData ? this.#bytes.slice(start, start + n) : this.#bytes.subarray(start, start + n));
+      if (type === Ext.NullProto) {
+        const b = start < end ? this.#bytes[start]! : 0;
+        if (!((b & 0xf0) === 0x80 || b === 0xde || b === 0xdf)) throw new WireError("a null-prototype object's data is not a map");
+      }
+      data = this.value(depth);
+      if (this.#pos !== end) throw new WireError(`extension type ${type} has ${end - this.#pos} bytes past its data`);
+    } finally {
+      this.#end = outerEnd;
+    }
+    this.#pos = end;
+    try {
+      return this.#build(type, data);
     } catch (e) {
       if (e instanceof WireError) throw e;
       throw new WireError(`extension type ${type}: ${(e as Error)?.message ?? e}`, { cause: e });
     }
   }
+
+  #build(type: number, data: unknown): unknown {
+    if (type === Ext.NullProto) return Object.assign(Object.create(null) as object, data);
+    if (!Array.isArray(data)) throw new WireError(`the data of extension type ${type} is not an array`);
+    switch (type) {
+      case Ext.Map: {
+        if (data.length % 2 !== 0) throw new WireError("a Map's data has an odd number of items");
+        const m = new Map();
+        for (let i = 0; i < data.length; i += 2) m.set(data[i], data[i + 1]);
+        return m;
+      }
+      case Ext.Set:
+        return new Set(data);
+      case Ext.Ref: {
+        const [node, loop, id, label] = data as [number, number, number, string];
+        if (data.length !== 4 || typeof node !== "number" || typeof loop !== "number" || typeof id !== "number" || typeof label !== "string") {
+          throw new WireError("a ref is not [node, loop, id, label]");
+        }
+        return this.#refs(node, loop, id, label);
+      }
+      case Ext.Error:
+        if (data.length !== 4 && data.length !== 5) throw new WireError("an error is not [name, message, stack, fields, cause?]");
+        return errorFromWire(data as ErrorWire);
+      default: {
+        const [name, wire] = data as [string, unknown];
+        if (data.length !== 2 || typeof name !== "string") throw new WireError("a handle is not [name, data]");
+        const codec = handleCodecNamed(name);
+        if (codec === undefined) throw new WireError(`no codec is registered for handle type "${name}" on this worker (import the module that defines it)`);
+        return codec.fromWire(wire);
+      }
+    }
+  }
+
+  /** msgpack's timestamp (32, 64 or 96 bits) as a Date, as @msgpack/msgpack reads it. */
+  #timestamp(start: number, n: number): Date {
+    const v = this.#dv();
+    let sec: number;
+    let nsec: number;
+    if (n === 4) {
+      sec = v.getUint32(start);
+      nsec = 0;
+    } else if (n === 8) {
+      const high = v.getUint32(start);
+      sec = (high & 0x3) * 0x100000000 + v.getUint32(start + 4);
+      nsec = high >>> 2;
+    } else if (n === 12) {
+      nsec = v.getUint32(start);
+      sec = v.getInt32(start + 4) * 0x100000000 + v.getUint32(start + 8);
+    } else throw new WireError(`a timestamp of ${n} bytes (must be 4, 8 or 12)`);
+    return new Date(sec * 1e3 + nsec / 1e6);
+  }
+
+  #bigint(start: number, n: number): bigint {
+    if (n > this.#maxStr) throw new WireError(`a bigint of ${n} digits is over the limit of ${this.#maxStr}`);
+    const digits = utf8.decode(this.#bytes.subarray(start, start + n));
+    if (!/^-?[0-9]+$/.test(digits)) throw new WireError("a bigint's data is not decimal digits");
+    return BigInt(digits);
+  }
+
+  /** A string that is not well-formed UTF-16, from its code units (little endian). */
+  #utf16(start: number, n: number): string {
+    if (n % 2 !== 0) throw new WireError(`UTF-16 data of an odd length (${n} bytes)`);
+    if (n > this.#maxStr) throw new WireError(`a string of ${n} bytes is over the limit of ${this.#maxStr}`);
+    const b = this.#bytes;
+    const units = new Uint16Array(n / 2);
+    for (let i = 0, p = start; i < units.length; i++, p += 2) units[i] = b[p]! | (b[p + 1]! << 8);
+    let s = "";
+    for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode.apply(null, units.subarray(i, i + 8192) as unknown as number[]);
+    return s;
+  }
+}
+
+/** `[name, message, stack, fields, cause]`; the cause is left out when the error has none. */
+type ErrorWire = [name: unknown, message: unknown, stack: unknown, fields: unknown, cause?: unknown];
+
+/** The error: of the class registered under its name (errors.ts), else a {@link RemoteError} that keeps the name. */
+function errorFromWire(wire: ErrorWire): Error {
+  const [name, message, stack, fields] = wire;
+  const cls = typeof name === "string" && Object.hasOwn(errorClasses, name) ? errorClasses[name]! : RemoteError;
+  const text = typeof message === "string" ? message : String(message);
+  const err = wire.length > 4 ? new Error(text, { cause: wire[4] }) : new Error(text);
+  Object.setPrototypeOf(err, cls.prototype);
+  Object.defineProperty(err, "name", { value: name, writable: true, configurable: true, enumerable: false });
+  if (stack !== undefined && stack !== null) Object.defineProperty(err, "stack", { value: stack, writable: true, configurable: true });
+  if (fields !== null && typeof fields === "object") {
+    for (const key of Object.keys(fields)) {
+      if (key === "__proto__" || key === "constructor") continue;
+      (err as unknown as Record<string, unknown>)[key] = (fields as Record<string, unknown>)[key];
+    }
+  }
+  return err;
 }

@@ -2,7 +2,7 @@
  * Codecs for handle classes: small objects that stand for something living elsewhere
  * (a channel, a barrier) and must keep their class across the wire. A module that
  * defines such a class registers a codec once; the wire then carries instances as
- * extension type 7: `[name, data]`, where `data` may itself hold refs.
+ * extension type 6: `[name, data]`, where `data` may itself hold refs.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 /**
  * A cache for short UTF-8 strings (message names, keys, tags): decoding them is a hash and
  * a byte compare instead of a UTF-8 pass and a new string each time. Used by the frame
- * reader and by the msgpack decoder's fast path.
+ * reader.
  *
  * The table is direct-mapped (one slot per hash value, a newer string evicts an older
  * one with the same slot): no `Map` lookup and no object per entry, a few ns per string

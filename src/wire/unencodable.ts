@@ -1,86 +1,92 @@
 /**
- * Finds *where* a value stops being msgpack-encodable, for {@link MessageEncodeError}.
- * Only runs after an encode failed (the fast path never walks the value twice).
+ * Says *where* and *why* a value could not be encoded, for {@link MessageEncodeError}:
+ * from the encoder's own {@link EncodeFailure} (the way to the failing value, recorded as
+ * it unwound), counted from the value the caller sent; or, when that value is not on the
+ * way (the failure was elsewhere in the envelope), by encoding the value again on its own.
+ * Only runs after an encode failed (the fast path never walks a value twice), and never
+ * throws, whatever the value does when read.
  *
  * @example
  * ```ts
- * findUnencodable({ a: [1, () => 2] }, "arg"); // { path: "arg.a[1]", reason: "a function" }
+ * findUnencodable({ a: [1, () => 2] }, "arg", isRef); // { path: "arg.a[1]", reason: "a function (anonymous)" }
  * ```
  * @module
  */
+import { describeThrown, EncodeFailure } from "./encode-failure.ts";
+import { FrameEncoder } from "./frame-encoder.ts";
 
 /** Where and why a value cannot be encoded. */
 export interface Unencodable {
   path: string;
   reason: string;
+  /** What was thrown while reading the value (a getter, a Proxy trap), when that is the problem. */
+  cause?: unknown;
+  /** Set when the problem is the size: `bytes` encoded (a lower bound when `atLeast`), over `limit`; the path is then the root. */
+  tooLarge?: { bytes: number; limit: number; atLeast: boolean };
 }
 
-/** Classes with a codec of their own on the wire (checked by the caller's predicate). */
+/** Class instances with a codec of their own on the wire that the encoder hands to the loop (refs). */
 export type HasCodec = (value: object) => boolean;
 
-const MAX_DEPTH = 100;
+const NIL = new Uint8Array([0xc0]);
 
-/** Returns the first unencodable place in `value`, or `undefined` if the walker finds none. */
-export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec): Unencodable | undefined {
-  const ancestors: object[] = [];
-  const paths: string[] = [];
-  const walk = (v: unknown, path: string, depth: number): Unencodable | undefined => {
-    if (v === null || v === undefined) return undefined;
-    switch (typeof v) {
-      case "string": case "number": case "boolean": case "bigint": return undefined;
-      case "function": return { path, reason: `a function (${(v as { name?: string }).name || "anonymous"})` };
-      case "symbol": return { path, reason: `a symbol (${String(v)})` };
+/**
+ * The first unencodable place in `value` (named `root` in the path). With `error` — what
+ * the encoder threw while sending `value`, possibly inside a larger envelope — the answer
+ * is where that failure happened, and is always given.
+ */
+export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec): Unencodable | undefined;
+export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec, error: unknown): Unencodable;
+export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec, ...error: unknown[]): Unencodable | undefined {
+  const thrown = error[0];
+  try {
+    if (thrown instanceof EncodeFailure) {
+      const placed = place(thrown, value, root, false);
+      if (placed !== undefined) return placed;
     }
-    const o = v as object;
-    if (depth > MAX_DEPTH) return { path, reason: `nested deeper than ${MAX_DEPTH} levels` };
-    const seen = ancestors.indexOf(o);
-    if (seen >= 0) return { path, reason: `a cycle (it refers back to ${paths[seen]})` };
-    if (ArrayBuffer.isView(o) || o instanceof ArrayBuffer || o instanceof Date) return undefined;
-    const proto = Object.getPrototypeOf(o);
-    const plain = proto === Object.prototype || proto === null || Array.isArray(o);
-    if (!plain && !hasCodec(o)) {
-      const cls = (o as { constructor?: { name?: string } }).constructor?.name || "an unnamed class";
-      return { path, reason: `an instance of ${cls}, which has no wire codec (send its plain fields instead)` };
-    }
-    ancestors.push(o);
-    paths.push(path);
+    const again = new FrameEncoder((v) => {
+      if (typeof v === "object" && v !== null && hasCodec(v)) return NIL;
+      throw EncodeFailure.type(v);
+    });
     try {
-      if (o instanceof Map) {
-        let i = 0;
-        for (const [k, val] of o) {
-          const r = walk(k, `${path}.<key ${i}>`, depth + 1) ?? walk(val, `${path}.get(${JSON.stringify(k) ?? String(k)})`, depth + 1);
-          if (r) return r;
-          i++;
-        }
-        return undefined;
-      }
-      if (o instanceof Set) {
-        let i = 0;
-        for (const val of o) {
-          const r = walk(val, `${path}.<item ${i++}>`, depth + 1);
-          if (r) return r;
-        }
-        return undefined;
-      }
-      if (o instanceof Error) return undefined;
-      if (Array.isArray(o)) {
-        for (let i = 0; i < o.length; i++) {
-          const r = walk(o[i], `${path}[${i}]`, depth + 1);
-          if (r) return r;
-        }
-        return undefined;
-      }
-      if (!plain) return undefined; // a class with its own codec (e.g. ActorRef)
-      for (const key of Object.keys(o)) {
-        if (key === "__proto__") return { path: `${path}["__proto__"]`, reason: `a "__proto__" key, which is refused (it could change the receiver's prototype); rename the key` };
-        const r = walk((o as Record<string, unknown>)[key], /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, depth + 1);
-        if (r) return r;
-      }
-      return undefined;
-    } finally {
-      ancestors.pop();
-      paths.pop();
+      again.encodeValue(value);
+    } catch (e) {
+      const placed = place(EncodeFailure.from(e), value, root, true);
+      if (placed !== undefined) return placed;
     }
-  };
-  return walk(value, root, 1);
+  } catch {
+    // A value hostile enough to break the search: say what is known.
+  }
+  if (error.length === 0) return undefined;
+  if (thrown instanceof EncodeFailure) return { path: root, reason: thrown.reason, cause: thrown.kind === "unreadable" ? thrown.cause : undefined };
+  return { path: root, reason: `not encodable (${describeThrown(thrown)})`, cause: thrown };
+}
+
+/**
+ * The failure `f` as a path from `root`: `root` must be one of the containers on the way
+ * or the failing value itself (`encodedRoot`: `f` came from encoding `root` on its own).
+ * A failure for depth whose way passes an object twice is reported as the cycle it is.
+ */
+function place(f: EncodeFailure, root: unknown, rootName: string, encodedRoot: boolean): Unencodable | undefined {
+  const holders = f.holders.slice().reverse(); // outermost first; steps[i] leads from holders[i] to the next
+  const steps = f.steps.slice().reverse();
+  let r = encodedRoot ? 0 : holders.indexOf(root);
+  if (r < 0 && (f.kind === "type" || f.kind === "depth") && f.value === root) r = holders.length; // the failing value is the root
+  const pathTo = (j: number): string => rootName + steps.slice(r, r + j).join("");
+  if (r >= 0 && (f.kind === "depth" || f.kind === "size")) {
+    // A cycle runs into the depth limit, or into the size limit first when each turn writes a lot.
+    const chain = holders.slice(r);
+    if (f.kind === "depth") chain.push(f.value);
+    const seen = new Map<unknown, number>();
+    for (let j = 0; j < chain.length; j++) {
+      const i = seen.get(chain[j]);
+      if (i !== undefined) return { path: pathTo(j), reason: `a cycle (it refers back to ${pathTo(i)})` };
+      seen.set(chain[j], j);
+    }
+  }
+  if (f.kind === "size") return { path: rootName, reason: f.reason, tooLarge: { bytes: f.bytes, limit: f.limit, atLeast: f.atLeast } };
+  if (r < 0) return undefined;
+  const found: Unencodable = { path: pathTo(steps.length - r), reason: f.reason };
+  if (f.kind === "unreadable") found.cause = f.cause;
+  return found;
 }
