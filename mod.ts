@@ -25,6 +25,8 @@ export type { HandleCodec } from "./src/wire/handles.ts";
 export { ActorSystem } from "./src/system/actor-system.ts";
 export type { ShutdownOptions, ShutdownReport, SystemOptions } from "./src/system/actor-system.ts";
 export type { DeadLetter, DeadLetterReason, DeadLetters } from "./src/system/dead-letters.ts";
+export { consoleLogger } from "./src/system/log.ts";
+export type { ConsoleLoggerOptions, LogEvent, Logger } from "./src/system/log.ts";
 export type { ActorMetrics, LoopDelay, SystemMetrics, WorkerMetrics } from "./src/system/metrics.ts";
 export type { BackoffOptions, SupervisionOptions, SupervisionStrategy } from "./src/actor/supervision.ts";
 export * from "./src/errors.ts";

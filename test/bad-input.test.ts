@@ -20,12 +20,14 @@ import { FrameEncoder } from "../src/wire/frame-encoder.ts";
 import { frameToString } from "../src/wire/string-frames.ts";
 import { Counter } from "./fixtures/counter.ts";
 import { Echo, Recorder } from "./fixtures/actors.ts";
+import { LogCapture } from "./fixtures/log.ts";
 
 const SEED = Number(process.env.MISSIVE_SEED ?? 20261121);
 
 let system: ActorSystem;
+const logs = new LogCapture();
 beforeAll(async () => {
-  system = await ActorSystem.start({ workers: 2, maxMessageBytes: 64 * 1024 });
+  system = await ActorSystem.start({ workers: 2, maxMessageBytes: 64 * 1024, logger: logs.logger });
 });
 afterAll(async () => {
   await system.shutdown();
@@ -65,6 +67,7 @@ describe(`bad input on ${runtimeName}`, () => {
     await expect(c.ask("decrement", 1)).rejects.toBeInstanceOf(UnknownMessageError);
     await c.flush();
     expect(dead.some((d) => d.reason === "no-handler" && d.name === "decrement" && d.arg === 1)).toBe(true);
+    expect(logs.containing('no handler for "decrement"').map((e) => [e.level, e.source])).toEqual([["warn", c.label]]);
   });
 
   it("drops a malformed or truncated frame with WireError accounting, and the link keeps working", async () => {
@@ -89,6 +92,7 @@ describe(`bad input on ${runtimeName}`, () => {
     expect(log).toEqual([1, 99, 2]);
     const malformed = dead.filter((d) => d.reason === "malformed").reduce((n, d) => n + d.count, 0);
     expect(malformed).toBe(3 + 1);
+    expect(logs.containing("Malformed frame").map((e) => e.source)).toEqual(["worker 0", "worker 0"]);
   });
 
   it("drops a string frame with a char over 255, counts its envelopes as lost, and the link keeps working", async () => {
@@ -108,6 +112,7 @@ describe(`bad input on ${runtimeName}`, () => {
     await r.flush();
     expect((await r.ask("log")).map(([, n]) => n)).toEqual([1, 50, 2]);
     expect(dead.filter((d) => d.reason === "malformed").reduce((n, d) => n + d.count, 0)).toBe(2);
+    expect(logs.containing("char over 255").map((e) => e.source)).toEqual(["worker 1"]);
     // Shutdown's quiescence count includes the lost frame: the drain still completes (afterAll).
   });
 

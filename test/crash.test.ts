@@ -7,12 +7,14 @@ import { ActorStoppedError, ActorSystem, runtimeName } from "../mod.ts";
 import { workerHandleOf } from "../src/system/actor-system.ts";
 import { TestProbe } from "../testkit.ts";
 import { Holder } from "./fixtures/actors.ts";
+import { LogCapture } from "./fixtures/log.ts";
 import { Crasher, Restarting, Stopping, Watcher } from "./fixtures/faulty.ts";
 
 describe(`worker crashes on ${runtimeName}`, () => {
   for (const how of ["exit", "throw", "reject", "terminate"] as const) {
     it(`recovers from a worker that dies by ${how}`, async () => {
-      const system = await ActorSystem.start({ workers: 2 });
+      const log = new LogCapture();
+      const system = await ActorSystem.start({ workers: 2, logger: log.logger });
       const probe = TestProbe.create(system);
       const survivor = await system.spawn(Restarting, { probe: probe.ref, id: "survivor" }, { worker: 0, name: "survivor" });
       const mortal = await system.spawn(Stopping, { probe: probe.ref, id: "mortal" }, { worker: 0 });
@@ -43,6 +45,7 @@ describe(`worker crashes on ${runtimeName}`, () => {
       expect(report.crashes[0]!.worker).toBe(0);
       expect(report.crashes[0]!.code).not.toBe(0);
       expect(report.exits).toHaveLength(2);
+      expect(log.containing("re-created 1 actor(s)").map((e) => [e.level, e.source])).toEqual([["warn", "worker 0"]]);
     });
   }
 });

@@ -16,13 +16,15 @@ import {
 } from "../mod.ts";
 import { TestProbe } from "../testkit.ts";
 import { Counter } from "./fixtures/counter.ts";
+import { LogCapture } from "./fixtures/log.ts";
 import { Flooder, NeverStarts, Sticker, Tally, Vault } from "./fixtures/hostile.ts";
 
 const prototypeNames = [...Object.getOwnPropertyNames(Object.prototype), "__proto__"];
 
 describe(`hardening on ${runtimeName}`, () => {
   it("a message named after an Object.prototype member finds no handler: UnknownMessageError, no-handler dead letters, state intact", async () => {
-    await using system = await ActorSystem.start({ workers: 1 });
+    const log = new LogCapture();
+    await using system = await ActorSystem.start({ workers: 1, logger: log.logger });
     const dead: DeadLetter[] = [];
     using _sub = system.deadLetters.subscribe((d) => dead.push(d));
     // deno-lint-ignore no-explicit-any
@@ -40,6 +42,7 @@ describe(`hardening on ${runtimeName}`, () => {
     expect(noHandler.map((d) => d.name).sort()).toEqual([...prototypeNames, ...prototypeNames].sort());
     const report = await system.shutdown();
     expect(report.crashes).toEqual([]);
+    expect(log.containing("no handler for").length).toBe(prototypeNames.length);
   });
 
   it("refuses reserved ($) and non-string message names at the caller, before anything is sent", async () => {
@@ -158,7 +161,8 @@ describe(`hardening on ${runtimeName}`, () => {
   });
 
   it("after a worker dies mid-flood, only the messages it never took are dead letters (worker-exited)", async () => {
-    await using system = await ActorSystem.start({ workers: 2 });
+    const log = new LogCapture();
+    await using system = await ActorSystem.start({ workers: 2, logger: log.logger });
     const dead: DeadLetter[] = [];
     using _sub = system.deadLetters.subscribe((d) => dead.push(d));
     const tally = await system.spawn(Tally, 300, { worker: 0 });
@@ -170,5 +174,6 @@ describe(`hardening on ${runtimeName}`, () => {
     // 1..299 processed, 300 was being processed when the worker exited: 700 never taken.
     const lost = dead.filter((d) => d.reason === "worker-exited").reduce((a, d) => a + d.count, 0);
     expect(lost).toBe(700);
+    expect(log.containing("re-created 0 actor(s), lost 1").map((e) => e.source)).toEqual(["worker 0"]);
   });
 });

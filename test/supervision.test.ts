@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActorStoppedError, ActorSystem, runtimeName } from "../mod.ts";
 import { TestProbe } from "../testkit.ts";
 import { Parent, Restarting, Resuming, Stopping } from "./fixtures/faulty.ts";
+import { LogCapture } from "./fixtures/log.ts";
 
 let system: ActorSystem;
+const log = new LogCapture();
 beforeAll(async () => {
-  system = await ActorSystem.start({ workers: 2 });
+  system = await ActorSystem.start({ workers: 2, logger: log.logger });
 });
 afterAll(async () => {
   await system.shutdown();
@@ -16,7 +18,7 @@ afterAll(async () => {
 
 describe(`supervision on ${runtimeName}`, () => {
   it("restart: the failing ask gets the error, the state is fresh, the mailbox is kept, hooks run", async () => {
-    using probe = TestProbe.create(system);
+    const probe = TestProbe.create(system); // kept until shutdown: the actors' onStop hooks report to it
     const a = await system.spawn(Restarting, { probe: probe.ref, id: "a" });
     expect((await probe.receive()).name).toBe("started");
     await a.ask("inc");
@@ -34,7 +36,7 @@ describe(`supervision on ${runtimeName}`, () => {
   });
 
   it("restart: more than maxRestarts failures stop the actor", async () => {
-    using probe = TestProbe.create(system);
+    const probe = TestProbe.create(system); // kept until shutdown: the actors' onStop hooks report to it
     const a = await system.spawn(Restarting, { probe: probe.ref, id: "b" });
     for (let i = 0; i < 4; i++) await expect(a.ask("boomLater", `failure ${i}`)).rejects.toThrow(`failure ${i}`);
     await expect(a.ask("inc")).rejects.toBeInstanceOf(ActorStoppedError);
@@ -55,7 +57,7 @@ describe(`supervision on ${runtimeName}`, () => {
   });
 
   it("escalate: the child stops and its parent fails with the error (here: restarts with a new child)", async () => {
-    using probe = TestProbe.create(system);
+    const probe = TestProbe.create(system); // kept until shutdown: the actors' onStop hooks report to it
     const parent = await system.spawn(Parent, { probe: probe.ref, id: "p" });
     expect((await probe.receive()).name).toBe("parent-started");
     const child = await parent.ask("child");
@@ -67,5 +69,7 @@ describe(`supervision on ${runtimeName}`, () => {
     const newChild = await parent.ask("child");
     expect(newChild.equals(child)).toBe(false);
     expect(await newChild.ask("inc")).toBe(1);
+    // Nobody was waiting on the parent's failure: it is logged, once, with the child's error.
+    expect(log.containing("escalated").map((e) => [e.level, e.source, (e.error as Error).message])).toEqual([["error", parent.label, "child broke"]]);
   });
 });

@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe(`death watch on ${runtimeName}`, () => {
   it("tells a watcher when the watched actor fails and stops, with the reason", async () => {
-    using probe = TestProbe.create(system);
+    const probe = TestProbe.create(system); // kept until shutdown: the actors' onStop hooks report to it
     const watcher = await system.spawn(Watcher, probe.ref, { worker: 0 });
     const target = await system.spawn(Stopping, { probe: probe.ref, id: "t" }, { worker: 1 });
     await watcher.ask("watch", target);
@@ -29,7 +29,7 @@ describe(`death watch on ${runtimeName}`, () => {
   });
 
   it("tells a watcher about a normal stop, and at once about an actor already gone", async () => {
-    using probe = TestProbe.create(system);
+    const probe = TestProbe.create(system); // kept until shutdown: the actors' onStop hooks report to it
     const watcher = await system.spawn(Watcher, probe.ref);
     const q = await system.spawn(Quitter);
     await watcher.ask("watch", q);
@@ -40,7 +40,7 @@ describe(`death watch on ${runtimeName}`, () => {
   });
 
   it("links: an abnormal stop fails the linked actor; a normal stop does not", async () => {
-    using probe = TestProbe.create(system);
+    const probe = TestProbe.create(system); // kept until shutdown: the actors' onStop hooks report to it
     const calm = await system.spawn(Watcher, probe.ref);
     const q = await system.spawn(Quitter);
     await calm.ask("link", q);
@@ -58,7 +58,7 @@ describe(`death watch on ${runtimeName}`, () => {
   });
 
   it("a late watcher or linker learns the real reason of a stop it missed", async () => {
-    using probe = TestProbe.create(system);
+    const probe = TestProbe.create(system); // kept until shutdown: the actors' onStop hooks report to it
     const fragile = await system.spawn(Stopping, { probe: probe.ref, id: "g" });
     await expect(fragile.ask("boom", "too late")).rejects.toThrow("too late");
     const watcher = await system.spawn(Watcher, probe.ref);
@@ -70,7 +70,7 @@ describe(`death watch on ${runtimeName}`, () => {
   });
 
   it("resuming actors keep running when a watched actor stops", async () => {
-    using probe = TestProbe.create(system);
+    const probe = TestProbe.create(system); // kept until shutdown: the actors' onStop hooks report to it
     const watcher = await system.spawn(Watcher, probe.ref);
     const r = await system.spawn(Resuming, { probe: probe.ref, id: "r" });
     await watcher.ask("watch", r);

@@ -34,6 +34,7 @@ import type { ActorRef } from "../actor/ref.ts";
 import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, MissiveError, SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { availableParallelism, runtimeName, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
+import { logEventFromWire, type Logger } from "./log.ts";
 import { Loop, type LoopOptions, type LoopStats } from "./loop.ts";
 import { Directory } from "./directory.ts";
 import { type DeadLetterReason, DeadLetters } from "./dead-letters.ts";
@@ -58,6 +59,12 @@ export interface SystemOptions {
   sliceMs?: number;
   /** Largest encoded message, in bytes (default 16 MiB, at most 1 GiB); larger ones throw `MessageTooLargeError`. */
   maxMessageBytes?: number;
+  /**
+   * Where the system's log events go: handler failures on tells, hooks that threw, bad frames,
+   * replaced workers (default: {@link consoleLogger}, one line per event on the console).
+   * Called on the main thread; workers forward their events.
+   */
+  logger?: Logger;
   /**
    * Milliseconds an actor's `init` and `onStart` may take before its spawn rejects with
    * `ActorInitError` (default 30 000; `Infinity` for none). The actor is then removed.
@@ -201,6 +208,9 @@ export class ActorSystem implements AsyncDisposable {
     checkTimeout("sliceMs", options.sliceMs, true);
     if (options.sliceMs === Infinity) throw new InvalidArgumentError("sliceMs must be a finite number of milliseconds > 0 (the dispatcher yields after it); got Infinity.");
     checkInteger("maxMessageBytes", options.maxMessageBytes, 64, 1 << 30);
+    if (options.logger !== undefined && typeof options.logger !== "function") {
+      throw new InvalidArgumentError(`logger must be a function (event) => void, e.g. consoleLogger(); got ${typeof options.logger}.`);
+    }
     const base = {
       workers,
       askTimeout: options.askTimeout ?? 30_000,
@@ -211,6 +221,8 @@ export class ActorSystem implements AsyncDisposable {
     };
     const system = new ActorSystem(new Loop({ ...base, index: 0 }), base);
     const loop = system.#loop;
+    if (options.logger !== undefined) loop.log = options.logger;
+    system.deadLetters.onListenerError = (error) => loop.log({ level: "error", source: "the main loop", message: "a dead-letter listener threw", error });
     loop.onControl = (from, message) => system.#control(from, message as FromWorker);
     system.#installOps();
     for (let w = 1; w <= workers; w++) {
@@ -303,7 +315,7 @@ export class ActorSystem implements AsyncDisposable {
         await loop.requestOp(w, "spawn", [r.url, r.key, arg, r.parent, r.name, localIdOf(r.address)], arg, r.label);
         restarted.push(r.address);
       } catch (e) {
-        console.error(`[missive] could not re-create ${r.label} after ${why}:`, e);
+        loop.log({ level: "error", source: r.label, message: `could not be re-created after ${why}`, error: e });
         this.#directory.gone(r.address);
         lost.push([r.address, r.label]);
       }
@@ -313,7 +325,7 @@ export class ActorSystem implements AsyncDisposable {
       loop.links[o]!.postControl({ type: "actorsLost", lost, restarted, reason: why } satisfies ToWorker);
     }
     loop.lifecycle.actorsLost(lost, restarted, why);
-    console.error(`[missive] ${why}: re-created ${restarted.length} actor(s), lost ${lost.length}.`);
+    loop.log({ level: "warn", source: `worker ${w - 1}`, message: `${why}: re-created ${restarted.length} actor(s), lost ${lost.length}` });
   }
 
   /**
@@ -519,6 +531,9 @@ export class ActorSystem implements AsyncDisposable {
       case "idle":
         slot.idle = { sent: message.sent, received: message.received };
         this.#onQuiescenceCheck?.();
+        break;
+      case "log":
+        this.#loop.log(logEventFromWire(message.event));
         break;
       case "exitStarted":
         slot.exitStartedSeen = true;

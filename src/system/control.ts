@@ -10,6 +10,7 @@
  * @module
  */
 import type { LoopOptions, LoopStats } from "./loop.ts";
+import type { WireLogEvent } from "./log.ts";
 
 /** Main → worker. */
 export type ToWorker =
@@ -42,6 +43,8 @@ export type FromWorker =
   | { type: "idle"; sent: number[]; received: number[] }
   /** The worker got the exit and is stopping its actors (past the deadline: no user code runs from here on). */
   | { type: "exitStarted" }
+  /** An event for the system's logger. */
+  | { type: "log"; event: WireLogEvent }
   | { type: "exited"; stats: LoopStats }
   /** A Deno web worker is about to exit by itself (it has no exit event). */
   | { type: "exiting"; code: number; reason: string };

@@ -41,6 +41,8 @@ export interface DeadLetter {
 /** The main loop's view of dead letters. */
 export class DeadLetters {
   #count = 0;
+  /** @internal where a listener's failure is reported (the system's logger). */
+  onListenerError: (error: unknown) => void = (e) => console.error("[missive] a dead-letter listener threw:", e);
   readonly #listeners = new Set<(d: DeadLetter) => void>();
 
   /** Dead letters reported so far, system-wide. */
@@ -73,7 +75,7 @@ export class DeadLetters {
       try {
         listener(d);
       } catch (e) {
-        console.error("[missive] a dead-letter listener threw:", e);
+        this.onListenerError(e);
       }
     }
   }

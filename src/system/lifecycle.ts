@@ -275,7 +275,7 @@ export class Lifecycle {
    */
   failed(cell: ActorCell, error: unknown, tellName: string | null): void {
     const strategy = cell.supervision.strategy;
-    if (tellName !== null) console.error(`[missive] ${cell.label} failed on "${tellName}" (${strategy}):`, error);
+    if (tellName !== null) this.#loop.log({ level: "error", source: cell.label, message: `failed on "${tellName}" (supervision: ${strategy})`, error });
     switch (strategy) {
       case "resume":
         return;
@@ -311,7 +311,7 @@ export class Lifecycle {
       try {
         await spec.onRestart?.(cell.state, error, cell.ctx);
       } catch (e) {
-        console.error(`[missive] ${cell.label}: onRestart failed:`, e);
+        loop.log({ level: "error", source: cell.label, message: "onRestart failed", error: e });
       }
       const delay = backoffDelay(n, cell.supervision.backoff);
       if (delay > 0) await new Promise<void>((resolve) => (cell.restartTimer = setTimeout(resolve, delay)));
@@ -388,7 +388,7 @@ export class Lifecycle {
         await cell.definition.spec.onStop?.(cell.state, cell.ctx);
       } catch (e) {
         loop.failures++;
-        console.error(`[missive] ${cell.label}: onStop failed:`, e);
+        loop.log({ level: "error", source: cell.label, message: "onStop failed", error: e });
       }
       loop.undeliverable(cell, cell.mailbox.drain());
       cell.status = "stopped";

@@ -44,6 +44,7 @@ import type { DeadLetter, DeadLetterReason } from "./dead-letters.ts";
 import { CreditReturns, Credits } from "./flow-control.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import type { ActorMetrics } from "./metrics.ts";
+import { consoleLogger, type LogEvent } from "./log.ts";
 
 /** Tuning shared by every loop of a system. */
 export interface LoopOptions {
@@ -153,6 +154,8 @@ export class Loop implements RefHost {
   onControl: ((from: number, message: Record<string, unknown>) => void) | null = null;
   /** Where dead letters go (the main loop records them; workers forward them to it). */
   onDeadLetter: (d: DeadLetter) => void;
+  /** Where log events go (the main loop: the system's logger; workers forward them to it). */
+  log: (event: LogEvent) => void = consoleLogger();
   /**
    * While a replacement worker re-creates the actors of the one that died, envelopes for
    * actor numbers up to `parkBelow` wait here instead of becoming dead letters.
@@ -353,7 +356,7 @@ export class Loop implements RefHost {
     this.wireErrors++;
     const lost = Math.max(0, announced - decoded);
     if (lost > 0) this.#recordDeadLetter({ address: 0, target: "(unknown: lost in a malformed frame)", name: null, arg: undefined, reason: "malformed", count: lost });
-    console.error(`[missive] ${this.#loopName()}: ${e.message}`);
+    this.log({ level: "error", source: this.#loopName(), message: e.message });
   }
 
   /**
@@ -766,7 +769,7 @@ export class Loop implements RefHost {
       result = op(env[5], env);
     } catch (e) {
       if (isAsk) this.fail(env, e);
-      else console.error(`[missive] ${this.#loopName()}: request "${env[4]}" failed:`, e);
+      else this.log({ level: "error", source: this.#loopName(), message: `request "${env[4]}" failed`, error: e });
       return;
     }
     if (!isAsk) return;
@@ -831,7 +834,7 @@ export class Loop implements RefHost {
         this.failures++;
         const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);
         this.deadLetter(env, cell.label, "no-handler", error);
-        if ((env[0] & 7) !== Kind.Ask) console.error(`[missive] ${error.message}`);
+        if ((env[0] & 7) !== Kind.Ask) this.log({ level: "warn", source: cell.label, message: `no handler for "${name}" (a no-handler dead letter)`, error });
         return;
       }
     }

@@ -12,6 +12,7 @@ import { parentEndpoint, portEndpoint, runtimeName } from "../runtime/adapters.t
 import type { FromWorker, ToPeer, ToWorker } from "./control.ts";
 import { Loop } from "./loop.ts";
 import { LatenessSampler, type WorkerMetrics } from "./metrics.ts";
+import { logEventToWire } from "./log.ts";
 
 const parent = parentEndpoint();
 let loop: Loop | undefined;
@@ -111,6 +112,9 @@ parent.listen((data) => {
     l.startParking(message.reserve);
   }
   l.onMaybeIdle = reportIfIdle;
+  l.log = (event) => {
+    if (!l.links[0]!.closed) post({ type: "log", event: logEventToWire(event) });
+  };
   sampler.start();
   l.ops.set("metrics", (): WorkerMetrics => ({
     worker: l.index - 1,
