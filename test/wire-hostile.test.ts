@@ -286,6 +286,15 @@ describe(`values that throw when read on ${runtimeName}`, () => {
     }
     const weird = { get toString(): never { throw new Error("no"); } };
     expect(findUnencodable({ a: 1 }, "arg", () => false, weird)).toMatchObject({ path: "arg" });
+    const trap = new Proxy({}, { getPrototypeOf(): never { throw new Error("trap"); } });
+    expect(findUnencodable({ a: 1 }, "arg", () => false, trap)).toMatchObject({ path: "arg" });
+    class Widget {}
+    const throwingHasCodec = (): boolean => {
+      throw new Error("hasCodec boom");
+    };
+    const found = findUnencodable({ w: new Widget() }, "arg", throwingHasCodec, new Error("x"));
+    expect(found.path).toBe("arg.w");
+    expect(found.reason).toMatch(/hasCodec boom/);
   });
 });
 

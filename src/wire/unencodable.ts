@@ -38,10 +38,16 @@ const NIL = new Uint8Array([0xc0]);
 export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec): Unencodable | undefined;
 export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec, error: unknown): Unencodable;
 export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec, ...error: unknown[]): Unencodable | undefined {
-  const thrown = error[0];
+  let thrown = error[0];
+  let failure: EncodeFailure | undefined;
   try {
-    if (thrown instanceof EncodeFailure) {
-      const placed = place(thrown, value, root, false);
+    failure = thrown instanceof EncodeFailure ? thrown : undefined; // (a Proxy's trap could throw here)
+  } catch {
+    thrown = undefined;
+  }
+  try {
+    if (failure !== undefined) {
+      const placed = place(failure, value, root, false);
       if (placed !== undefined) return placed;
     }
     const again = new FrameEncoder((v) => {
@@ -58,7 +64,7 @@ export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec
     // A value hostile enough to break the search: say what is known.
   }
   if (error.length === 0) return undefined;
-  if (thrown instanceof EncodeFailure) return { path: root, reason: thrown.reason, cause: thrown.kind === "unreadable" ? thrown.cause : undefined };
+  if (failure !== undefined) return { path: root, reason: failure.reason, cause: failure.kind === "unreadable" ? failure.cause : undefined };
   return { path: root, reason: `not encodable (${describeThrown(thrown)})`, cause: thrown };
 }
 
