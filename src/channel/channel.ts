@@ -137,6 +137,8 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
   #doneScheduled = false;
   /** This handle's cancellable gets (made on the first one). */
   #gets: GetSlots | undefined;
+  /** What a cancellable get's errors call it (made once). */
+  #getLabel: string | undefined;
 
   /** @internal handles are made by `system.channel`, `ctx.channel` and the wire. */
   constructor(owner: ActorRef<typeof ChannelOwner>, capacity: number) {
@@ -184,15 +186,23 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * const job = await ch.get({ timeout: 5_000 });
    * ```
    */
-  async get(options?: WaitOptions): Promise<T> {
-    if (!isCancellable(options)) {
-      this.#gets?.flush();
-      return this.#item(await this.#ask<GetReply>(this.owner.ask("get", [null, true, this.#takeDone()], NO_TIMEOUT)));
+  get(options?: WaitOptions): Promise<T> {
+    if (!isCancellable(options)) return this.#plainGet();
+    // Not async: a cancel storm makes a get per abort, and each promise less counts.
+    let cancellation: Cancellation;
+    try {
+      cancellation = new Cancellation(options, this.#getLabel ??= `get from ${this}`);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const cancellation = new Cancellation(options, `get from ${this}`);
-    if (cancellation.cancelled) throw cancellation.reason;
-    this.#gets ??= new GetSlots(this.owner);
-    return this.#item(await this.#gets.get(cancellation, () => this.#takeDone()));
+    if (cancellation.cancelled) return Promise.reject(cancellation.reason);
+    this.#gets ??= new GetSlots(this.owner, (reply) => new ChannelClosedError(`${this}`, closedCause(reply)));
+    return this.#gets.get<T>(cancellation, () => this.#takeDone());
+  }
+
+  async #plainGet(): Promise<T> {
+    this.#gets?.flush();
+    return this.#item(await this.#ask<GetReply>(this.owner.ask("get", [null, true, this.#takeDone()], NO_TIMEOUT)));
   }
 
   /**

@@ -30,8 +30,8 @@
  *
  * @example
  * ```ts
- * const slots = new GetSlots(ch.owner);
- * const reply = await slots.get(new Cancellation({ timeout: 100 }, "get"), () => 0);
+ * const slots = new GetSlots(ch.owner, (reply) => new ChannelClosedError("ch", closedCause(reply)));
+ * const item = await slots.get(new Cancellation({ timeout: 100 }, "get"), () => 0);
  * ```
  * @module
  */
@@ -52,7 +52,7 @@ interface Slot {
 
 /** A `get` call waiting on this thread. */
 interface Waiter {
-  readonly resolve: (reply: GetReply) => void;
+  readonly resolve: (item: unknown) => void;
   readonly reject: (reason: unknown) => void;
   readonly cancellation: Cancellation;
 }
@@ -69,31 +69,31 @@ interface Waiter {
  */
 export class GetSlots {
   readonly #owner: ActorRef<typeof ChannelOwner>;
+  readonly #closed: (reply: GetReply) => unknown;
   readonly #slots = new WaitQueue<Slot>();
   readonly #waiters = new WaitQueue<Waiter>();
   #flushScheduled = false;
-  /** Gets that took over a cancelled get's slot (no message): for tests and diagnostics. */
-  reused = 0;
 
-  constructor(owner: ActorRef<typeof ChannelOwner>) {
+  /** `closed` makes the error a get rejects with when the owner answers `[Closed, reason?]`. */
+  constructor(owner: ActorRef<typeof ChannelOwner>, closed: (reply: GetReply) => unknown) {
     this.#owner = owner;
+    this.#closed = closed;
   }
 
   /**
    * A cancellable get (the caller has checked that `cancellation` has not fired): resolves
-   * with the owner's reply, or rejects at once with the cancellation's reason. `done` gives
-   * the pending `taskDone` count, taken only when a `get` message is sent.
+   * with the item, rejects with the `closed` error, or at once with the cancellation's
+   * reason. `done` gives the pending `taskDone` count, taken only when a `get` message is sent.
    */
-  get(cancellation: Cancellation, done: () => number): Promise<GetReply> {
-    return new Promise<GetReply>((resolve, reject) => {
-      const node = this.#waiters.push({ resolve, reject, cancellation });
+  get<T>(cancellation: Cancellation, done: () => number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const node = this.#waiters.push({ resolve: resolve as (item: unknown) => void, reject, cancellation });
       cancellation.onCancel((reason) => {
         this.#waiters.remove(node);
         reject(reason);
         this.#scheduleFlush();
       });
-      if (this.#slots.length >= this.#waiters.length) this.reused++;
-      else this.#open(done());
+      if (this.#slots.length < this.#waiters.length) this.#open(done()); // else: it takes over a cancelled get's slot
     });
   }
 
@@ -133,7 +133,8 @@ export class GetSlots {
     if (reply[0] === Reply.Item) this.#tell(waiter === undefined ? "cancel" : "ack", slot.key); // nobody left: back to the owner
     if (waiter === undefined) return;
     waiter.cancellation[Symbol.dispose]();
-    waiter.resolve(reply);
+    if (reply[0] === Reply.Item) waiter.resolve(reply[1]);
+    else waiter.reject(this.#closed(reply));
   }
 
   #fail(slot: Slot, e: unknown): void {

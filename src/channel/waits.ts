@@ -87,7 +87,7 @@ export class Cancellation implements Disposable {
   #callback: ((reason: unknown) => void) | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #signal: AbortSignal | undefined;
-  readonly #onAbort: (() => void) | undefined;
+  #onAbort: (() => void) | undefined;
 
   constructor(options: WaitOptions | undefined, what: string) {
     const timeout = options?.timeout;
@@ -101,7 +101,10 @@ export class Cancellation implements Disposable {
     }
     if (signal !== undefined) {
       this.#signal = signal;
-      this.#onAbort = () => this.#cancel(signal.reason);
+      this.#onAbort = () => {
+        this.#onAbort = undefined; // a `once` listener is gone before it runs: nothing to remove
+        this.#cancel(signal.reason);
+      };
       signal.addEventListener("abort", this.#onAbort, { once: true });
     }
     if (timeout !== undefined && Number.isFinite(timeout)) {
@@ -139,6 +142,7 @@ export class Cancellation implements Disposable {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#onAbort !== undefined) this.#signal!.removeEventListener("abort", this.#onAbort);
+    this.#onAbort = undefined;
     this.#callback = null;
   }
 }
