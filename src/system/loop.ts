@@ -80,8 +80,15 @@ export interface LoopStats {
   sentTo: number[];
 }
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as PromiseLike<unknown>).then === "function";
+/** True for a promise-like; false for anything whose `then` cannot be read (a revoked Proxy): that is sent as a value, and refused there. */
+const isThenable = (v: unknown): v is PromiseLike<unknown> => {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
+  try {
+    return typeof (v as PromiseLike<unknown>).then === "function";
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
@@ -533,7 +540,7 @@ export class Loop implements RefHost {
     if (dest === this.index && isImmutable(payload, this.options.maxMessageBytes)) {
       // Same loop and an immutable payload: nothing to copy, so the codec is skipped
       // (DESIGN §4: local sends keep the ordering and isolation rules, not the codec).
-      this.deliver([kind, to, from, id, name, payload === undefined ? null : payload]); // as the codec does
+      this.deliver([kind, to, from, id, name, payload]);
       return;
     }
     if (dest === this.index) {

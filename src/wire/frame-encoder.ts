@@ -270,10 +270,9 @@ export class FrameEncoder {
       this.#lastName = name;
       this.#lastNameBytes = this.#bytes.slice(at, this.#pos);
     }
-    // A missing argument or reply is null, as the loop delivers it on the same loop
-    // without the codec; `undefined` inside a payload stays `undefined`.
-    if (payload === undefined) this.#u8(0xc0);
-    else this.#value(payload, 2); // the envelope is depth 1 (format.ts)
+    // `undefined` (a missing argument, a void handler's reply) stays `undefined`, as on the
+    // same loop, where the loop delivers it without the codec.
+    this.#value(payload, 2); // the envelope is depth 1 (format.ts)
     if (this.#pos - start > maxBytes) throw EncodeFailure.size(this.#pos - start, maxBytes, false);
   }
 
