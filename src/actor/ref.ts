@@ -55,6 +55,8 @@ export interface RefHost {
 // deno-lint-ignore no-explicit-any
 export class ActorRef<D extends AnyDefinition = any> {
   readonly #host: RefHost;
+  /** Options every ask, flush and send through this ref starts from (see {@link with}). */
+  readonly #defaults: AskOptions | undefined;
   /** The actor's address: `localId * 1024 + loop` (see `src/wire/envelope.ts`). */
   readonly address: number;
   /** Id of the node (process) the actor lives on; 0 until a multi-node transport exists. */
@@ -70,8 +72,9 @@ export class ActorRef<D extends AnyDefinition = any> {
    * @internal refs are made by the system; use `spawn` or `lookup`. `flow` is the mailbox
    * bound as it travels on the wire: `capacity` for `wait`, `-capacity` for `reject`, 0 for none.
    */
-  constructor(host: RefHost, node: number, address: number, label: string, flow = 0) {
+  constructor(host: RefHost, node: number, address: number, label: string, flow = 0, defaults?: AskOptions) {
     this.#host = host;
+    this.#defaults = defaults;
     this.node = node;
     this.address = address;
     this.label = label;
@@ -105,7 +108,7 @@ export class ActorRef<D extends AnyDefinition = any> {
    * message is sent — not processed (use `flush` or `ask` for that).
    */
   send<K extends MessageName<D>>(name: K, ...args: SendArgs<D, K>): Promise<void> {
-    const options = args[1] as SendOptions | undefined;
+    const options = this.#withDefaults(args[1] as SendOptions | undefined);
     try {
       checkMessageName(name);
       checkOptions("send options", options);
@@ -118,7 +121,7 @@ export class ActorRef<D extends AnyDefinition = any> {
 
   /** Sends a message and resolves with the handler's return value (or rejects with its error). */
   ask<K extends MessageName<D>>(name: K, ...args: AskArgs<D, K>): Promise<AskReply<D, K>> {
-    const options = args[1] as AskOptions | undefined;
+    const options = this.#withDefaults(args[1] as AskOptions | undefined);
     try {
       checkMessageName(name);
       checkAskOptions("ask", options);
@@ -133,12 +136,33 @@ export class ActorRef<D extends AnyDefinition = any> {
    * processed: the acknowledgement that replaces sleeps.
    */
   flush(options?: AskOptions): Promise<void> {
+    options = this.#withDefaults(options);
     try {
       checkAskOptions("flush", options);
     } catch (e) {
       return Promise.reject(e);
     }
     return this.#host.flush(this, options);
+  }
+
+  /**
+   * The same actor, through a ref whose asks, flushes and sends start from `options`
+   * (explicit options still win): no `undefined` placeholder for messages without an argument.
+   *
+   * @example
+   * ```ts
+   * const quick = counter.with({ timeout: 100 });
+   * const n = await quick.ask("get");   // AskTimeoutError after 100 ms
+   * ```
+   */
+  with(options: AskOptions): ActorRef<D> {
+    checkAskOptions("with", options);
+    return new ActorRef<D>(this.#host, this.node, this.address, this.label, this.flow, { ...this.#defaults, ...options });
+  }
+
+  #withDefaults<O extends AskOptions | SendOptions>(options: O | undefined): O | undefined {
+    if (this.#defaults === undefined || (options !== undefined && (typeof options !== "object" || options === null))) return options;
+    return { ...this.#defaults, ...options } as O;
   }
 
   /** Same actor? */

@@ -30,7 +30,7 @@
  */
 import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
-import type { ActorRef } from "../actor/ref.ts";
+import { ActorRef } from "../actor/ref.ts";
 import { ActorNameTakenError, ActorStoppedError, InvalidArgumentError, MissiveError, SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { availableParallelism, runtimeName, startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
@@ -145,6 +145,8 @@ function normaliseExit(exit: WorkerExit): WorkerExit {
  * stuck in user code), and then how long those that answered get to report.
  */
 const EXIT_GRACE_MS = 2_000;
+
+const isActorRef = (v: unknown): v is ActorRef => v instanceof ActorRef;
 
 const loops = new WeakMap<ActorSystem, Loop>();
 
@@ -370,9 +372,35 @@ export class ActorSystem implements AsyncDisposable {
     return this.#stopping;
   }
 
-  /** Counters of the main loop: replies that came too late, messages to gone actors. */
+  /**
+   * Replies to the main loop's asks that came after the ask had settled, and the system's
+   * dead letters (the same count as `system.deadLetters.count`: every loop's).
+   */
   get stats(): { lateReplies: number; deadLetters: number } {
-    return { lateReplies: this.#loop.asks.lateReplies, deadLetters: this.#loop.deadLetters };
+    return { lateReplies: this.#loop.asks.lateReplies, deadLetters: this.deadLetters.count };
+  }
+
+  /**
+   * Stops an actor from outside, as `ctx.stop()` does from inside: after its current
+   * message, children first, then `onStop`; what is left in its mailbox becomes dead letters
+   * (asks among them reject) — `await ref.flush()` first to have earlier messages processed. Resolves once it has stopped; watchers get `Terminated` with
+   * `reason` (normal). An actor already gone resolves at once.
+   *
+   * @example
+   * ```ts
+   * const worker = await system.spawn(Counter, 0);
+   * await system.stop(worker, "no longer needed");
+   * ```
+   */
+  async stop(ref: ActorRef, reason = "stopped"): Promise<void> {
+    if (!isActorRef(ref)) throw new InvalidArgumentError(`stop expects an ActorRef (from spawn or lookup); got ${typeof ref}.`);
+    if (typeof reason !== "string") throw new InvalidArgumentError(`stop: reason must be a string; got ${typeof reason}.`);
+    if (this.#stopping) throw new SystemStoppedError("stop an actor");
+    const loop = loopOf(ref.address);
+    if (loop < 1 || loop > this.#workers.length || localIdOf(ref.address) === 0) {
+      throw new InvalidArgumentError(`stop: ${ref.label} is not an actor of this system.`);
+    }
+    await this.#loop.requestOp(loop, "stop", [localIdOf(ref.address), true, reason]);
   }
 
   /**
