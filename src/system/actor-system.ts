@@ -571,11 +571,19 @@ export class ActorSystem implements AsyncDisposable {
         slot.stats = message.stats;
         slot.exitedReport.resolve();
         break;
-      case "exiting":
-        // A Deno web worker is about to exit by itself (Deno.exit, self.close): no exit event will come.
+      case "exiting": {
+        // A Deno web worker is about to exit by itself (Deno.exit, self.close, an uncaught
+        // error): no exit event will come.
         slot.exitNotice = { code: message.code, reason: message.reason };
+        if (message.error !== undefined) {
+          const error = new Error(message.error.message);
+          error.name = message.error.name;
+          if (message.error.stack !== undefined) error.stack = message.error.stack;
+          slot.exitNotice.error = error;
+        }
         void slot.handle.terminate();
         break;
+      }
     }
   }
 

@@ -47,4 +47,4 @@ export type FromWorker =
   | { type: "log"; event: WireLogEvent }
   | { type: "exited"; stats: LoopStats }
   /** A Deno web worker is about to exit by itself (it has no exit event). */
-  | { type: "exiting"; code: number; reason: string };
+  | { type: "exiting"; code: number; reason: string; error?: { name: string; message: string; stack?: string } };

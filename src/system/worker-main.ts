@@ -97,6 +97,25 @@ if (runtimeName === "deno") {
     notify(0, "self.close()");
     closeSelf?.();
   };
+  // An uncaught error or unhandled rejection ends the worker as on Node and Bun, but is
+  // reported through the system's logger (as the exit's error), not printed by Deno.
+  const crash = (error: unknown): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    try {
+      parent.post({ type: "exiting", code: 1, reason: `uncaught error: ${message}`, error: error instanceof Error ? { name: error.name, message, stack: error.stack } : { name: "Error", message } } satisfies FromWorker);
+    } catch {
+      // the parent is gone already
+    }
+    closeSelf?.();
+  };
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    crash((event as ErrorEvent).error);
+  });
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    crash((event as PromiseRejectionEvent).reason);
+  });
 }
 
 parent.listen((data) => {
