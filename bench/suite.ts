@@ -3,6 +3,7 @@
  * @module
  */
 import { askPipelined, askSequential } from "./benchmarks/ask.ts";
+import { channelCancelStorm } from "./benchmarks/channel.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
 import { savinaBenchmarks } from "./benchmarks/savina.ts";
@@ -25,4 +26,5 @@ export const benchmarks: BenchmarkFactory[] = [
   ...savinaBenchmarks,
   spawnFromMain,
   spawnLocal,
+  channelCancelStorm,
 ];

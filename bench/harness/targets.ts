@@ -65,6 +65,16 @@ export const TARGETS: TargetSpec[] = [
     form: "value",
   },
   { id: "offload-vs-piscina", text: "offload: ≥ 2× piscina's tasks/s", benchmark: "offload", baseline: "piscina", metric: "rate", op: ">=", threshold: 2, form: "ratio" },
+  {
+    id: "channel-cancel-storm-vs-no-aborts",
+    text: "channel-cancel-storm: items/s with the abort storm ≥ 0.5× the same run without aborts (within 2×)",
+    benchmark: "channel-cancel-storm",
+    baseline: "no aborts",
+    metric: "rate",
+    op: ">=",
+    threshold: 0.5,
+    form: "ratio",
+  },
 ];
 
 function holds(ratio: number, op: TargetSpec["op"], threshold: number): boolean {
