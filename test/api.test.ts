@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ActorStoppedError, ActorSystem, AskTimeoutError, type DeadLetter, InvalidArgumentError, runtimeName } from "../mod.ts";
 import { TestProbe } from "../testkit.ts";
 import { Counter } from "./fixtures/counter.ts";
-import { Holder } from "./fixtures/actors.ts";
+import { Holder, Releaser } from "./fixtures/actors.ts";
 import { Watcher } from "./fixtures/faulty.ts";
 
 describe(`API on ${runtimeName}`, () => {
@@ -37,11 +37,13 @@ describe(`API on ${runtimeName}`, () => {
     expect(await c.with({ timeout: 5_000 }).ask("get")).toBe(7);
     const holder = await system.spawn(Holder);
     const quick = holder.with({ timeout: 20 }); // timer-under-test: the ask's own timeout
-    await expect(quick.ask("hang")).rejects.toBeInstanceOf(AskTimeoutError);
+    await expect(quick.ask("hold", "g")).rejects.toBeInstanceOf(AskTimeoutError);
     const aborted = holder.with({ signal: AbortSignal.abort("gave up") });
     await expect(aborted.flush()).rejects.toBe("gave up");
     expect(quick.equals(holder)).toBe(true);
     expect(() => c.with({ timeout: -1 })).toThrow(InvalidArgumentError);
+    // Let the held handler finish, so that shutdown drains at once.
+    expect(await (await system.spawn(Releaser)).ask("release", "g")).toBe(true);
   });
 
   it("system.stats.deadLetters and system.deadLetters.count are the same count, every loop's", async () => {
