@@ -68,6 +68,12 @@ export interface ActorSpec<A, S, H extends Handlers<S>> {
   handlers: H;
   /** Runs once after `init`, before the first message. */
   onStart?: (state: S, ctx: ActorContext) => void | PromiseLike<void>;
+  /**
+   * Runs once when shutdown's drain phase begins, as a message in mailbox order (after what
+   * is already queued), before the mailboxes drain: e.g. a channel's owner closes it, so
+   * that actors reading it in a loop finish instead of holding the drain until its deadline.
+   */
+  onDrain?: (state: S, ctx: ActorContext) => void | PromiseLike<void>;
   /** Runs once when the actor stops, after its children have stopped. */
   onStop?: (state: S, ctx: ActorContext) => void | PromiseLike<void>;
   /** Runs on the old state before a restart (after the children stopped), with the failure. */

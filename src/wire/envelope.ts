@@ -74,4 +74,6 @@ export const SystemMessage = {
   Flush: "$flush",
   /** A watched or linked actor stopped; the payload is `[address, label, reason, normal, error?]`. */
   Terminated: "$terminated",
+  /** Shutdown's drain phase begins: the actor's `onDrain` runs (in mailbox order). */
+  Drain: "$drain",
 } as const;
