@@ -74,7 +74,7 @@ describe(`bad input on ${runtimeName}`, () => {
     const r = await system.spawn(Recorder, undefined, { worker: 0 });
     const dead: DeadLetter[] = [];
     using _ = system.deadLetters.subscribe((d) => dead.push(d));
-    const link = mainLoopOf(system).links[1]!;
+    const link = mainLoopOf(system).link(1);
     r.tell("rec", { s: 0, n: 1 });
     // Header says 3 envelopes; the bytes are garbage.
     link.postFrame(new Uint8Array([3, 0, 0, 0, 0, 0, 0, 0, 0xc1, 0xc1, 0xc1]));
@@ -99,7 +99,7 @@ describe(`bad input on ${runtimeName}`, () => {
     const r = await system.spawn(Recorder, undefined, { worker: 1 });
     const dead: DeadLetter[] = [];
     using _ = system.deadLetters.subscribe((d) => dead.push(d));
-    const link = mainLoopOf(system).links[2]!;
+    const link = mainLoopOf(system).link(2);
     r.tell("rec", { s: 0, n: 1 });
     // Header: 2 envelopes; then a char no byte can be.
     link.postFrame("\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0096\u0100");

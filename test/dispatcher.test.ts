@@ -12,7 +12,7 @@ const Nothing = defineActor(import.meta.url, { name: "Nothing", init: () => ({})
 
 /** A host whose one cell processes by recording; `inbound` envelopes are "decoded" into it. */
 function setup(inbound = 0) {
-  const cell = new ActorCell(1, 1025, Nothing, "Nothing#1", 0, null, undefined);
+  const cell = new ActorCell(1, 1025, Nothing, "Nothing#1", 0, null);
   cell.status = "running";
   const log: string[] = [];
   let waiting = inbound;

@@ -37,7 +37,6 @@ export class ActorCell {
   /** The message being processed. */ currentEnv: Envelope | null = null;
   /** The message whose reply the handler deferred (`ctx.deferReply`). */ deferredEnv: Envelope | null = null;
   ctx!: ActorContext;
-  /** The spawn argument, kept for restarts. */ readonly initArg: unknown;
   readonly supervision: Supervision;
   readonly restarts: RestartWindow;
   /** Mailbox capacity (0 = unbounded) and what to do when full. */ readonly capacity: number;
@@ -60,8 +59,7 @@ export class ActorCell {
   /** Pending backoff before a restart. */
   restartTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null, initArg: unknown) {
-    this.initArg = initArg;
+  constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
     this.supervision = supervisionOf(definition.spec.supervision);
     this.restarts = new RestartWindow(this.supervision.maxRestarts, this.supervision.withinMs);
     this.capacity = definition.spec.mailbox?.capacity ?? 0;

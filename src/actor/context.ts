@@ -16,7 +16,6 @@
  */
 import type { AnyDefinition, InitArgOf } from "./definition.ts";
 import type { ActorRef } from "./ref.ts";
-import type { Barrier, Channel, ChannelOptions, Latch, PlacementOptions } from "../channel/mod.ts";
 
 /** Where and under which name to spawn an actor. */
 export interface SpawnOptions {
@@ -81,10 +80,4 @@ export interface ActorContext {
    * (`LinkedActorError`), also when `ref` had already failed. Resolves once registered.
    */
   link(ref: ActorRef): Promise<void>;
-  /** Makes a channel owned by a child of this actor (on this worker unless `worker` is given): it stops with this actor. */
-  channel<T>(options: ChannelOptions): Promise<Channel<T>>;
-  /** Makes a barrier for `parties` parties, owned by a child of this actor. */
-  barrier(parties: number, options?: PlacementOptions): Promise<Barrier>;
-  /** Makes a one-shot latch, owned by a child of this actor. */
-  latch(options?: PlacementOptions): Promise<Latch>;
 }

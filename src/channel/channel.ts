@@ -70,13 +70,14 @@
  * - A thread that dies while an item is in doubt for it (or a select offer of its is
  *   tentative) leaves that item there: a closed channel then keeps its getters waiting.
  * - An actor awaiting a channel inside a handler is busy, and `shutdown()` drains busy
- *   actors: close your channels (or cancel the waits) before shutting down, or the drain
- *   waits for its deadline. `ctx.channel` owners are children: they stop (and close) when
- *   the actor that made them stops or restarts.
+ *   actors: when the drain begins, every owner closes its channel (its `onDrain` hook, see
+ *   `owner.ts`), so readers take what is buffered and their loops end; an actor waiting to
+ *   *put* then gets `ChannelClosedError`. Owners opened with an actor's `ctx` are its
+ *   children: they stop (and close) when the actor that made them stops or restarts.
  *
  * @example
  * ```ts
- * await using ch = await system.channel<number>({ capacity: 8 });
+ * await using ch = await Channel.open<number>(system, { capacity: 8 });
  * const consumer = system.spawn(Summer, ch); // an actor doing `for await (const n of ch)`
  * for (let i = 0; i < 100; i++) await ch.put(i);   // waits while the buffer is full
  * await ch.close();                               // consumers drain the rest, then end
@@ -85,20 +86,20 @@
  */
 import type { ActorRef } from "../actor/ref.ts";
 import { ActorStoppedError, InvalidArgumentError, SystemStoppedError } from "../errors.ts";
-import { macrotask } from "../runtime/adapters.ts";
+import { macrotask } from "../util/macrotask.ts";
 import { registerHandleCodec } from "../wire/handles.ts";
 import { ChannelClosedError } from "./errors.ts";
 import { GetSlots } from "./get-slots.ts";
 import { ChannelOwner, type ChannelStats } from "./owner.ts";
 import { closedCause, type GetReply, PutMode, type PutReply, Reply } from "./protocol.ts";
-import { Cancellation, isCancellable, NO_TIMEOUT, newKey, type PlacementOptions, type Spawner, waitAtOwner, type WaitOptions } from "./waits.ts";
+import { Cancellation, closeAtOwner, isCancellable, NO_TIMEOUT, newKey, placement, type PlacementOptions, type Spawner, waitAtOwner, type WaitOptions } from "./waits.ts";
 
 /**
- * Options of `system.channel` / `ctx.channel`.
+ * Options of {@link Channel.open}.
  *
  * @example
  * ```ts
- * const ch = await system.channel<string>({ capacity: 16, worker: 1 });
+ * const ch = await Channel.open<string>(system, { capacity: 16, worker: 1 });
  * ```
  */
 export interface ChannelOptions extends PlacementOptions {
@@ -118,12 +119,13 @@ export interface ChannelOptions extends PlacementOptions {
 export type TryGetResult<T> = { ok: true; value: T } | { ok: false; closed: boolean };
 
 /**
- * A channel handle. Get one from `system.channel()` or `ctx.channel()`; send it in
- * messages to give other actors access (it keeps its class across the wire).
+ * A channel handle. Get one from {@link Channel.open} (with the system, or with an actor's
+ * `ctx`); send it in messages to give other actors access (it keeps its class across the
+ * wire).
  *
  * @example
  * ```ts
- * const ch = await system.channel<string>({ capacity: 0 }); // rendezvous
+ * const ch = await Channel.open<string>(system, { capacity: 0 }); // rendezvous
  * const [, got] = await Promise.all([ch.put("hi"), ch.get()]);
  * ```
  */
@@ -140,10 +142,33 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
   /** What a cancellable get's errors call it (made once). */
   #getLabel: string | undefined;
 
-  /** @internal handles are made by `system.channel`, `ctx.channel` and the wire. */
+  /** @internal handles are made by {@link Channel.open} and the wire. */
   constructor(owner: ActorRef<typeof ChannelOwner>, capacity: number) {
     this.owner = owner;
     this.capacity = capacity;
+  }
+
+  /**
+   * Opens a channel: spawns its owner actor with `spawner` and resolves with the handle,
+   * which works from any worker and the main loop. With an `ActorSystem` the owner is a
+   * top-level actor (round-robin, or on `worker`); with an actor's `ctx` it is a child of
+   * that actor, on its worker unless `worker` is given, and it stops (closing the channel)
+   * when the actor stops or restarts. Rejects with `InvalidArgumentError` for a bad
+   * capacity or worker.
+   *
+   * @example
+   * ```ts
+   * await using jobs = await Channel.open<Job>(system, { capacity: 64 }); // 0: rendezvous, Infinity: unbounded
+   * // in a handler: const results = await Channel.open<Result>(ctx, { capacity: 8 });
+   * ```
+   */
+  static async open<T>(spawner: Spawner, options: ChannelOptions): Promise<Channel<T>> {
+    if (typeof options !== "object" || options === null) throw new InvalidArgumentError("Channel.open: pass options, e.g. { capacity: 16 }.");
+    const capacity = options.capacity;
+    if (!(capacity === Infinity || (Number.isInteger(capacity) && capacity >= 0))) {
+      throw new InvalidArgumentError(`Channel.open: capacity must be a whole number ≥ 0 (0: rendezvous) or Infinity; got ${String(capacity)}.`);
+    }
+    return new Channel<T>(await spawner.spawn(ChannelOwner, capacity, placement(options)), capacity);
   }
 
   /**
@@ -253,11 +278,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    */
   async close(reason?: unknown): Promise<void> {
     this.#before();
-    try {
-      await this.owner.ask("close", reason === undefined ? [] : [reason]);
-    } catch (e) {
-      if (!(e instanceof ActorStoppedError)) throw e; // an owner that is gone is closed already
-    }
+    await closeAtOwner(this.owner, reason === undefined ? [] : [reason]);
   }
 
   /**
@@ -348,11 +369,11 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   /**
-   * `await using ch = await system.channel(…)` closes the channel when the scope ends.
+   * `await using ch = await Channel.open(…)` closes the channel when the scope ends.
    *
    * @example
    * ```ts
-   * { await using ch = await system.channel<number>({ capacity: 1 }); await ch.put(1); } // closed here
+   * { await using ch = await Channel.open<number>(system, { capacity: 1 }); await ch.put(1); } // closed here
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {
@@ -428,22 +449,3 @@ registerHandleCodec<Channel<unknown>>("missive.channel", {
     return new Channel(owner, capacity);
   },
 });
-
-/**
- * Spawns a channel's owner with `spawn` and returns the handle (what `system.channel` and
- * `ctx.channel` do).
- *
- * @example
- * ```ts
- * const ch = await createChannel<number>((d, a, o) => system.spawn(d, a, o), { capacity: 4 });
- * ```
- */
-export async function createChannel<T>(spawn: Spawner, options: ChannelOptions): Promise<Channel<T>> {
-  if (typeof options !== "object" || options === null) throw new InvalidArgumentError("channel: pass options, e.g. { capacity: 16 }.");
-  const capacity = options.capacity;
-  if (!(capacity === Infinity || (Number.isInteger(capacity) && capacity >= 0))) {
-    throw new InvalidArgumentError(`channel: capacity must be a whole number ≥ 0 (0: rendezvous) or Infinity; got ${String(capacity)}.`);
-  }
-  const owner = await spawn(ChannelOwner, capacity, options.worker === undefined ? {} : { worker: options.worker });
-  return new Channel<T>(owner as ActorRef<typeof ChannelOwner>, capacity);
-}

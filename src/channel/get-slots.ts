@@ -37,7 +37,7 @@
  */
 import type { ActorRef } from "../actor/ref.ts";
 import { ActorStoppedError } from "../errors.ts";
-import { macrotask } from "../runtime/adapters.ts";
+import { macrotask } from "../util/macrotask.ts";
 import type { ChannelOwner } from "./owner.ts";
 import { type GetReply, Reply } from "./protocol.ts";
 import { type WaitNode, WaitQueue } from "./wait-queue.ts";

@@ -44,25 +44,6 @@ export function availableParallelism(): number {
   return typeof n === "number" && n > 0 ? n : 1;
 }
 
-/**
- * Runs `fn` in a later macrotask, after pending timers and I/O get their turn
- * (`setImmediate` where it exists, else a `MessageChannel` message — never a clamped
- * `setTimeout(0)`).
- */
-export const macrotask: (fn: () => void) => void = typeof g.setImmediate === "function"
-  ? (g.setImmediate as (fn: () => void) => void)
-  : (() => {
-    const { port1, port2 } = new MessageChannel();
-    const queue: (() => void)[] = [];
-    port1.onmessage = () => queue.shift()?.();
-    // The channel must not keep the process alive on its own.
-    (port1 as unknown as { unref?: () => void }).unref?.();
-    (port2 as unknown as { unref?: () => void }).unref?.();
-    return (fn: () => void) => {
-      queue.push(fn);
-      port2.postMessage(null);
-    };
-  })();
 
 /** How a worker ended. */
 export interface WorkerExit {
@@ -129,6 +110,21 @@ function startNodeWorker(moduleUrl: URL): WorkerHandle {
   };
 }
 
+/**
+ * What a Deno web worker posts just before it ends itself (web workers have no exit
+ * event): the parent's endpoint takes it out of the message stream and resolves `exited`.
+ */
+interface ExitNotice {
+  [EXIT_NOTICE]: true;
+  code: number;
+  reason: string;
+  error?: { name: string; message: string; stack?: string };
+}
+const EXIT_NOTICE = "__missiveExitNotice";
+
+const isExitNotice = (data: unknown): data is ExitNotice =>
+  typeof data === "object" && data !== null && (data as Record<string, unknown>)[EXIT_NOTICE] === true;
+
 function startWebWorker(moduleUrl: URL): WorkerHandle {
   const worker = new Worker(moduleUrl, { type: "module" });
   const { promise: exited, resolve } = Promise.withResolvers<WorkerExit>();
@@ -137,10 +133,24 @@ function startWebWorker(moduleUrl: URL): WorkerHandle {
     worker.terminate();
     resolve({ code: 1, reason: `uncaught error: ${event.message}`, error: event.error });
   };
+  const exitedBy = (notice: ExitNotice): void => {
+    const exit: WorkerExit = { code: notice.code, reason: notice.reason };
+    if (notice.error !== undefined) {
+      const error = new Error(notice.error.message);
+      error.name = notice.error.name;
+      if (notice.error.stack !== undefined) error.stack = notice.error.stack;
+      exit.error = error;
+    }
+    worker.terminate();
+    resolve(exit);
+  };
   const endpoint: Endpoint = {
     post: (data, transfer) => worker.postMessage(data, transfer ?? []),
     listen: (handler) => {
-      worker.onmessage = (event: MessageEvent) => handler(event.data);
+      worker.onmessage = (event: MessageEvent) => {
+        if (isExitNotice(event.data)) exitedBy(event.data);
+        else handler(event.data);
+      };
     },
     close: () => {
       worker.onmessage = null;
@@ -196,4 +206,64 @@ export function portEndpoint(port: MessagePort): Endpoint {
       port.close();
     },
   };
+}
+
+const selfClose = (globalThis as unknown as { close?: () => void }).close?.bind(globalThis);
+
+/**
+ * Inside a worker, once at start: on Deno, a worker that ends itself (`Deno.exit`,
+ * `process.exit`, `self.close()`, an uncaught error or unhandled rejection) first tells its
+ * parent, which has no exit event for web workers; an uncaught error is reported as the
+ * exit's error instead of being printed by Deno. Nothing to do on Node and Bun.
+ */
+export function announceOwnExit(): void {
+  if (runtimeName !== "deno") return;
+  const g = globalThis as unknown as {
+    Deno: { exit(code?: number): never };
+    close(): void;
+    postMessage(data: unknown): void;
+    process?: { exit(code?: number): never };
+  };
+  const notify = (code: number, reason: string, error?: unknown): void => {
+    const notice: ExitNotice = { [EXIT_NOTICE]: true, code, reason };
+    if (error !== undefined) {
+      const message = error instanceof Error ? error.message : String(error);
+      notice.error = error instanceof Error ? { name: error.name, message, ...(error.stack === undefined ? {} : { stack: error.stack }) } : { name: "Error", message };
+    }
+    try {
+      g.postMessage(notice);
+    } catch {
+      // the parent is gone already
+    }
+  };
+  const denoExit = g.Deno.exit.bind(g.Deno);
+  g.Deno.exit = (code = 0) => {
+    notify(code, `exited by Deno.exit(${code})`);
+    return denoExit(code);
+  };
+  if (g.process) g.process.exit = (code = 0) => g.Deno.exit(code);
+  g.close = () => {
+    notify(0, "exited by self.close()");
+    selfClose?.();
+  };
+  const crash = (error: unknown): void => {
+    notify(1, `uncaught error: ${error instanceof Error ? error.message : String(error)}`, error);
+    selfClose?.();
+  };
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    crash((event as ErrorEvent).error);
+  });
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    crash((event as PromiseRejectionEvent).reason);
+  });
+}
+
+/**
+ * Inside a worker, after its last report: a Deno web worker ends itself (the parent
+ * terminates workers anyway; this lets Deno's end quickly). Nothing on Node and Bun.
+ */
+export function endOwnWorker(): void {
+  if (runtimeName === "deno") selfClose?.();
 }

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { LoopOptions, LoopStats } from "./loop.ts";
+import type { LoopOptions, LoopStats } from "./loop-options.ts";
 import type { WireLogEvent } from "./log.ts";
 
 /** Main → worker. */
@@ -46,5 +46,3 @@ export type FromWorker =
   /** An event for the system's logger. */
   | { type: "log"; event: WireLogEvent }
   | { type: "exited"; stats: LoopStats }
-  /** A Deno web worker is about to exit by itself (it has no exit event). */
-  | { type: "exiting"; code: number; reason: string; error?: { name: string; message: string; stack?: string } };

@@ -1,17 +1,21 @@
 /**
  * One event loop's share of the actor system: the main thread and every worker each run
- * one `Loop`. It routes envelopes (local delivery, or a {@link Link} per other loop),
- * applies mailbox bounds and credits, runs handlers through the dispatcher, keeps the
- * asks it waits on, and counts and reports dead letters. Spawning, stopping, restarts and
- * death watch live in {@link Lifecycle}.
+ * one `Loop`. It sends envelopes (to an actor on this loop, or into the link of the loop
+ * the actor lives on), runs handlers through the dispatcher, and keeps the asks it waits
+ * on. Around it, one concern per module:
  *
- * Loop-level requests (spawn, stop, watch, …) are envelopes addressed to actor number 0
- * of the loop, so they travel the same wire, in the same order, as actor messages.
+ * - {@link Peer} (`peer.ts`): what this loop knows of each other loop — its link, the counts;
+ * - {@link Inbound} (`inbound.ts`): frames received, decoded in step with processing;
+ * - {@link Delivery} (`delivery.ts`): mailboxes, overflow, dead letters, parking;
+ * - {@link LoopOps} (`ops.ts`): the typed loop-level requests (spawn, stop, watch, …);
+ * - {@link Lifecycle} (`lifecycle.ts`): spawn, supervision, stop, death watch.
+ *
+ * How one message travels through them is in `src/README.md`.
  *
  * @example
  * ```ts
  * const loop = new Loop({ index: 1, workers: 2, askTimeout: 30_000, initTimeout: 30_000, throughput: 64, sliceMs: 2, maxMessageBytes: 16 << 20 });
- * loop.connect(0, parentEndpoint);
+ * loop.connect(0, parentEndpoint());
  * ```
  * @module
  */
@@ -29,56 +33,26 @@ import {
   UnknownMessageError,
   type WireError,
 } from "../errors.ts";
-import { macrotask } from "../runtime/adapters.ts";
+import { macrotask } from "../util/macrotask.ts";
 import type { Endpoint } from "../transport/endpoint.ts";
 import { Link } from "../transport/link.ts";
-import { Deque } from "../util/deque.ts";
-import { Codec, type FrameCursor } from "../wire/codec.ts";
+import { Codec } from "../wire/codec.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "../wire/frame-header.ts";
-import { STRING_FRAME_BYTES, StringFrameReader, stringFrameCount } from "../wire/string-frames.ts";
-import { address, CONSUMED, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage, TAKEN } from "../wire/envelope.ts";
+import { STRING_FRAME_BYTES, stringFrameCount } from "../wire/string-frames.ts";
+import { address, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { findUnencodable } from "../wire/unencodable.ts";
 import { handleCodecFor } from "../wire/handles.ts";
 import { PendingAsks } from "./asks.ts";
-import type { DeadLetter, DeadLetterReason } from "./dead-letters.ts";
+import type { DeadLetter } from "./dead-letters.ts";
+import { Delivery } from "./delivery.ts";
 import { CreditReturns, Credits } from "./flow-control.ts";
+import { Inbound } from "./inbound.ts";
 import { Lifecycle } from "./lifecycle.ts";
-import type { ActorMetrics } from "./metrics.ts";
+import type { LoopOptions, LoopStats } from "./loop-options.ts";
 import { consoleLogger, type LogEvent } from "./log.ts";
-
-/** Tuning shared by every loop of a system. */
-export interface LoopOptions {
-  /** Index of this loop: 0 = main, 1..n = workers. */
-  index: number;
-  /** Number of worker loops in the system. */
-  workers: number;
-  /** Default ask timeout in ms (`Infinity` for none). */
-  askTimeout: number;
-  /** Milliseconds `init` + `onStart` may take before the spawn fails (`Infinity` for none). */
-  initTimeout: number;
-  /** Messages per actor per dispatcher turn. */
-  throughput: number;
-  /** Milliseconds of dispatching before yielding to the event loop. */
-  sliceMs: number;
-  /** Largest encoded message accepted, in bytes. */
-  maxMessageBytes: number;
-}
-
-/** Handler of a loop-level request (an envelope addressed to actor 0 of this loop). */
-export type LoopOp = (payload: unknown, env: Envelope) => unknown;
-
-/** Counters a loop reports (shutdown's quiescence check and the final report). */
-export interface LoopStats {
-  processed: number;
-  deadLetters: number;
-  lateReplies: number;
-  failures: number;
-  wireErrors: number;
-  undelivered: Record<string, number>;
-  hooksSkipped: string[];
-  /** Tells sent to each peer loop's actors (what an unreported peer did not take was lost). */
-  sentTo: number[];
-}
+import type { ActorMetrics } from "./metrics.ts";
+import { LoopOps, type OpName, type OpPayload, type OpReply } from "./ops.ts";
+import { Peer } from "./peer.ts";
 
 /** True for a promise-like; false for anything whose `then` cannot be read (a revoked Proxy): that is sent as a value, and refused there. */
 const isThenable = (v: unknown): v is PromiseLike<unknown> => {
@@ -109,48 +83,31 @@ const isImmutable = (v: unknown, maxBytes: number): boolean => {
   }
 };
 
-/** Names starting with `$` are the framework's own messages: never refused by a full mailbox. */
-const isSystemName = (name: string | null): boolean => name !== null && name.charCodeAt(0) === 36; // "$"
-
 export class Loop implements RefHost {
   readonly index: number;
+  /** "the main loop" or "worker N". */
+  readonly name: string;
   readonly options: LoopOptions;
   readonly codec: Codec;
   readonly dispatcher: Dispatcher;
   readonly asks = new PendingAsks();
   readonly lifecycle: Lifecycle;
+  readonly delivery: Delivery;
   /** Credits this loop holds towards bounded actors (sending side). */
   readonly credits: Credits;
   /** Credit this loop owes to senders of counted messages (receiving side). */
   readonly #returns: CreditReturns;
-  /** Outgoing links by peer loop index. */
-  readonly links: (Link | undefined)[] = [];
-  /** Envelopes received by peer loop index (frame headers' counts). */
-  readonly received: number[] = [];
-  /** Tells sent to each peer loop's actors. */
-  readonly userSent: number[] = [];
-  /** Tells from each peer loop taken out of this loop's mailboxes (acked to that peer). */
-  readonly consumed: number[] = [];
-  /** What each peer last acked of our tells (the rest is in flight or queued there). */
-  readonly peerConsumed: number[] = [];
-  /**
-   * Per loop, a row in shared memory: `row[p]` counts the tells from loop `p` that the loop
-   * has taken out of its mailboxes (handler started, or dead letter). A loop writes only its
-   * own row; after a worker dies, its row still says exactly what it took, so the senders
-   * count as lost only what it never took (acks are sent lazily and can lag).
-   */
-  readonly #takenRows: (Float64Array | undefined)[] = [];
+  /** What this loop knows of every loop, by index (its own entry is unused but for its row of taken counts). */
+  readonly peers: Peer[] = [];
   readonly cells = new Map<number, ActorCell>();
-  readonly ops = new Map<string, LoopOp>();
+  readonly ops = new LoopOps();
   /** Mailbox-only endpoints (test probes): envelopes to these ids go to a callback. */
   readonly probes = new Map<number, (env: Envelope) => void>();
   /** Async work in progress that is not a queued message: async handlers, spawns, stops, restarts. */
   busy = 0;
   processed = 0;
-  deadLetters = 0;
   failures = 0;
   wireErrors = 0;
-  readonly undelivered = new Map<string, number>();
   /** Actors whose `onStop` did not run because the shutdown deadline had passed. */
   readonly hooksSkipped: string[] = [];
   /** Called before every user-initiated send (the main loop refuses sends during shutdown). */
@@ -163,23 +120,15 @@ export class Loop implements RefHost {
   onDeadLetter: (d: DeadLetter) => void;
   /** Where log events go (the main loop: the system's logger; workers forward them to it). */
   log: (event: LogEvent) => void = consoleLogger();
-  /**
-   * While a replacement worker re-creates the actors of the one that died, envelopes for
-   * actor numbers up to `parkBelow` wait here instead of becoming dead letters.
-   */
-  #parked: Map<number, Envelope[]> | null = null;
-  #parkBelow = 0;
   #current: ActorCell | null = null;
-  readonly #inbound = new Deque<Uint8Array>();
-  #cursor: FrameCursor | null = null;
-  /** The actor the last envelope was delivered to (see {@link deliver}). */
-  #lastCell: ActorCell | undefined = undefined;
-  readonly #stringFrames = new StringFrameReader();
+  readonly #inbound: Inbound;
   #nextLocalId = 1;
 
   constructor(options: LoopOptions) {
     this.index = options.index;
+    this.name = options.index === 0 ? "the main loop" : `worker ${options.index - 1}`;
     this.options = options;
+    for (let i = 0; i <= options.workers; i++) this.peers.push(new Peer(i));
     this.codec = new Codec(
       {
         isRef: (v) => v instanceof ActorRef,
@@ -202,8 +151,8 @@ export class Loop implements RefHost {
     this.dispatcher = new Dispatcher(
       {
         processNext: (cell) => this.#processNext(cell),
-        pumpInbound: (max) => this.#pumpInbound(max),
-        hasInbound: () => this.#cursor !== null || this.#inbound.length > 0,
+        pumpInbound: (max) => this.#inbound.pump(max),
+        hasInbound: () => this.#inbound.pending,
         onSliceEnd: (inEvent) => {
           // A run inside a message event (a lone message, see receive): what the actors
           // sent leaves now, not after the bookkeeping that follows the run. Not for every
@@ -212,14 +161,36 @@ export class Loop implements RefHost {
           this.#returns.flush();
         },
         onIdle: () => {
-          this.#sendIdleAcks();
+          for (const peer of this.peers) peer.link?.ackIfStale();
           this.onMaybeIdle?.();
         },
       },
       options,
       macrotask,
     );
-    for (let i = 0; i <= options.workers; i++) this.received[i] = this.userSent[i] = this.consumed[i] = this.peerConsumed[i] = 0;
+    const peers = this.peers;
+    const own = peers[this.index]!;
+    this.delivery = new Delivery({
+      index: this.index,
+      name: this.name,
+      cells: this.cells,
+      probes: this.probes,
+      dispatcher: this.dispatcher,
+      asks: this.asks,
+      credits: this.credits,
+      owe: (senderLoop, actorAddress) => this.#returns.owe(senderLoop, actorAddress),
+      consumedFrom: (peer) => void peers[peer]!.consumed++,
+      get ownTakenRow() {
+        return own.takenRow;
+      },
+      runOp: (env) => this.#runOp(env),
+      fail: (env, error) => this.fail(env, error),
+      reportDeadLetter: (d) => this.onDeadLetter(d),
+    });
+    this.#inbound = new Inbound(this.codec, {
+      deliver: (env) => this.delivery.deliver(env),
+      wireError: (e, announced, decoded) => this.#wireError(e, announced, decoded),
+    });
     this.onDeadLetter = (d) => {
       if (this.index === 0) return;
       this.tellOp(0, "deadLetter", [d.address, d.target, d.name, d.reason, d.count, d.arg]);
@@ -227,59 +198,84 @@ export class Loop implements RefHost {
     this.lifecycle = new Lifecycle(this);
   }
 
-  // ---- links -------------------------------------------------------------------------
+  // ---- peers ---------------------------------------------------------------------------
 
   /** Connects this loop to loop `peer` over `endpoint` (both directions). */
   connect(peer: number, endpoint: Endpoint): Link {
-    const link = new Link(peer, endpoint, (v) => this.codec.encode(v), () => this.consumed[peer]!);
-    this.links[peer] = link;
+    const p = this.peers[peer]!;
+    const link = new Link(peer, endpoint, (v) => this.codec.encode(v), () => p.consumed);
+    p.link = link;
     endpoint.listen((data) => this.receive(peer, data));
     return link;
   }
 
+  /** The link to loop `peer` (connected at start-up). */
+  link(peer: number): Link {
+    const link = this.peers[peer]?.link;
+    if (link === undefined) throw new InvalidArgumentError(`${this.name} has no link to loop ${peer}.`);
+    return link;
+  }
+
+  /** Shares loop `loop`'s row of taken counts (see `Peer.takenRow`); this loop's own row is where it counts. */
+  setTakenRow(loop: number, row: SharedArrayBuffer): void {
+    this.peers[loop]!.takenRow = new Float64Array(row);
+  }
+
   /**
-   * Loop `peer` died and a new incarnation is reachable over `endpoint`. User messages it
-   * had not acknowledged were lost with it: they are reported as dead letters (counted).
-   * Counters start afresh for the new incarnation.
+   * Loop `peer` died and a new incarnation is reachable over `endpoint`. Tells it never took
+   * were lost with it: they are reported as dead letters (counted). Counts start afresh.
    */
   replacePeer(peer: number, endpoint: Endpoint, label: string, takenRow?: SharedArrayBuffer): void {
-    const lost = this.lostTo(peer);
-    if (lost > 0) this.#recordDeadLetter({ address: address(peer, 0), target: label, name: null, arg: undefined, reason: "worker-exited", count: lost });
-    this.links[peer]?.abandon();
-    this.received[peer] = this.userSent[peer] = this.consumed[peer] = this.peerConsumed[peer] = 0;
-    this.#takenRows[peer] = takenRow === undefined ? undefined : new Float64Array(takenRow);
+    const p = this.peers[peer]!;
+    this.#lostWith(p, label);
+    p.link?.abandon();
+    p.reset(takenRow);
     this.connect(peer, endpoint);
   }
 
-  /** Shares loop `loop`'s row of taken counts (see {@link lostTo}); this loop's own row is where it counts. */
-  setTakenRow(loop: number, row: SharedArrayBuffer): void {
-    this.#takenRows[loop] = new Float64Array(row);
-  }
-
   /**
-   * Tells this loop sent to loop `peer`'s actors that `peer` never took out of a mailbox:
-   * exact once `peer` is gone (its shared row of taken counts), else what it has not acked.
-   */
-  lostTo(peer: number): number {
-    const row = this.#takenRows[peer];
-    return Math.max(0, this.userSent[peer]! - (row === undefined ? this.peerConsumed[peer]! : row[this.index]!));
-  }
-
-  /**
-   * Loop `peer` died and will not be replaced (the system is shutting down): count what
-   * it had not acknowledged as dead letters; later sends to it become dead letters too.
+   * Loop `peer` died and will not be replaced (the system is shutting down): count what it
+   * never took as dead letters; later sends to it become dead letters too.
    */
   abandonPeer(peer: number, label: string): void {
-    const lost = this.lostTo(peer);
-    if (lost > 0) this.#recordDeadLetter({ address: address(peer, 0), target: label, name: null, arg: undefined, reason: "worker-exited", count: lost });
-    this.userSent[peer] = this.peerConsumed[peer] = 0;
-    this.links[peer]?.abandon();
+    const p = this.peers[peer]!;
+    this.#lostWith(p, label);
+    p.userSent = p.peerConsumed = 0;
+    p.link?.abandon();
   }
 
-  /** Tells each peer that is behind how many of its messages this loop has consumed (when idle). */
-  #sendIdleAcks(): void {
-    for (const link of this.links) link?.ackIfStale();
+  #lostWith(p: Peer, label: string): void {
+    const lost = p.lost(this.index);
+    if (lost > 0) this.delivery.record({ address: address(p.index, 0), target: label, name: null, arg: undefined, reason: "worker-exited", count: lost });
   }
+
+  /** Loop `peer` is gone: fail the asks waiting on it and release the senders waiting for room there. */
+  peerLost(peer: number, error: (what: string) => unknown): void {
+    this.asks.rejectWhere((target) => target === peer, () => error("the asked actor"));
+    this.credits.forgetWhere((addr) => loopOf(addr) === peer, () => error("the receiving actor"));
+  }
+
+  /** Envelopes sent to each loop (frame counts, for shutdown's quiescence check). */
+  sentCounts(): number[] {
+    return this.peers.map((p) => p.link?.sent ?? 0);
+  }
+
+  /** Envelopes received from each loop. */
+  receivedCounts(): number[] {
+    return this.peers.map((p) => p.received);
+  }
+
+  /** Sends every pending frame now. */
+  flushLinks(): void {
+    for (const peer of this.peers) peer.link?.flush();
+  }
+
+  /** Flushes and closes the links to every loop but `except`. */
+  closeLinks(except = -1): void {
+    for (const peer of this.peers) if (peer.index !== except) peer.link?.close();
+  }
+
+  // ---- receiving -------------------------------------------------------------------------
 
   /**
    * Handles anything that arrived from loop `from`: a control object goes to `onControl`
@@ -287,15 +283,16 @@ export class Loop implements RefHost {
    * small one first in line is decoded here).
    */
   receive(from: number, data: unknown): void {
+    const peer = this.peers[from]!;
     if (typeof data === "string") {
       // A small frame (see string-frames.ts).
       const text = data;
       try {
-        data = this.#stringFrames.read(text);
+        data = this.#inbound.bytesOf(text);
       } catch (e) {
         // Counted as its header announced (quiescence), and reported as lost.
         const announced = stringFrameCount(text);
-        this.received[from] = (this.received[from] ?? 0) + announced;
+        peer.received += announced;
         this.#wireError(e as WireError, announced, 0);
         return;
       }
@@ -303,23 +300,22 @@ export class Loop implements RefHost {
     if (!(data instanceof Uint8Array)) {
       if (typeof data !== "object" || data === null) return;
       const control = data as Record<string, unknown>;
-      if (control.type === "ack") this.peerConsumed[from] = control.n as number;
+      if (control.type === "ack") peer.peerConsumed = control.n as number;
       else this.onControl?.(from, control);
       return;
     }
     // Counted on arrival (quiescence compares these with the sender's counts).
-    let announced = 0;
     if (data.byteLength >= FRAME_HEADER_BYTES) {
-      announced = frameHeaderField(data, 0);
-      this.peerConsumed[from] = frameHeaderField(data, 4);
+      peer.received += frameHeaderField(data, 0);
+      peer.peerConsumed = frameHeaderField(data, 4);
     }
-    this.received[from] = (this.received[from] ?? 0) + announced;
+    const alone = this.#inbound.empty;
     this.#inbound.push(data);
     // A small frame with nothing queued before it is decoded at once: a reply settles its
-    // ask in this event instead of after a dispatcher run (a lone ask's round trip was
-    // ~2 µs shorter per side). Bounded work: at most STRING_FRAME_BYTES of envelopes.
-    if (data.byteLength <= STRING_FRAME_BYTES && this.#inbound.length === 1 && this.#cursor === null) {
-      this.#pumpInbound(Infinity);
+    // ask in this event instead of after a dispatcher run. Bounded work: at most
+    // STRING_FRAME_BYTES of envelopes.
+    if (alone && data.byteLength <= STRING_FRAME_BYTES) {
+      this.#inbound.pump(Infinity);
       this.dispatcher.wake();
       this.dispatcher.runNow(); // and the actors it woke run in this event too
       return;
@@ -327,43 +323,11 @@ export class Loop implements RefHost {
     this.dispatcher.wake();
   }
 
-  #pumpInbound(max: number): number {
-    let n = 0;
-    while (n < max) {
-      let cursor = this.#cursor;
-      if (cursor === null) {
-        const frame = this.#inbound.shift();
-        if (frame === undefined) break;
-        try {
-          cursor = this.#cursor = this.codec.openFrame(frame);
-        } catch (e) {
-          this.#wireError(e as WireError, 0, 0);
-          continue;
-        }
-      }
-      let env: Envelope | null;
-      try {
-        env = cursor.next();
-      } catch (e) {
-        this.#cursor = null;
-        this.#wireError(e as WireError, cursor.announced, cursor.decoded);
-        continue;
-      }
-      if (env === null) {
-        this.#cursor = null;
-        continue;
-      }
-      this.deliver(env);
-      n++;
-    }
-    return n;
-  }
-
   #wireError(e: WireError, announced: number, decoded: number): void {
     this.wireErrors++;
     const lost = Math.max(0, announced - decoded);
-    if (lost > 0) this.#recordDeadLetter({ address: 0, target: "(unknown: lost in a malformed frame)", name: null, arg: undefined, reason: "malformed", count: lost });
-    this.log({ level: "error", source: this.#loopName(), message: e.message });
+    if (lost > 0) this.delivery.record({ address: 0, target: "(unknown: lost in a malformed frame)", name: null, arg: undefined, reason: "malformed", count: lost });
+    this.log({ level: "error", source: this.name, message: e.message });
   }
 
   /**
@@ -371,12 +335,7 @@ export class Loop implements RefHost {
    * still in received frames is accounted for like what is in a mailbox).
    */
   drainInbound(): void {
-    this.#pumpInbound(Infinity);
-  }
-
-  /** Sends every pending frame now. */
-  flushLinks(): void {
-    for (const link of this.links) link?.flush();
+    this.#inbound.pump(Infinity);
   }
 
   // ---- RefHost: what refs call -------------------------------------------------------
@@ -441,6 +400,8 @@ export class Loop implements RefHost {
     return this.request(ref.address, SystemMessage.Flush, undefined, ref.label, options, undefined) as Promise<void>;
   }
 
+  // ---- sending -------------------------------------------------------------------------------
+
   /**
    * Sends an ask to `to` and returns its settlement. `userValue` is what encode errors
    * are reported against (the message argument, or the spawn argument).
@@ -462,333 +423,18 @@ export class Loop implements RefHost {
   }
 
   /** Asks loop `loop` to run request `op` (internal; never refused by the guard, no timeout). */
-  requestOp(loop: number, op: string, payload: unknown, userValue: unknown = payload, label = `loop ${loop}`): Promise<unknown> {
-    return this.request(address(loop, 0), op, payload, label, { timeout: Infinity }, userValue);
+  requestOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>, userValue: unknown = payload, label = `loop ${loop}`): Promise<OpReply<K>> {
+    return this.request(address(loop, 0), op, payload, label, { timeout: Infinity }, userValue) as Promise<OpReply<K>>;
   }
 
   /** Tells loop `loop` about `op` (internal, fire-and-forget). */
-  tellOp(loop: number, op: string, payload: unknown): void {
+  tellOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>): void {
     this.#sendEnvelope(Kind.Tell, address(loop, 0), address(this.index, 0), 0, op, payload, `loop ${loop}`, payload);
   }
 
   /** Sends the framework message `name` (a `$…` name) to actor `to`, from `from`. */
   tellSystem(to: number, from: number, name: string, payload: unknown): void {
     this.#sendEnvelope(Kind.Tell, to, from, 0, name, payload, `actor ${to}`, payload);
-  }
-
-  /** Parks envelopes for actors numbered up to `upTo` until {@link endParking} (a recovering worker). */
-  startParking(upTo: number): void {
-    this.#parked = new Map();
-    this.#parkBelow = upTo;
-  }
-
-  /** Actor `localId` exists again: its parked envelopes go to its mailbox, in arrival order. */
-  unpark(localId: number): void {
-    const waiting = this.#parked?.get(localId);
-    if (waiting === undefined) return;
-    this.#parked!.delete(localId);
-    for (const env of waiting) this.deliver(env);
-  }
-
-  /** Recovery is over: what is still parked was for actors that are gone (dead letters). */
-  endParking(): void {
-    const parked = this.#parked;
-    this.#parked = null;
-    if (parked === null) return;
-    for (const envelopes of parked.values()) for (const env of envelopes) this.deliver(env);
-  }
-
-  /** A fresh actor number on this loop. */
-  allocateLocalId(): number {
-    return this.#nextLocalId++;
-  }
-
-  /** Makes sure fresh actor numbers start above `localId` (for actors re-created with their old address). */
-  reserveLocalIds(upTo: number): void {
-    this.#nextLocalId = Math.max(this.#nextLocalId, upTo + 1);
-  }
-
-  /** A ref to `addr` that sends from this loop. */
-  refTo(addr: number, label: string, flow = 0): ActorRef {
-    return new ActorRef(this, 0, addr, label, flow);
-  }
-
-  /** The actor whose handler is running right now (its synchronous part), if any. */
-  get current(): ActorCell | null {
-    return this.#current;
-  }
-
-  #senderAddress(): number {
-    return this.#current?.address ?? address(this.index, 0);
-  }
-
-  #encode(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label: string, userValue: unknown): Uint8Array {
-    let bytes: Uint8Array;
-    try {
-      bytes = this.codec.encodeEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
-    } catch (e) {
-      throw this.#encodeError(e, label, name ?? "(reply)", userValue);
-    }
-    if (bytes.byteLength > this.options.maxMessageBytes) {
-      throw new MessageTooLargeError(label, name ?? "(reply)", bytes.byteLength, this.options.maxMessageBytes);
-    }
-    return bytes;
-  }
-
-  #sendEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label = `actor ${to}`, userValue: unknown = payload): void {
-    const dest = to % LOOP_SPAN;
-    if (dest === this.index && isImmutable(payload, this.options.maxMessageBytes)) {
-      // Same loop and an immutable payload: nothing to copy, so the codec is skipped
-      // (DESIGN §4: local sends keep the ordering and isolation rules, not the codec).
-      this.deliver([kind, to, from, id, name, payload]);
-      return;
-    }
-    if (dest === this.index) {
-      // Same loop, a payload that could be shared: the receiver gets a copy.
-      let copy: Envelope | number;
-      try {
-        copy = this.codec.copyEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
-      } catch (e) {
-        throw this.#encodeError(e, label, name ?? "(reply)", userValue);
-      }
-      if (typeof copy === "number") throw new MessageTooLargeError(label, name ?? "(reply)", -copy, this.options.maxMessageBytes);
-      this.deliver(copy);
-      return;
-    }
-    const link = this.links[dest];
-    if (link === undefined || link.closed) {
-      // The errors of #route (no such loop, or its worker is gone).
-      this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label, false);
-      return;
-    }
-    // The hot path: encoded straight into the link's pending frame.
-    let size: number;
-    try {
-      size = link.writeEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
-    } catch (e) {
-      throw this.#encodeError(e, label, name ?? "(reply)", userValue);
-    }
-    if (size < 0) throw new MessageTooLargeError(label, name ?? "(reply)", -size, this.options.maxMessageBytes);
-    if ((kind & 7) === Kind.Tell && to >= LOOP_SPAN) this.userSent[dest]!++;
-  }
-
-  /**
-   * Delivers encoded envelope `bytes` to `to`: decoded here for a local actor (a copy),
-   * else appended to the link. `user` marks a tell to an actor (counted for the
-   * acknowledgements that account for messages lost with a dead worker).
-   */
-  #route(bytes: Uint8Array, to: number, label: string, user: boolean): void {
-    const dest = to % LOOP_SPAN;
-    if (dest === this.index) {
-      // A copy: the decoder returns byte arrays as views into its input, and `bytes` is
-      // the encoder's own buffer, which the next send overwrites.
-      this.deliver(this.codec.decode(bytes.slice()) as Envelope);
-      return;
-    }
-    const link = this.links[dest];
-    if (link === undefined) {
-      throw new InvalidArgumentError(`${label} lives on loop ${dest}, which this system does not have (workers: ${this.options.workers}).`);
-    }
-    if (link.closed) {
-      // Its worker died during shutdown: the message cannot go anywhere.
-      const env = this.codec.decode(bytes) as Envelope;
-      if ((env[0] & 7) === Kind.Tell || (env[0] & 7) === Kind.Ask) this.deadLetter(env, label, "worker-exited", new ActorStoppedError(label, "its worker exited"));
-      return;
-    }
-    if (user) this.userSent[dest]!++;
-    link.append(bytes);
-  }
-
-  /** The typed error for what the encoder threw (findUnencodable never throws, whatever the value does). */
-  #encodeError(e: unknown, label: string, messageName: string, userValue: unknown): MissiveError {
-    if (e instanceof MissiveError) return e;
-    const found = findUnencodable(userValue, "arg", (o) => o instanceof ActorRef || handleCodecFor(o) !== undefined, e);
-    if (found.tooLarge) return new MessageTooLargeError(label, messageName, found.tooLarge.bytes, found.tooLarge.limit, found.tooLarge.atLeast);
-    return new MessageEncodeError(label, messageName, found.path, found.reason, found.cause);
-  }
-
-  // ---- delivery ------------------------------------------------------------------------
-
-  /** Puts one envelope where it belongs: a mailbox, a loop op, a waiting ask, or the credits. */
-  deliver(env: Envelope): void {
-    const kind = env[0] & 7;
-    if (kind === Kind.Reply || kind === Kind.Fail) {
-      this.asks.settle(env[3], kind === Kind.Reply, env[5]);
-      return;
-    }
-    if (kind === Kind.Credit) {
-      this.credits.give(env[2], env[3]);
-      return;
-    }
-    // The actor of the last delivery is kept at hand: mail comes in runs to one actor, and
-    // a removed cell is always "stopped" first, so a stale entry is never used.
-    let cell = this.#lastCell;
-    if (cell === undefined || cell.address !== env[1] || cell.status === "stopped") {
-      const localId = localIdOf(env[1]);
-      if (localId === 0) {
-        this.#runOp(env);
-        return;
-      }
-      cell = this.#lastCell = this.cells.get(localId);
-      if (cell === undefined) {
-        this.#deliverNowhere(env, localId);
-        return;
-      }
-    }
-    if (cell.status === "stopping" || cell.status === "stopped") {
-      this.deadLetter(env, cell.label, "stopped");
-      return;
-    }
-    if (cell.capacity > 0 && cell.mailbox.length >= cell.capacity && !isSystemName(env[4])) {
-      switch (cell.overflow) {
-        case "drop-newest":
-        case "reject":
-          this.deadLetter(env, cell.label, "mailbox-full", new MailboxFullError(cell.label, cell.capacity));
-          return;
-        case "drop-oldest": {
-          const oldest = cell.mailbox.peek()!;
-          if (isSystemName(oldest[4])) {
-            this.deadLetter(env, cell.label, "mailbox-full", new MailboxFullError(cell.label, cell.capacity));
-            return;
-          }
-          cell.mailbox.shift();
-          this.deadLetter(oldest, cell.label, "dropped-oldest", new MailboxFullError(cell.label, cell.capacity, "a newer message took its place (drop-oldest)"));
-          break;
-        }
-        case "wait":
-          break; // bounded by the senders' credits (at most max(capacity, loops))
-      }
-    }
-    cell.mailbox.push(env);
-    if (cell.mailbox.length > cell.maxDepth) cell.maxDepth = cell.mailbox.length;
-    this.dispatcher.enqueue(cell);
-  }
-
-  /** `env` is for an actor this loop does not have: parked (recovery), a probe's, or a dead letter. */
-  #deliverNowhere(env: Envelope, localId: number): void {
-    if (this.#parked !== null && localId <= this.#parkBelow) {
-      const waiting = this.#parked.get(localId);
-      if (waiting === undefined) this.#parked.set(localId, [env]);
-      else waiting.push(env);
-      return;
-    }
-    const probe = this.probes.get(localId);
-    if (probe !== undefined) {
-      this.#consume(env);
-      probe(env);
-    } else this.deadLetter(env, `actor ${localId} on ${this.#loopName()}`, "stopped");
-  }
-
-  #loopName(): string {
-    return this.index === 0 ? "the main loop" : `worker ${this.index - 1}`;
-  }
-
-  /**
-   * Counts a tell from another loop as taken out of the mailboxes (once). Only tells are
-   * counted: a lost ask is never silent, its caller's promise rejects.
-   */
-  #consume(env: Envelope): void {
-    if ((env[0] & CONSUMED) !== 0) return;
-    this.#take(env);
-    env[0] |= CONSUMED;
-    if ((env[0] & 7) === Kind.Tell && env[1] >= LOOP_SPAN) {
-      const from = loopOf(env[2]);
-      if (from !== this.index) this.consumed[from]!++;
-    }
-  }
-
-  /** Counts a tell from another loop as taken, once, in this loop's shared row (see {@link lostTo}). */
-  #take(env: Envelope): void {
-    if ((env[0] & TAKEN) !== 0) return;
-    env[0] |= TAKEN;
-    if ((env[0] & 7) === Kind.Tell && env[1] >= LOOP_SPAN) {
-      const from = loopOf(env[2]);
-      const row = this.#takenRows[this.index];
-      if (from !== this.index && row !== undefined) row[from]!++;
-    }
-  }
-
-  /** Returns the credit a counted envelope took, once, whatever became of it. */
-  #creditBack(env: Envelope): void {
-    if ((env[0] & COUNTED) === 0) return;
-    env[0] &= ~COUNTED;
-    const senderLoop = loopOf(env[2]);
-    if (senderLoop === this.index) this.credits.give(env[1], 1);
-    else this.#returns.owe(senderLoop, env[1]);
-  }
-
-  /**
-   * `env` cannot be delivered: count it, return its credit, fail it if it is an ask, and
-   * report it (main loop: `system.deadLetters`).
-   */
-  deadLetter(env: Envelope, label: string, reason: DeadLetterReason, error?: unknown): void {
-    this.#consume(env);
-    this.#creditBack(env);
-    const kind = env[0] & 7;
-    // Reported before the ask fails, so that whoever sees the failure can already count it.
-    if (kind === Kind.Tell || kind === Kind.Ask) {
-      this.#recordDeadLetter({ address: env[1], target: label, name: env[4], arg: env[5], reason, count: 1 });
-    }
-    if (kind === Kind.Ask) {
-      this.fail(env, error ?? new ActorStoppedError(label, reason === "undelivered" ? "it stopped before processing the message" : undefined));
-    }
-  }
-
-  #recordDeadLetter(d: DeadLetter): void {
-    this.deadLetters += d.count;
-    this.onDeadLetter(d);
-  }
-
-  /** Counts messages an actor never processed (it stopped first) and fails the asks among them. */
-  undeliverable(cell: ActorCell, envelopes: Envelope[], extra = 0, why = "undelivered" as DeadLetterReason): void {
-    const n = envelopes.filter((e) => !isSystemName(e[4]) || e[4] === SystemMessage.Flush).length + extra;
-    if (n > 0) this.undelivered.set(cell.label, (this.undelivered.get(cell.label) ?? 0) + n);
-    // Made only when there is mail to fail: an Error captures a stack, and every stop of an
-    // actor with an empty mailbox comes here (it was 11% of the spawn benchmark's worker).
-    let error: ActorStoppedError | undefined;
-    for (const env of envelopes) {
-      if (isSystemName(env[4]) && env[4] !== SystemMessage.Flush) {
-        this.#creditBack(env);
-        continue;
-      }
-      error ??= new ActorStoppedError(cell.label, why === "worker-exited" ? "its worker exited" : "it stopped before processing the message");
-      this.deadLetter(env, cell.label, why, error);
-    }
-    if (extra > 0) this.#recordDeadLetter({ address: cell.address, target: cell.label, name: null, arg: undefined, reason: why, count: extra });
-  }
-
-  /** Counts `count` messages for `label` that were never processed and cannot be listed one by one (a worker that sent no report). */
-  countUndelivered(label: string, addr: number, count: number): void {
-    this.undelivered.set(label, (this.undelivered.get(label) ?? 0) + count);
-    this.#recordDeadLetter({ address: addr, target: label, name: null, arg: undefined, reason: "undelivered", count });
-  }
-
-  #runOp(env: Envelope): void {
-    const op = this.ops.get(env[4] ?? "");
-    const isAsk = (env[0] & 7) === Kind.Ask;
-    if (op === undefined) {
-      if (isAsk) this.fail(env, new UnknownMessageError(this.#loopName(), env[4] ?? "", [...this.ops.keys()]));
-      else this.deadLetters++;
-      return;
-    }
-    let result: unknown;
-    try {
-      result = op(env[5], env);
-    } catch (e) {
-      if (isAsk) this.fail(env, e);
-      else this.log({ level: "error", source: this.#loopName(), message: `request "${env[4]}" failed`, error: e });
-      return;
-    }
-    if (!isAsk) return;
-    if (isThenable(result)) {
-      // Busy until the reply is written: an idle report sent in between would not count
-      // the reply, and shutdown's quiescence check would wait for it until its deadline.
-      this.busy++;
-      Promise.resolve(result).then((v) => this.reply(env, v), (e) => this.fail(env, e)).finally(() => {
-        this.busy--;
-        if (!this.dispatcher.active) this.onMaybeIdle?.();
-      });
-    } else this.reply(env, result);
   }
 
   /** Answers ask `env` with `value` (or with the encode error if `value` cannot be sent). */
@@ -812,12 +458,151 @@ export class Loop implements RefHost {
     }
   }
 
-  // ---- processing ------------------------------------------------------------------------
+  #senderAddress(): number {
+    return this.#current?.address ?? address(this.index, 0);
+  }
+
+  #encode(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label: string, userValue: unknown): Uint8Array {
+    try {
+      return this.codec.encodeEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
+    } catch (e) {
+      throw this.#encodeError(e, label, name ?? "(reply)", userValue);
+    }
+  }
+
+  /**
+   * The three ways one envelope leaves: to an actor on this loop, as it is (an immutable
+   * payload) or as a copy (the receiver never shares an object with the sender); else
+   * encoded straight into the pending frame of the link to its loop (the hot path).
+   */
+  #sendEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label = `actor ${to}`, userValue: unknown = payload): void {
+    const dest = to % LOOP_SPAN;
+    if (dest === this.index) {
+      if (isImmutable(payload, this.options.maxMessageBytes)) {
+        this.delivery.deliver([kind, to, from, id, name, payload]);
+        return;
+      }
+      let copy: Envelope;
+      try {
+        copy = this.codec.copyEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
+      } catch (e) {
+        throw this.#encodeError(e, label, name ?? "(reply)", userValue);
+      }
+      this.delivery.deliver(copy);
+      return;
+    }
+    const peer = this.peers[dest];
+    const link = peer?.link;
+    if (link === undefined || link.closed) {
+      // The errors of #route (no such loop, or its worker is gone).
+      this.#route(this.#encode(kind, to, from, id, name, payload, label, userValue), to, label, false);
+      return;
+    }
+    try {
+      link.writeEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
+    } catch (e) {
+      throw this.#encodeError(e, label, name ?? "(reply)", userValue);
+    }
+    if ((kind & 7) === Kind.Tell && to >= LOOP_SPAN) peer!.userSent++;
+  }
+
+  /**
+   * Sends an envelope encoded beforehand (`send` encodes before it waits for credit):
+   * decoded here for a local actor (a copy), else appended to the link. `user` marks a
+   * tell to an actor (counted, for what a worker that dies never took).
+   */
+  #route(bytes: Uint8Array, to: number, label: string, user: boolean): void {
+    const dest = to % LOOP_SPAN;
+    if (dest === this.index) {
+      // A copy: `bytes` is the encoder's own buffer, which the next send overwrites.
+      this.delivery.deliver(this.codec.decode(bytes.slice()) as Envelope);
+      return;
+    }
+    const peer = this.peers[dest];
+    if (peer?.link === undefined) {
+      throw new InvalidArgumentError(`${label} lives on loop ${dest}, which this system does not have (workers: ${this.options.workers}).`);
+    }
+    if (peer.link.closed) {
+      // Its worker died during shutdown: the message cannot go anywhere.
+      const env = this.codec.decode(bytes) as Envelope;
+      if ((env[0] & 7) === Kind.Tell || (env[0] & 7) === Kind.Ask) this.delivery.deadLetter(env, label, "worker-exited", new ActorStoppedError(label, "its worker exited"));
+      return;
+    }
+    if (user) peer.userSent++;
+    peer.link.append(bytes);
+  }
+
+  /** The typed error for what the encoder threw (findUnencodable never throws, whatever the value does). */
+  #encodeError(e: unknown, label: string, messageName: string, userValue: unknown): MissiveError {
+    if (e instanceof MissiveError) return e;
+    const found = findUnencodable(userValue, "arg", (o) => o instanceof ActorRef || handleCodecFor(o) !== undefined, e);
+    if (found.tooLarge) return new MessageTooLargeError(label, messageName, found.tooLarge.bytes, found.tooLarge.limit, found.tooLarge.atLeast);
+    return new MessageEncodeError(label, messageName, found.path, found.reason, found.cause);
+  }
+
+  // ---- actors on this loop ---------------------------------------------------------------
+
+  /** A fresh actor number on this loop. */
+  allocateLocalId(): number {
+    return this.#nextLocalId++;
+  }
+
+  /** Makes sure fresh actor numbers start above `localId` (for actors re-created with their old address). */
+  reserveLocalIds(upTo: number): void {
+    this.#nextLocalId = Math.max(this.#nextLocalId, upTo + 1);
+  }
+
+  /** A ref to `addr` that sends from this loop. */
+  refTo(addr: number, label: string, flow = 0): ActorRef {
+    return new ActorRef(this, 0, addr, label, flow);
+  }
+
+  /** The actor whose handler is running right now (its synchronous part), if any. */
+  get current(): ActorCell | null {
+    return this.#current;
+  }
+
+  /** Async work begins that is not a queued message (an async handler, a spawn, a stop): the loop is not idle until {@link endWork}. */
+  beginWork(): void {
+    this.busy++;
+  }
+
+  /** Async work ended; the loop may be idle now. */
+  endWork(): void {
+    this.busy--;
+    if (!this.dispatcher.active) this.onMaybeIdle?.();
+  }
+
+  #runOp(env: Envelope): void {
+    const op = this.ops.get(env[4] ?? "");
+    const isAsk = (env[0] & 7) === Kind.Ask;
+    if (op === undefined) {
+      if (isAsk) this.fail(env, new UnknownMessageError(this.name, env[4] ?? "", this.ops.names()));
+      else this.delivery.record({ address: env[1], target: this.name, name: env[4], arg: env[5], reason: "no-handler", count: 1 });
+      return;
+    }
+    let result: unknown;
+    try {
+      result = op(env[5], env);
+    } catch (e) {
+      if (isAsk) this.fail(env, e);
+      else this.log({ level: "error", source: this.name, message: `request "${env[4]}" failed`, error: e });
+      return;
+    }
+    if (!isAsk) return;
+    if (isThenable(result)) {
+      // Busy until the reply is written: an idle report sent in between would not count
+      // the reply, and shutdown's quiescence check would wait for it until its deadline.
+      this.beginWork();
+      Promise.resolve(result).then((v) => this.reply(env, v), (e) => this.fail(env, e)).finally(() => this.endWork());
+    } else this.reply(env, result);
+  }
 
   #processNext(cell: ActorCell): void {
+    const delivery = this.delivery;
     const env = cell.mailbox.shift()!;
-    this.#creditBack(env);
-    this.#take(env); // the message being processed counts as processed if the worker dies now
+    delivery.creditBack(env);
+    delivery.take(env); // the message being processed counts as processed if the worker dies now
     const name = env[4]!;
     let handler: ((state: unknown, arg: unknown, ctx: ActorContext) => unknown) | undefined;
     let arg = env[5];
@@ -828,19 +613,23 @@ export class Loop implements RefHost {
       const signal = this.lifecycle.terminatedSignal(cell, env);
       if (signal === undefined) {
         // Not the framework's signal (only loops send `$…` names; refs refuse them): never a crash.
-        this.deadLetter(env, cell.label, "no-handler", new UnknownMessageError(cell.label, name, cell.definition.messageNames));
+        delivery.deadLetter(env, cell.label, "no-handler", new UnknownMessageError(cell.label, name, cell.definition.messageNames));
         return;
       }
       if (signal === null) return;
       handler = cell.definition.spec.onTerminated as typeof handler;
       if (handler === undefined) return;
       arg = signal;
+    } else if (name === SystemMessage.Drain) {
+      const onDrain = cell.definition.spec.onDrain;
+      if (onDrain === undefined) return;
+      handler = (state, _arg, ctx) => onDrain(state, ctx);
     } else {
       handler = cell.definition.handlerMap.get(name);
       if (handler === undefined) {
         this.failures++;
         const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);
-        this.deadLetter(env, cell.label, "no-handler", error);
+        delivery.deadLetter(env, cell.label, "no-handler", error);
         if ((env[0] & 7) !== Kind.Ask) this.log({ level: "warn", source: cell.label, message: `no handler for "${name}" (a no-handler dead letter)`, error });
         return;
       }
@@ -859,7 +648,7 @@ export class Loop implements RefHost {
     this.#current = null;
     if (isThenable(result)) {
       cell.busy = true;
-      this.busy++;
+      this.beginWork();
       Promise.resolve(result).then(
         (v) => this.#settleAsync(cell, env, true, v),
         (e) => this.#settleAsync(cell, env, false, e),
@@ -871,16 +660,15 @@ export class Loop implements RefHost {
 
   #settleAsync(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
     cell.busy = false;
-    this.busy--;
     this.#finish(cell, env, ok, value);
     this.dispatcher.enqueue(cell);
-    if (!this.dispatcher.active) this.onMaybeIdle?.();
+    this.endWork();
   }
 
   #finish(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
     // Consumed once the handler is done: an ack then never covers a message whose effects
     // (the messages its handler sent) have not left yet.
-    this.#consume(env);
+    this.delivery.consume(env);
     cell.processed++;
     this.processed++;
     const deferred = cell.deferredEnv === env;
@@ -898,17 +686,22 @@ export class Loop implements RefHost {
 
   // ---- reporting ---------------------------------------------------------------------------
 
+  /** Dead letters counted on this loop. */
+  get deadLetters(): number {
+    return this.delivery.deadLetters;
+  }
+
   /** This loop's counters. */
   stats(): LoopStats {
     return {
       processed: this.processed,
-      deadLetters: this.deadLetters,
+      deadLetters: this.delivery.deadLetters,
       lateReplies: this.asks.lateReplies,
       failures: this.failures,
       wireErrors: this.wireErrors,
-      undelivered: Object.fromEntries(this.undelivered),
+      undelivered: Object.fromEntries(this.delivery.undelivered),
       hooksSkipped: [...this.hooksSkipped],
-      sentTo: [...this.userSent],
+      sentTo: this.peers.map((p) => p.userSent),
     };
   }
 
@@ -928,11 +721,5 @@ export class Loop implements RefHost {
   /** True when nothing is queued, running, or half-way (used by the drain phase). */
   get idle(): boolean {
     return !this.dispatcher.active && this.busy === 0;
-  }
-
-  /** Loop `peer` is gone: fail the asks waiting on it and release the senders waiting for room there. */
-  peerLost(peer: number, error: (what: string) => unknown): void {
-    this.asks.rejectWhere((target) => target === peer, () => error("the asked actor"));
-    this.credits.forgetWhere((addr) => loopOf(addr) === peer, () => error("the receiving actor"));
   }
 }

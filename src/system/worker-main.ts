@@ -8,10 +8,11 @@
  * @module
  */
 import { ActorStoppedError } from "../errors.ts";
-import { parentEndpoint, portEndpoint, runtimeName } from "../runtime/adapters.ts";
+import { announceOwnExit, endOwnWorker, parentEndpoint, portEndpoint } from "../runtime/adapters.ts";
 import type { FromWorker, ToPeer, ToWorker } from "./control.ts";
 import { Loop } from "./loop.ts";
-import { LatenessSampler, type WorkerMetrics } from "./metrics.ts";
+import { LatenessSampler } from "./metrics.ts";
+import { SystemMessage } from "../wire/envelope.ts";
 import { logEventToWire } from "./log.ts";
 
 const parent = parentEndpoint();
@@ -21,14 +22,14 @@ let lastReport = "";
 const sampler = new LatenessSampler();
 
 function post(message: FromWorker): void {
-  loop!.links[0]!.postControl(message);
+  loop!.link(0).postControl(message);
 }
 
 function reportIfIdle(): void {
   if (!draining || loop === undefined || !loop.idle) return;
   loop.flushLinks();
-  const sent = loop.links.map((l) => l?.sent ?? 0);
-  const received = [...loop.received];
+  const sent = loop.sentCounts();
+  const received = loop.receivedCounts();
   const key = `${sent}|${received}`;
   if (key === lastReport) return;
   lastReport = key;
@@ -56,9 +57,9 @@ async function exit(force: boolean): Promise<void> {
   await l.lifecycle.stopAll(force);
   // Every actor here is gone. Say so to each peer, and wait for theirs: then nothing a peer
   // sent is still in flight, and what came for actors here is counted (dead letters).
-  const peers = l.links.flatMap((link) => (link && link.peer !== 0 && !link.closed ? [link.peer] : []));
+  const peers = l.peers.flatMap((p) => (p.index !== 0 && p.link !== undefined && !p.link.closed ? [p.index] : []));
   for (const p of peers) if (!haltsEarly.has(p)) haltsAwaited.add(p);
-  for (const p of peers) l.links[p]!.postControl({ type: "halt" } satisfies ToPeer);
+  for (const p of peers) l.link(p).postControl({ type: "halt" } satisfies ToPeer);
   if (haltsAwaited.size > 0) {
     // A peer stuck in a handler never says `halt`: the main loop then says `peerStuck`.
     const { promise, resolve } = Promise.withResolvers<void>();
@@ -68,55 +69,15 @@ async function exit(force: boolean): Promise<void> {
   l.drainInbound();
   l.asks.rejectAll(() => new ActorStoppedError("the asked actor", "the system shut down"));
   const stats = l.stats();
-  for (const link of l.links) if (link && link.peer !== 0) link.close();
+  l.closeLinks(0);
   post({ type: "exited", stats });
-  l.links[0]!.close();
+  l.link(0).close();
   // The main loop terminates the worker once it has this report, so a timer an actor
-  // left running cannot keep the worker alive. Deno web workers can also close themselves.
-  if (runtimeName === "deno") closeSelf?.();
+  // left running cannot keep the worker alive.
+  endOwnWorker();
 }
 
-// Deno web workers have no exit event: a worker that ends itself says so first.
-const closeSelf = (globalThis as unknown as { close?: () => void }).close?.bind(globalThis);
-if (runtimeName === "deno") {
-  const g = globalThis as unknown as { Deno: { exit(code?: number): never }; close(): void; process?: { exit(code?: number): never } };
-  const notify = (code: number, how: string): void => {
-    try {
-      parent.post({ type: "exiting", code, reason: `exited by ${how}` } satisfies FromWorker);
-    } catch {
-      // the parent is gone already
-    }
-  };
-  const denoExit = g.Deno.exit.bind(g.Deno);
-  g.Deno.exit = (code = 0) => {
-    notify(code, `Deno.exit(${code})`);
-    return denoExit(code);
-  };
-  if (g.process) g.process.exit = (code = 0) => g.Deno.exit(code);
-  g.close = () => {
-    notify(0, "self.close()");
-    closeSelf?.();
-  };
-  // An uncaught error or unhandled rejection ends the worker as on Node and Bun, but is
-  // reported through the system's logger (as the exit's error), not printed by Deno.
-  const crash = (error: unknown): void => {
-    const message = error instanceof Error ? error.message : String(error);
-    try {
-      parent.post({ type: "exiting", code: 1, reason: `uncaught error: ${message}`, error: error instanceof Error ? { name: error.name, message, stack: error.stack } : { name: "Error", message } } satisfies FromWorker);
-    } catch {
-      // the parent is gone already
-    }
-    closeSelf?.();
-  };
-  globalThis.addEventListener("error", (event) => {
-    event.preventDefault();
-    crash((event as ErrorEvent).error);
-  });
-  globalThis.addEventListener("unhandledrejection", (event) => {
-    event.preventDefault();
-    crash((event as PromiseRejectionEvent).reason);
-  });
-}
+announceOwnExit();
 
 parent.listen((data) => {
   const message = data as ToWorker;
@@ -128,14 +89,14 @@ parent.listen((data) => {
   if (message.reserve > 0) {
     // A replacement worker: actors come back at their old numbers; mail for them waits.
     l.reserveLocalIds(message.reserve);
-    l.startParking(message.reserve);
+    l.delivery.startParking(message.reserve);
   }
   l.onMaybeIdle = reportIfIdle;
   l.log = (event) => {
-    if (!l.links[0]!.closed) post({ type: "log", event: logEventToWire(event) });
+    if (!l.link(0).closed) post({ type: "log", event: logEventToWire(event) });
   };
   sampler.start();
-  l.ops.set("metrics", (): WorkerMetrics => ({
+  l.ops.on("metrics", () => ({
     worker: l.index - 1,
     eventLoopDelay: sampler.take(),
     processed: l.processed,
@@ -148,6 +109,10 @@ parent.listen((data) => {
     else if (m.type === "peerStuck") halted(m.peer);
     else if (m.type === "drain") {
       draining = true;
+      // Actors with an onDrain hook get it first, in mailbox order (a channel closes itself).
+      for (const cell of l.cells.values()) {
+        if (cell.definition.spec.onDrain !== undefined) l.tellSystem(cell.address, cell.address, SystemMessage.Drain, undefined);
+      }
       reportIfIdle();
     } else if (m.type === "exit") void exit(m.force);
     else if (m.type === "peerReplaced") {
@@ -160,7 +125,7 @@ parent.listen((data) => {
       reportIfIdle();
     } else if (m.type === "actorsLost") {
       l.lifecycle.actorsLost(m.lost, m.restarted, m.reason);
-      l.endParking();
+      l.delivery.endParking();
     }
   };
   post({ type: "ready" });

@@ -23,7 +23,7 @@
  * @module
  */
 import { type Delegate, FrameEncoder } from "../wire/frame-encoder.ts";
-import { macrotask } from "../runtime/adapters.ts";
+import { macrotask } from "../util/macrotask.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "../wire/frame-header.ts";
 import { frameToString, STRING_FRAME_BYTES, stringFrameCount } from "../wire/string-frames.ts";
 import type { Endpoint } from "./endpoint.ts";
@@ -71,15 +71,11 @@ export class Link {
 
   /**
    * Encodes `[kind, to, from, id, name, payload]` straight into the pending frame and
-   * returns its size; a size over `maxBytes` is taken out again and returned negated.
-   * Throws the encoder's error for a payload that cannot be encoded (nothing is queued).
+   * returns its size. Throws the encoder's failure for a payload that cannot be encoded or
+   * an envelope over `maxBytes` (nothing is queued).
    */
   writeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): number {
-    const size = this.#writer.writeEnvelope(kind, to, from, id, name, payload, maxBytes);
-    if (size > maxBytes) {
-      this.#writer.dropLast(size);
-      return -size;
-    }
+    const size = this.#writer.writeEnvelope(kind, to, from, id, name, payload, maxBytes); // throws past maxBytes
     this.#queued();
     return size;
   }

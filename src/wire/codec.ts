@@ -87,7 +87,7 @@ export class Codec {
    * the reused frame buffer (in-loop messages with objects, Savina Chameneos and Fork-Join,
    * spent most of their time in the codec).
    */
-  copyEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): Envelope | number {
+  copyEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): Envelope {
     const writer = this.#copyWriter;
     writer.writeEnvelope(kind, to, from, id, name, payload, maxBytes); // a failed write leaves the writer empty
     const frame = writer.take();

@@ -190,16 +190,6 @@ export class FrameEncoder {
     this.#count++;
   }
 
-  /** Removes the last envelope again (it was `length` bytes). */
-  dropLast(length: number): void {
-    this.#pos -= length;
-    this.#count--;
-  }
-
-  /** The last `length` bytes written (a copy), e.g. to decode a local delivery. */
-  lastBytes(length: number): Uint8Array {
-    return this.#bytes.slice(this.#pos - length, this.#pos);
-  }
 
   /** Returns the finished frame (a view over its own ArrayBuffer, header filled in) and starts a new one. */
   take(ack = 0): Uint8Array {

@@ -1,0 +1,76 @@
+/**
+ * The `ActorContext` each actor's `init`, handlers and hooks get (the interface is in
+ * `src/actor/context.ts`): its own ref, the sender, spawning children, stopping, deferring
+ * a reply, and death watch.
+ *
+ * @example
+ * ```ts
+ * cell.ctx = actorContext(cell, host);
+ * ```
+ * @module
+ */
+import type { ActorCell } from "../actor/cell.ts";
+import type { ActorContext, DeferredReply, SpawnOptions } from "../actor/context.ts";
+import type { AnyDefinition } from "../actor/definition.ts";
+import type { ActorRef } from "../actor/ref.ts";
+import { InvalidArgumentError } from "../errors.ts";
+import { type Envelope, Kind, localIdOf } from "../wire/envelope.ts";
+import type { DeathWatch } from "./watch.ts";
+
+/** What a context needs from its loop. */
+export interface ContextHost {
+  readonly index: number;
+  /** The actor whose handler is running (its synchronous part). */
+  readonly current: ActorCell | null;
+  readonly watch: DeathWatch;
+  refTo(addr: number, label: string): ActorRef;
+  reply(env: Envelope, value: unknown): void;
+  fail(env: Envelope, error: unknown): void;
+  /** Spawns a child of `cell`. */
+  spawnChild(cell: ActorCell, definition: AnyDefinition, arg: unknown, options: SpawnOptions | undefined): Promise<ActorRef>;
+  /** `ctx.stop()`: stop `cell` after its current message. */
+  requestStop(cell: ActorCell): void;
+}
+
+/** The context of `cell`. */
+export function actorContext(cell: ActorCell, host: ContextHost): ActorContext {
+  return {
+    self: host.refTo(cell.address, cell.label),
+    get sender() {
+      return cell.sender !== 0 && localIdOf(cell.sender) !== 0 ? host.refTo(cell.sender, `actor ${cell.sender}`) : undefined;
+    },
+    worker: host.index - 1,
+    label: cell.label,
+    // deno-lint-ignore no-explicit-any
+    spawn: (definition: AnyDefinition, arg?: unknown, options?: SpawnOptions): Promise<any> => host.spawnChild(cell, definition, arg, options),
+    stop: () => host.requestStop(cell),
+    deferReply: <T>(): DeferredReply<T> => {
+      const env = cell.currentEnv;
+      if (host.current !== cell || env === null) {
+        throw new InvalidArgumentError("ctx.deferReply() must be called in the synchronous part of a handler.");
+      }
+      const isAsk = (env[0] & 7) === Kind.Ask;
+      if (isAsk) cell.deferredEnv = env;
+      let settled = !isAsk;
+      return {
+        isAsk,
+        get settled() {
+          return settled;
+        },
+        resolve: (value: T) => {
+          if (settled) return;
+          settled = true;
+          host.reply(env, value);
+        },
+        reject: (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          host.fail(env, error);
+        },
+      };
+    },
+    watch: (ref: ActorRef) => host.watch.watch(cell, ref, false),
+    link: (ref: ActorRef) => host.watch.watch(cell, ref, true),
+    unwatch: (ref: ActorRef) => host.watch.unwatch(cell, ref),
+  };
+}
