@@ -18,9 +18,11 @@
  *
  * @example
  * ```ts
+ * const budget = { nodes: 0 };                          // shared by one reader's tree
  * const root = new ShapeNode(null, null, 0);
- * const node = root.add(encodedKeyBytes, "id");   // first time: the reader decoded the key
- * node.matchNext(bytes, pos);                      // later: the same bytes → the same node
+ * const id = root.add(encodedKeyBytes, "id", budget);   // first time: the reader decoded the key
+ * root.matchNext(bytes, pos, bytes.length);             // later: the same key bytes → `id` again
+ * id?.build([7]);                                       // { id: 7 }
  * ```
  * @module
  */
@@ -108,7 +110,9 @@ export class ShapeNode {
   /** The key list from the root to this node. */
   keys(): (string | number)[] {
     const out: (string | number)[] = [];
-    for (let node: ShapeNode | null = this; node !== null && node.key !== null; node = node.#parent) out.push(node.key);
+    if (this.key === null) return out;
+    out.push(this.key);
+    for (let node = this.#parent; node !== null && node.key !== null; node = node.#parent) out.push(node.key);
     return out.reverse();
   }
 }
