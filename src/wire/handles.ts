@@ -6,10 +6,23 @@
  *
  * @example
  * ```ts
- * registerHandleCodec<Channel<unknown>>("missive.channel", {
- *   is: (v) => v instanceof Channel,
- *   toWire: (ch) => [ch.owner, ch.id],
- *   fromWire: ([owner, id]) => new Channel(owner, id),
+ * // A handle to a resource an actor holds: it travels in messages and arrives as a Lease.
+ * export class Lease {
+ *   readonly holder: ActorRef;
+ *   readonly id: number;
+ *   constructor(holder: ActorRef, id: number) {
+ *     this.holder = holder;
+ *     this.id = id;
+ *   }
+ * }
+ * // In the module that defines the class, so that every worker loading it registers it.
+ * registerHandleCodec<Lease>("example.lease", {
+ *   is: (v) => v instanceof Lease,
+ *   toWire: (lease) => [lease.holder, lease.id], // refs may travel inside
+ *   fromWire: (data) => {
+ *     const [holder, id] = data as [ActorRef, number];
+ *     return new Lease(holder, id);
+ *   },
  * });
  * ```
  * @module
