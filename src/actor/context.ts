@@ -4,13 +4,16 @@
  *
  * @example
  * ```ts
- * handlers: {
- *   async start(state, _: void, ctx) {
- *     state.child = await ctx.spawn(Worker, 10);
- *     ctx.sender?.tell("started", ctx.self);
+ * export const Parent = defineActor(import.meta.url, {
+ *   init: () => ({ child: null as ActorRef<typeof Counter> | null }),
+ *   handlers: {
+ *     async start(state, _: void, ctx) {
+ *       state.child = await ctx.spawn(Counter, 10); // on this worker; stops before its parent
+ *       ctx.sender?.tell("started", ctx.self);       // the sender, when an actor sent this
+ *     },
+ *     done(_state, _: void, ctx) { ctx.stop(); },    // after this message
  *   },
- *   done(_state, _: void, ctx) { ctx.stop(); },
- * }
+ * });
  * ```
  * @module
  */

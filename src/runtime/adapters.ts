@@ -1,9 +1,9 @@
 /**
  * The only module that knows which runtime it runs on (Node.js, Deno or Bun): starting
  * a worker, the worker's connection to its parent, exit events normalised to
- * `{ code, reason }`, the core count, and how to yield to the event loop.
+ * `{ code, reason }`, and the core count.
  *
- * Choices, measured on this project's machine (see `../shared/DESIGN.md` §6):
+ * Choices, measured on this project's machine:
  * - Node: `node:worker_threads` (Node has no global web `Worker`); the worker starts
  *   from a tiny `.mjs` bootstrap that registers tsx when it is installed, then imports
  *   the TypeScript worker module (Node ≥ 22.18 strips types natively as a fallback).

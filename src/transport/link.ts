@@ -16,8 +16,8 @@
  *
  * @example
  * ```ts
- * const link = new Link(2, endpoint);
- * link.append(codec.encodeEnvelope(Kind.Tell, 5, 0, 0, "inc", 1));
+ * const link = new Link(2, endpoint, (value) => codec.encode(value), () => ack);
+ * link.writeEnvelope(Kind.Tell, 5, 0, 0, "inc", 1, maxMessageBytes);
  * // …sent as one frame when the current tick ends
  * ```
  * @module
