@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Runs the typecheck and then the vitest suite on Node, Deno and Bun, using
-// the runtimes pinned in devDependencies (node_modules/.bin), never whatever
-// `node`/`deno`/`bun` happens to be on PATH.
+// Runs the typecheck, the format and lint checks, and then the vitest suite on
+// Node, Deno and Bun, using the runtimes pinned in devDependencies
+// (node_modules/.bin), never whatever `node`/`deno`/`bun` happens to be on PATH.
 //
 // Usage:
-//   npm test                                  # typecheck + node, deno, bun
+//   npm test                                  # typecheck + fmt/lint + node, deno, bun
 //   npm test -- test/codec.test.ts            # extra args go to every vitest run
+//   npm test -- --skip-typecheck --skip-lint test/codec.test.ts   # iterate on one file
 //   npm test -- --runtimes=node,deno -t ask   # pick runtimes (flag)
 //   MISSIVE_RUNTIMES=bun npm test             # pick runtimes (env)
 //
@@ -14,6 +15,9 @@
 //   --runtimes=<list>   comma-separated subset of node,deno,bun
 //                       (env: MISSIVE_RUNTIMES; default: all three)
 //   --skip-typecheck    don't run `tsc --noEmit` (env: MISSIVE_SKIP_TYPECHECK=1)
+//   --skip-lint         don't run `deno fmt --check` and `deno lint`, which
+//                       check the whole tree with deno.json's fmt/lint config
+//                       (env: MISSIVE_SKIP_LINT=1)
 //   --timeout=<secs>    kill a runtime's vitest run after this many seconds
 //                       (env: MISSIVE_TEST_TIMEOUT; default 1200; 0 = never)
 //
@@ -22,7 +26,8 @@
 // per-runtime table is printed, and the very last line is
 // `N passed, N failed` (`, N skipped` appended only if anything was skipped).
 //
-// Exit code is non-zero if the typecheck failed, any runtime had a failed
+// Exit code is non-zero if the typecheck, the format check or the lint failed
+// (fix formatting with `npx deno fmt`), any runtime had a failed
 // test, any runtime ran zero tests, or any vitest process exited non-zero
 // (or could not be started / timed out).
 
@@ -46,6 +51,7 @@ function usageError(msg) {
 
 let runtimesSpec = process.env.MISSIVE_RUNTIMES ?? "";
 let skipTypecheck = /^(1|true|yes)$/i.test(process.env.MISSIVE_SKIP_TYPECHECK ?? "");
+let skipLint = /^(1|true|yes)$/i.test(process.env.MISSIVE_SKIP_LINT ?? "");
 let timeoutSecs = Number(process.env.MISSIVE_TEST_TIMEOUT ?? 1200);
 const forwarded = [];
 {
@@ -60,6 +66,7 @@ const forwarded = [];
     if ((m = /^--runtimes?=(.*)$/.exec(a))) runtimesSpec = m[1];
     else if (a === "--runtimes" || a === "--runtime") runtimesSpec = argv[++i] ?? "";
     else if (a === "--skip-typecheck") skipTypecheck = true;
+    else if (a === "--skip-lint") skipLint = true;
     else if ((m = /^--timeout=(.*)$/.exec(a))) timeoutSecs = Number(m[1]);
     else forwarded.push(a);
   }
@@ -139,6 +146,81 @@ function run(cmd, args, { timeout = 0, env = process.env } = {}) {
   });
 }
 
+/** Runs a short command to completion, collecting its output; resolves with {code, signal, output, seconds, error}. */
+function capture(cmd, args, { env = process.env, timeout = 120_000 } = {}) {
+  const started = performance.now();
+  return new Promise((resolvePromise) => {
+    let child;
+    try {
+      child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    } catch (error) {
+      resolvePromise({ code: null, signal: null, output: "", seconds: 0, error });
+      return;
+    }
+    children.add(child);
+    let output = "";
+    let error = null;
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => killTree(child, "SIGKILL"), timeout);
+    child.on("error", (e) => { error = e; });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolvePromise({ code, signal, output, seconds: (performance.now() - started) / 1000, error });
+    });
+  });
+}
+
+/**
+ * `deno fmt --check` and `deno lint` over the tree, with deno.json's config. Prints the
+ * files that are not formatted (not the diffs: `npx deno fmt --check` shows those) and
+ * the lint problems; returns one summary line per check.
+ */
+async function lintChecks(env) {
+  const deno = bin("deno");
+  if (!existsSync(deno)) {
+    const summary = `FAILED: ${deno} not found (run npm install)`;
+    return [{ name: "fmt", ok: false, summary }, { name: "lint", ok: false, summary }];
+  }
+  const quiet = { ...env, NO_COLOR: "1", RUST_BACKTRACE: "0" };
+  const results = [];
+
+  out("== deno fmt --check ==");
+  const fmt = await capture(deno, ["fmt", "--check"], { env: quiet });
+  const unformatted = [...fmt.output.matchAll(/^from (.+):$/gm)].map((m) => m[1].startsWith(root) ? m[1].slice(root.length + 1) : m[1]).sort();
+  const checked = /in (\d+) files?/.exec(fmt.output)?.[1] ?? /Checked (\d+) files?/.exec(fmt.output)?.[1];
+  if (fmt.code === 0) {
+    results.push({ name: "fmt", ok: true, summary: `ok (${checked ?? "?"} files, ${fmt.seconds.toFixed(1)}s)` });
+  } else if (unformatted.length > 0) {
+    for (const file of unformatted) out(`not formatted: ${file}`);
+    results.push({ name: "fmt", ok: false, summary: `FAILED: ${unformatted.length} of ${checked ?? "?"} files not formatted (fix: npx deno fmt)` });
+  } else {
+    out(fmt.output.trimEnd());
+    results.push({ name: "fmt", ok: false, summary: `FAILED (${fmt.error?.message ?? `exit ${fmt.code ?? fmt.signal}`})` });
+  }
+  out(`fmt ${results.at(-1).summary}`);
+  out();
+
+  out("== deno lint ==");
+  const lint = await capture(deno, ["lint"], { env: quiet });
+  const problems = /Found (\d+) problems?/.exec(lint.output)?.[1];
+  const linted = /Checked (\d+) files?/.exec(lint.output)?.[1] ?? "?";
+  if (lint.code === 0) {
+    results.push({ name: "lint", ok: true, summary: `ok (${linted} files, ${lint.seconds.toFixed(1)}s)` });
+  } else {
+    out(lint.output.trimEnd());
+    results.push({
+      name: "lint",
+      ok: false,
+      summary: problems ? `FAILED: ${problems} problem${problems === "1" ? "" : "s"} in ${linted} files` : `FAILED (${lint.error?.message ?? `exit ${lint.code ?? lint.signal}`})`,
+    });
+  }
+  out(`lint ${results.at(-1).summary}`);
+  out();
+  return results;
+}
+
 /** Counts from vitest's JSON report. "pending" = never finished (e.g. crashed worker) -> failure. */
 function countReport(file) {
   const report = JSON.parse(readFileSync(file, "utf8"));
@@ -183,6 +265,7 @@ const RUNTIMES = {
 const childEnv = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
 const tmp = mkdtempSync(join(tmpdir(), "missive-test-"));
 let typecheck = null;
+let lint = null;
 const rows = [];
 
 try {
@@ -195,6 +278,8 @@ try {
     out(ok ? `typecheck ok (${typecheck.seconds.toFixed(1)}s)` : `typecheck FAILED (exit ${typecheck.code ?? typecheck.signal})`);
     out();
   }
+
+  if (!skipLint && !interrupted) lint = await lintChecks(childEnv);
 
   for (const name of runtimes) {
     if (interrupted) break;
@@ -255,6 +340,8 @@ if (typecheck) {
 } else {
   out("typecheck: skipped");
 }
+if (lint) for (const check of lint) out(`${check.name}: ${check.summary}`);
+else out("fmt, lint: skipped");
 out(fmt(table[0]));
 for (const row of table.slice(1)) out(fmt(row));
 if (interrupted) out(`interrupted by ${interrupted}; not all runtimes ran`);
@@ -265,6 +352,7 @@ const total = rows.reduce((acc, r) => ({
 
 const failedOverall =
   (typecheck !== null && typecheck.code !== 0) ||
+  (lint !== null && lint.some((check) => !check.ok)) ||
   rows.length === 0 ||
   rows.some((r) => r.problems.length > 0) ||
   interrupted !== null;
