@@ -12,6 +12,10 @@
  *
  * How one message travels through them is in `src/README.md`.
  *
+ * Why this file is still ~600 lines (about 440 of code): it is the hub that wires those
+ * modules, and the send paths stay beside the `RefHost` methods so that the hot path
+ * (`tell` → `#sendEnvelope` → the link's frame encoder) is one class V8 can inline.
+ *
  * @example
  * ```ts
  * const loop = new Loop({ index: 1, workers: 2, askTimeout: 30_000, initTimeout: 30_000, throughput: 64, sliceMs: 2, maxMessageBytes: 16 << 20 });
@@ -20,7 +24,6 @@
  * @module
  */
 import type { ActorCell } from "../actor/cell.ts";
-import type { ActorContext } from "../actor/context.ts";
 import { Dispatcher } from "../actor/dispatcher.ts";
 import { ActorRef, type AskOptions, type RefHost, type SendOptions } from "../actor/ref.ts";
 import {
@@ -30,7 +33,6 @@ import {
   MessageEncodeError,
   MessageTooLargeError,
   MissiveError,
-  UnknownMessageError,
   type WireError,
 } from "../errors.ts";
 import { macrotask } from "../util/macrotask.ts";
@@ -53,16 +55,8 @@ import { consoleLogger, type LogEvent } from "./log.ts";
 import type { ActorMetrics } from "./metrics.ts";
 import { LoopOps, type OpName, type OpPayload, type OpReply } from "./ops.ts";
 import { Peer } from "./peer.ts";
+import { Processor } from "./processing.ts";
 
-/** True for a promise-like; false for anything whose `then` cannot be read (a revoked Proxy): that is sent as a value, and refused there. */
-const isThenable = (v: unknown): v is PromiseLike<unknown> => {
-  if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
-  try {
-    return typeof (v as PromiseLike<unknown>).then === "function";
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
@@ -120,7 +114,7 @@ export class Loop implements RefHost {
   onDeadLetter: (d: DeadLetter) => void;
   /** Where log events go (the main loop: the system's logger; workers forward them to it). */
   log: (event: LogEvent) => void = consoleLogger();
-  #current: ActorCell | null = null;
+  readonly #processor: Processor = new Processor(this);
   readonly #inbound: Inbound;
   #nextLocalId = 1;
 
@@ -150,7 +144,7 @@ export class Loop implements RefHost {
     );
     this.dispatcher = new Dispatcher(
       {
-        processNext: (cell) => this.#processNext(cell),
+        processNext: (cell) => this.#processor.processNext(cell),
         pumpInbound: (max) => this.#inbound.pump(max),
         hasInbound: () => this.#inbound.pending,
         onSliceEnd: (inEvent) => {
@@ -183,7 +177,7 @@ export class Loop implements RefHost {
       get ownTakenRow() {
         return own.takenRow;
       },
-      runOp: (env) => this.#runOp(env),
+      runOp: (env) => this.#processor.runOp(env),
       fail: (env, error) => this.fail(env, error),
       reportDeadLetter: (d) => this.onDeadLetter(d),
     });
@@ -459,7 +453,7 @@ export class Loop implements RefHost {
   }
 
   #senderAddress(): number {
-    return this.#current?.address ?? address(this.index, 0);
+    return this.#processor.current?.address ?? address(this.index, 0);
   }
 
   #encode(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label: string, userValue: unknown): Uint8Array {
@@ -559,7 +553,7 @@ export class Loop implements RefHost {
 
   /** The actor whose handler is running right now (its synchronous part), if any. */
   get current(): ActorCell | null {
-    return this.#current;
+    return this.#processor.current;
   }
 
   /** Async work begins that is not a queued message (an async handler, a spawn, a stop): the loop is not idle until {@link endWork}. */
@@ -571,117 +565,6 @@ export class Loop implements RefHost {
   endWork(): void {
     this.busy--;
     if (!this.dispatcher.active) this.onMaybeIdle?.();
-  }
-
-  #runOp(env: Envelope): void {
-    const op = this.ops.get(env[4] ?? "");
-    const isAsk = (env[0] & 7) === Kind.Ask;
-    if (op === undefined) {
-      if (isAsk) this.fail(env, new UnknownMessageError(this.name, env[4] ?? "", this.ops.names()));
-      else this.delivery.record({ address: env[1], target: this.name, name: env[4], arg: env[5], reason: "no-handler", count: 1 });
-      return;
-    }
-    let result: unknown;
-    try {
-      result = op(env[5], env);
-    } catch (e) {
-      if (isAsk) this.fail(env, e);
-      else this.log({ level: "error", source: this.name, message: `request "${env[4]}" failed`, error: e });
-      return;
-    }
-    if (!isAsk) return;
-    if (isThenable(result)) {
-      // Busy until the reply is written: an idle report sent in between would not count
-      // the reply, and shutdown's quiescence check would wait for it until its deadline.
-      this.beginWork();
-      Promise.resolve(result).then((v) => this.reply(env, v), (e) => this.fail(env, e)).finally(() => this.endWork());
-    } else this.reply(env, result);
-  }
-
-  #processNext(cell: ActorCell): void {
-    const delivery = this.delivery;
-    const env = cell.mailbox.shift()!;
-    delivery.creditBack(env);
-    delivery.take(env); // the message being processed counts as processed if the worker dies now
-    const name = env[4]!;
-    let handler: ((state: unknown, arg: unknown, ctx: ActorContext) => unknown) | undefined;
-    let arg = env[5];
-    if (name === SystemMessage.Flush) {
-      if ((env[0] & 7) === Kind.Ask) this.reply(env, undefined);
-      return;
-    } else if (name === SystemMessage.Terminated) {
-      const signal = this.lifecycle.terminatedSignal(cell, env);
-      if (signal === undefined) {
-        // Not the framework's signal (only loops send `$…` names; refs refuse them): never a crash.
-        delivery.deadLetter(env, cell.label, "no-handler", new UnknownMessageError(cell.label, name, cell.definition.messageNames));
-        return;
-      }
-      if (signal === null) return;
-      handler = cell.definition.spec.onTerminated as typeof handler;
-      if (handler === undefined) return;
-      arg = signal;
-    } else if (name === SystemMessage.Drain) {
-      const onDrain = cell.definition.spec.onDrain;
-      if (onDrain === undefined) return;
-      handler = (state, _arg, ctx) => onDrain(state, ctx);
-    } else {
-      handler = cell.definition.handlerMap.get(name);
-      if (handler === undefined) {
-        this.failures++;
-        const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);
-        delivery.deadLetter(env, cell.label, "no-handler", error);
-        if ((env[0] & 7) !== Kind.Ask) this.log({ level: "warn", source: cell.label, message: `no handler for "${name}" (a no-handler dead letter)`, error });
-        return;
-      }
-    }
-    cell.sender = env[2];
-    cell.currentEnv = env;
-    this.#current = cell;
-    let result: unknown;
-    try {
-      result = handler(cell.state, arg, cell.ctx);
-    } catch (e) {
-      this.#current = null;
-      this.#finish(cell, env, false, e);
-      return;
-    }
-    this.#current = null;
-    if (isThenable(result)) {
-      cell.busy = true;
-      this.beginWork();
-      Promise.resolve(result).then(
-        (v) => this.#settleAsync(cell, env, true, v),
-        (e) => this.#settleAsync(cell, env, false, e),
-      );
-      return;
-    }
-    this.#finish(cell, env, true, result);
-  }
-
-  #settleAsync(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
-    cell.busy = false;
-    this.#finish(cell, env, ok, value);
-    this.dispatcher.enqueue(cell);
-    this.endWork();
-  }
-
-  #finish(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
-    // Consumed once the handler is done: an ack then never covers a message whose effects
-    // (the messages its handler sent) have not left yet.
-    this.delivery.consume(env);
-    cell.processed++;
-    this.processed++;
-    const deferred = cell.deferredEnv === env;
-    if (deferred) cell.deferredEnv = null;
-    const isAsk = (env[0] & 7) === Kind.Ask && !deferred;
-    if (ok) {
-      if (isAsk) this.reply(env, value);
-    } else {
-      this.failures++;
-      if (isAsk) this.fail(env, value);
-      this.lifecycle.failed(cell, value, isAsk ? null : env[4]);
-    }
-    this.lifecycle.continueStop(cell);
   }
 
   // ---- reporting ---------------------------------------------------------------------------

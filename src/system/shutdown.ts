@@ -120,7 +120,7 @@ export async function runShutdown(parts: ShutdownParts, timeout: number): Promis
     const force = deadlineHit;
     for (let w = 1; w <= pool.size; w++) pool.post(w, { type: "exit", force });
     if (!force) await until(Promise.all(pool.slots.map((w) => w.exitedReport.promise)));
-    if (deadlineHit) await exitPastDeadline(loop, pool);
+    if (deadlineHit) await exitPastDeadline(pool);
     const exits = await pool.terminateAll();
     // What the workers sent before their reports (dead letters among it) is counted and
     // reported before shutdown resolves.
@@ -155,7 +155,7 @@ function quiescent(loop: Loop, slots: WorkerSlot[]): boolean {
  * yields): the others are told to stop waiting for its `halt`, and get a grace period of
  * their own to report (past the exit notice, a worker runs no user code).
  */
-async function exitPastDeadline(loop: Loop, pool: WorkerPool): Promise<void> {
+async function exitPastDeadline(pool: WorkerPool): Promise<void> {
   const within = async (work: Promise<unknown>): Promise<void> => {
     const { promise, resolve } = Promise.withResolvers<void>();
     const timer = setTimeout(resolve, EXIT_GRACE_MS);

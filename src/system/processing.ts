@@ -1,0 +1,178 @@
+/**
+ * Running actors' handlers on one loop: the next message of an actor (its handler, or a
+ * framework signal: `$flush`, `$terminated`, `$drain`), what the handler returns or throws
+ * (the reply, the failure and its supervision), and the loop-level requests addressed to
+ * the loop itself (actor number 0).
+ *
+ * @example
+ * ```ts
+ * const processor = new Processor(loop);
+ * dispatcher = new Dispatcher({ processNext: (cell) => processor.processNext(cell), … });
+ * ```
+ * @module
+ */
+import type { ActorCell } from "../actor/cell.ts";
+import type { ActorContext } from "../actor/context.ts";
+import type { Dispatcher } from "../actor/dispatcher.ts";
+import { UnknownMessageError } from "../errors.ts";
+import { type Envelope, Kind, SystemMessage } from "../wire/envelope.ts";
+import type { Delivery } from "./delivery.ts";
+import type { Lifecycle } from "./lifecycle.ts";
+import type { LogEvent } from "./log.ts";
+import type { LoopOps } from "./ops.ts";
+
+/** What processing needs from its loop (`Loop` implements it). */
+export interface ProcessorHost {
+  readonly name: string;
+  readonly ops: LoopOps;
+  readonly delivery: Delivery;
+  readonly dispatcher: Dispatcher;
+  readonly lifecycle: Pick<Lifecycle, "terminatedSignal" | "failed" | "continueStop">;
+  processed: number;
+  failures: number;
+  reply(env: Envelope, value: unknown): void;
+  fail(env: Envelope, error: unknown): void;
+  log(event: LogEvent): void;
+  beginWork(): void;
+  endWork(): void;
+}
+
+/** True for a promise-like; false for anything whose `then` cannot be read (a revoked Proxy): that is sent as a value, and refused there. */
+const isThenable = (v: unknown): v is PromiseLike<unknown> => {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
+  try {
+    return typeof (v as PromiseLike<unknown>).then === "function";
+  } catch {
+    return false;
+  }
+};
+
+export class Processor {
+  readonly #host: ProcessorHost;
+  #current: ActorCell | null = null;
+
+  constructor(host: ProcessorHost) {
+    this.#host = host;
+  }
+
+  /** The actor whose handler is running right now (its synchronous part), if any. */
+  get current(): ActorCell | null {
+    return this.#current;
+  }
+
+  /** Runs the loop-level request `env` (addressed to actor 0 of this loop). */
+  runOp(env: Envelope): void {
+    const host = this.#host;
+    const op = host.ops.get(env[4] ?? "");
+    const isAsk = (env[0] & 7) === Kind.Ask;
+    if (op === undefined) {
+      if (isAsk) host.fail(env, new UnknownMessageError(host.name, env[4] ?? "", host.ops.names()));
+      else host.delivery.record({ address: env[1], target: host.name, name: env[4], arg: env[5], reason: "no-handler", count: 1 });
+      return;
+    }
+    let result: unknown;
+    try {
+      result = op(env[5], env);
+    } catch (e) {
+      if (isAsk) host.fail(env, e);
+      else host.log({ level: "error", source: host.name, message: `request "${env[4]}" failed`, error: e });
+      return;
+    }
+    if (!isAsk) return;
+    if (isThenable(result)) {
+      // Busy until the reply is written: an idle report sent in between would not count
+      // the reply, and shutdown's quiescence check would wait for it until its deadline.
+      host.beginWork();
+      Promise.resolve(result).then((v) => host.reply(env, v), (e) => host.fail(env, e)).finally(() => host.endWork());
+    } else host.reply(env, result);
+  }
+
+  processNext(cell: ActorCell): void {
+    const host = this.#host;
+    const delivery = host.delivery;
+    const env = cell.mailbox.shift()!;
+    delivery.creditBack(env);
+    delivery.take(env); // the message being processed counts as processed if the worker dies now
+    const name = env[4]!;
+    let handler: ((state: unknown, arg: unknown, ctx: ActorContext) => unknown) | undefined;
+    let arg = env[5];
+    if (name === SystemMessage.Flush) {
+      if ((env[0] & 7) === Kind.Ask) host.reply(env, undefined);
+      return;
+    } else if (name === SystemMessage.Terminated) {
+      const signal = host.lifecycle.terminatedSignal(cell, env);
+      if (signal === undefined) {
+        // Not the framework's signal (only loops send `$…` names; refs refuse them): never a crash.
+        delivery.deadLetter(env, cell.label, "no-handler", new UnknownMessageError(cell.label, name, cell.definition.messageNames));
+        return;
+      }
+      if (signal === null) return;
+      handler = cell.definition.spec.onTerminated as typeof handler;
+      if (handler === undefined) return;
+      arg = signal;
+    } else if (name === SystemMessage.Drain) {
+      const onDrain = cell.definition.spec.onDrain;
+      if (onDrain === undefined) return;
+      handler = (state, _arg, ctx) => onDrain(state, ctx);
+    } else {
+      handler = cell.definition.handlerMap.get(name);
+      if (handler === undefined) {
+        host.failures++;
+        const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);
+        delivery.deadLetter(env, cell.label, "no-handler", error);
+        if ((env[0] & 7) !== Kind.Ask) host.log({ level: "warn", source: cell.label, message: `no handler for "${name}" (a no-handler dead letter)`, error });
+        return;
+      }
+    }
+    cell.sender = env[2];
+    cell.currentEnv = env;
+    this.#current = cell;
+    let result: unknown;
+    try {
+      result = handler(cell.state, arg, cell.ctx);
+    } catch (e) {
+      this.#current = null;
+      this.#finish(cell, env, false, e);
+      return;
+    }
+    this.#current = null;
+    if (isThenable(result)) {
+      cell.busy = true;
+      host.beginWork();
+      Promise.resolve(result).then(
+        (v) => this.#settleAsync(cell, env, true, v),
+        (e) => this.#settleAsync(cell, env, false, e),
+      );
+      return;
+    }
+    this.#finish(cell, env, true, result);
+  }
+
+  #settleAsync(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
+    const host = this.#host;
+    cell.busy = false;
+    this.#finish(cell, env, ok, value);
+    host.dispatcher.enqueue(cell);
+    host.endWork();
+  }
+
+  #finish(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
+    const host = this.#host;
+    // Consumed once the handler is done: an ack then never covers a message whose effects
+    // (the messages its handler sent) have not left yet.
+    host.delivery.consume(env);
+    cell.processed++;
+    host.processed++;
+    const deferred = cell.deferredEnv === env;
+    if (deferred) cell.deferredEnv = null;
+    const isAsk = (env[0] & 7) === Kind.Ask && !deferred;
+    if (ok) {
+      if (isAsk) host.reply(env, value);
+    } else {
+      host.failures++;
+      if (isAsk) host.fail(env, value);
+      host.lifecycle.failed(cell, value, isAsk ? null : env[4]);
+    }
+    host.lifecycle.continueStop(cell);
+  }
+}
