@@ -34,8 +34,8 @@ export { runtimeName, runtimeVersion, availableParallelism } from "./src/runtime
 export type { RuntimeName, WorkerExit } from "./src/runtime/adapters.ts";
 
 // ---- Channels, select, barriers and latches (src/channel/) ----------------------------
-export { Barrier, BarrierOwner, Channel, ChannelClosedError, ChannelOwner, Latch, LatchOwner, select, WaitTimeoutError } from "./src/channel/mod.ts";
+export { Barrier, Channel, ChannelClosedError, Latch, select, WaitTimeoutError } from "./src/channel/mod.ts";
 export type {
   BarrierPassage, BarrierStats, CaseValue, ChannelOptions, ChannelStats, GetCase, PlacementOptions, PutCase, SelectCase, SelectOptions, SelectResult,
-  TryGetResult, WaitOptions,
+  Spawner, TryGetResult, WaitOptions,
 } from "./src/channel/mod.ts";

@@ -21,7 +21,7 @@
  * @module
  */
 import process from "node:process";
-import { ActorSystem, runtimeVersion } from "../mod.ts";
+import { ActorSystem, Channel, runtimeVersion } from "../mod.ts";
 import { type Job, type Result, Stage, work } from "./pipeline-actors.ts";
 
 /** Jobs to push through the pipeline. */
@@ -39,8 +39,8 @@ await using system = await ActorSystem.start(); // one worker per core
 console.log(`pipeline on ${runtimeVersion()}: ${system.workers} workers × ${STAGES_PER_WORKER} stages, ${JOBS} jobs, channels of ${CAPACITY}`);
 const started = performance.now();
 
-await using input = await system.channel<Job>({ capacity: CAPACITY, worker: 0 });
-await using output = await system.channel<Result>({ capacity: CAPACITY, worker: system.workers - 1 });
+await using input = await Channel.open<Job>(system, { capacity: CAPACITY, worker: 0 });
+await using output = await Channel.open<Result>(system, { capacity: CAPACITY, worker: system.workers - 1 });
 
 // The CPU stages, on every core. `run` answers when the input is closed and drained.
 const stages = await Promise.all(

@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe(`barriers and latches on ${runtimeName}`, () => {
   it("releases all parties together when the n-th arrives, generation after generation", async () => {
-    const barrier = await system.barrier(3);
+    const barrier = await Barrier.open(system, 3);
     const users = await Promise.all([0, 1].map((worker) => system.spawn(ChannelUser, undefined, { worker })));
     for (let generation = 0; generation < 3; generation++) {
       const remote = users.map((u) => u.ask("waitBarrier", barrier));
@@ -30,7 +30,7 @@ describe(`barriers and latches on ${runtimeName}`, () => {
   });
 
   it("does not release before the n-th party arrives", async () => {
-    const barrier = await system.barrier(3);
+    const barrier = await Barrier.open(system, 3);
     const first = barrier.wait();
     const second = barrier.wait();
     expect(await settledBy(Promise.race([first, second]), barrier)).toBe(false);
@@ -40,7 +40,7 @@ describe(`barriers and latches on ${runtimeName}`, () => {
   });
 
   it("removes a cancelled party before the release; one released first resolves", async () => {
-    const barrier = await system.barrier(2);
+    const barrier = await Barrier.open(system, 2);
     const ac = new AbortController();
     const leaving = barrier.wait({ signal: ac.signal });
     expect((await barrier.stats()).waiting).toBe(1);
@@ -60,7 +60,7 @@ describe(`barriers and latches on ${runtimeName}`, () => {
 
   it("breaks on close: waiting and later parties reject with ChannelClosedError", async () => {
     const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
-    const made = (await user.ask("makeBarrier", 3)) as Barrier; // ctx.barrier, owner on worker 1
+    const made = (await user.ask("makeBarrier", 3)) as Barrier; // Barrier.open(ctx, …), owner on worker 1
     expect(made).toBeInstanceOf(Barrier);
     expect(made.owner.worker).toBe(1);
     const waiting = made.wait();
@@ -70,15 +70,15 @@ describe(`barriers and latches on ${runtimeName}`, () => {
     expect(e).toBeInstanceOf(ChannelClosedError);
     expect(((e as Error).cause as Error).message).toBe("a party failed");
     await expect(made.wait()).rejects.toBeInstanceOf(ChannelClosedError);
-    await expect(system.barrier(0)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Barrier.open(system, 0)).rejects.toBeInstanceOf(InvalidArgumentError);
     {
-      await using scoped = await system.barrier(2);
+      await using scoped = await Barrier.open(system, 2);
       expect(scoped.parties).toBe(2);
     }
   });
 
   it("sets a latch once for every waiter on every worker; later waits pass at once", async () => {
-    const latch = await system.latch({ worker: 0 });
+    const latch = await Latch.open(system, { worker: 0 });
     const users = await Promise.all([0, 1].map((worker) => system.spawn(ChannelUser, undefined, { worker })));
     const remote = users.map((u) => u.ask("waitLatch", latch));
     const local = latch.wait();
@@ -93,7 +93,7 @@ describe(`barriers and latches on ${runtimeName}`, () => {
     await latch.set(); // idempotent
   });
 
-  it("cancels a latch waiter; ctx.latch makes one from inside an actor", async () => {
+  it("cancels a latch waiter; Latch.open(ctx) makes one from inside an actor", async () => {
     const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
     const latch = (await user.ask("makeLatch")) as Latch;
     expect(latch).toBeInstanceOf(Latch);

@@ -12,7 +12,7 @@
  * back, and hands each item exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, type Channel, runtimeName } from "../mod.ts";
+import { ActorSystem, Channel, Latch, runtimeName } from "../mod.ts";
 import { type GetMode, type GetterReport, produce, runGetters, StormAgent } from "./fixtures/channel-storm.ts";
 
 let system: ActorSystem;
@@ -44,7 +44,7 @@ async function storm(ch: Channel<number>, mode: GetMode): Promise<StormOutcome> 
   const agent = (worker: number) => system.spawn(StormAgent, undefined, { worker });
   const [getters0, getters1, producer0, producer1] = await Promise.all([agent(0), agent(1), agent(0), agent(1)]);
   const forever = { timeout: Infinity };
-  const latches = await Promise.all([system.latch(), system.latch()]);
+  const latches = await Promise.all([Latch.open(system), Latch.open(system)]);
   let mainStormed!: () => void;
   const mainStorm = new Promise<void>((resolve) => (mainStormed = resolve));
   const mainHandle = await getters0.ask("handle", ch); // the main loop's producer keeps `ch`
@@ -76,7 +76,7 @@ function expectExactlyOnce({ reports, produced, received }: StormOutcome): void 
 
 describe(`channel cancel storms on ${runtimeName}`, () => {
   it("aborting getters on every loop: exactly-once, every put done, close() ends every loop; the owner withdraws nothing", { timeout: 120_000 }, async () => {
-    const ch = await system.channel<number>({ capacity: 8, worker: 0 });
+    const ch = await Channel.open<number>(system, { capacity: 8, worker: 0 });
     const outcome = await storm(ch, "abort");
     expectExactlyOnce(outcome);
     const s = await ch.stats();
@@ -86,7 +86,7 @@ describe(`channel cancel storms on ${runtimeName}`, () => {
   });
 
   it("the same storm with timeouts (WaitTimeoutError) on a rendezvous channel", { timeout: 120_000 }, async () => {
-    const ch = await system.channel<number>({ capacity: 0, worker: 1 });
+    const ch = await Channel.open<number>(system, { capacity: 0, worker: 1 });
     const outcome = await storm(ch, "timeout");
     expectExactlyOnce(outcome);
     const s = await ch.stats();
@@ -95,7 +95,7 @@ describe(`channel cancel storms on ${runtimeName}`, () => {
   });
 
   it("getters that pause after each abort: every cancel reaches the owner, at most one per abort, and nothing is lost", { timeout: 120_000 }, async () => {
-    const ch = await system.channel<number>({ capacity: 8 });
+    const ch = await Channel.open<number>(system, { capacity: 8 });
     const outcome = await storm(ch, "abort-pause");
     expectExactlyOnce(outcome);
     const s = await ch.stats();

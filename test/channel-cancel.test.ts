@@ -6,7 +6,7 @@
  * at once, it has handed the item over before it sees the cancel.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, ChannelClosedError, runtimeName, WaitTimeoutError } from "../mod.ts";
+import { ActorSystem, Channel, ChannelClosedError, runtimeName, WaitTimeoutError } from "../mod.ts";
 import { ChannelUser } from "./fixtures/channel.ts";
 
 let system: ActorSystem;
@@ -22,7 +22,7 @@ const reason = (name: string) => new Error(name);
 
 describe(`channel cancellation on ${runtimeName}`, () => {
   it("removes exactly the cancelled getter: the others keep their places", async () => {
-    const ch = await system.channel<string>({ capacity: 1 });
+    const ch = await Channel.open<string>(system, { capacity: 1 });
     const ac = new AbortController();
     const first = ch.get();
     const second = ch.get({ signal: ac.signal });
@@ -39,7 +39,7 @@ describe(`channel cancellation on ${runtimeName}`, () => {
   });
 
   it("returns an item handed to a get that was cancelled in flight to the front of the channel", async () => {
-    const ch = await system.channel<number>({ capacity: 5, worker: 1 });
+    const ch = await Channel.open<number>(system, { capacity: 5, worker: 1 });
     for (const n of [1, 2, 3]) await ch.put(n);
     const ac = new AbortController();
     const got = ch.get({ signal: ac.signal }); // the owner hands over 1…
@@ -51,7 +51,7 @@ describe(`channel cancellation on ${runtimeName}`, () => {
   });
 
   it("does the same for a get cancelled in flight on another worker", async () => {
-    const ch = await system.channel<string>({ capacity: 5, worker: 0 });
+    const ch = await Channel.open<string>(system, { capacity: 5, worker: 0 });
     await ch.put("only");
     const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
     expect(await user.ask("getAbortedInFlight", ch)).toMatchObject({ ok: false, failure: { message: "changed my mind" } });
@@ -64,7 +64,7 @@ describe(`channel cancellation on ${runtimeName}`, () => {
   });
 
   it("keeps getters of a closed channel waiting while a handed item may still come back", async () => {
-    const ch = await system.channel<string>({ capacity: 1 });
+    const ch = await Channel.open<string>(system, { capacity: 1 });
     await ch.put("x");
     const ac = new AbortController();
     const cancelled = ch.get({ signal: ac.signal }); // x is handed over (in doubt)…
@@ -78,7 +78,7 @@ describe(`channel cancellation on ${runtimeName}`, () => {
   });
 
   it("times out a get with WaitTimeoutError and loses nothing", async () => {
-    const ch = await system.channel<number>({ capacity: 1 });
+    const ch = await Channel.open<number>(system, { capacity: 1 });
     const e = await ch.get({ timeout: 5 }).catch((e: unknown) => e); // timer-under-test
     expect(e).toBeInstanceOf(WaitTimeoutError);
     expect((e as WaitTimeoutError).timeoutMs).toBe(5);
@@ -89,7 +89,7 @@ describe(`channel cancellation on ${runtimeName}`, () => {
   });
 
   it("withdraws a waiting put (the value was not sent) but resolves a put already accepted", async () => {
-    const ch = await system.channel<string>({ capacity: 1 });
+    const ch = await Channel.open<string>(system, { capacity: 1 });
     await ch.put("fill");
     const ac = new AbortController();
     const waiting = ch.put("withdrawn", { signal: ac.signal });
@@ -109,14 +109,14 @@ describe(`channel cancellation on ${runtimeName}`, () => {
   });
 
   it("times out a waiting put with WaitTimeoutError; the value is not in the channel", async () => {
-    const ch = await system.channel<number>({ capacity: 0 });
+    const ch = await Channel.open<number>(system, { capacity: 0 });
     await expect(ch.put(1, { timeout: 5 })).rejects.toBeInstanceOf(WaitTimeoutError); // timer-under-test
     expect((await ch.stats()).putters).toBe(0);
     expect(await ch.tryGet()).toEqual({ ok: false, closed: false });
   });
 
   it("rejects at once for a signal that is already aborted, sending nothing", async () => {
-    const ch = await system.channel<number>({ capacity: 1 });
+    const ch = await Channel.open<number>(system, { capacity: 1 });
     const aborted = AbortSignal.abort(reason("already"));
     await expect(ch.put(1, { signal: aborted })).rejects.toThrow("already");
     await expect(ch.get({ signal: aborted })).rejects.toThrow("already");
@@ -126,7 +126,7 @@ describe(`channel cancellation on ${runtimeName}`, () => {
   });
 
   it("cancels a join without disturbing the items; a cancellable get on a closed channel still ends", async () => {
-    const ch = await system.channel<number>({ capacity: 2 });
+    const ch = await Channel.open<number>(system, { capacity: 2 });
     await ch.put(1);
     const ac = new AbortController();
     const join = ch.join({ signal: ac.signal });
@@ -142,7 +142,7 @@ describe(`channel cancellation on ${runtimeName}`, () => {
   });
 
   it("keeps exactly-once under a storm of cancelled gets from both workers and the main loop", async () => {
-    const ch = await system.channel<number>({ capacity: 4 });
+    const ch = await Channel.open<number>(system, { capacity: 4 });
     const users = await Promise.all([0, 1].map((worker) => system.spawn(ChannelUser, undefined, { worker })));
     const N = 300;
     const drains = users.map((u) => u.ask("drain", ch));

@@ -12,7 +12,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, runtimeName } from "../mod.ts";
+import { ActorSystem, Channel, runtimeName } from "../mod.ts";
 import { settledBy } from "./fixtures/channel.ts";
 import { Agent, type AgentLog, type Cancel, type Item, runAgent, type Script } from "./fixtures/channel-agents.ts";
 
@@ -68,7 +68,7 @@ describe(`channel properties on ${runtimeName}`, () => {
   it("put/get/cancel/close across workers: exactly-once, per-putter order, no waiter left, join exact", async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async ({ capacity, owner, putters, getters }) => {
-        const ch = await system.channel<Item>({ capacity, worker: owner });
+        const ch = await Channel.open<Item>(system, { capacity, worker: owner });
         const run = async (where: Place, script: Script): Promise<AgentLog> => {
           if (where === "main") return await runAgent(ch, script);
           const agent = await system.spawn(Agent, undefined, { worker: where });

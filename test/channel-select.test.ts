@@ -3,7 +3,7 @@
  * timeouts, signals, closed channels, put cases (offers) and ask cases.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, ChannelClosedError, InvalidArgumentError, runtimeName, select, WaitTimeoutError } from "../mod.ts";
+import { ActorSystem, Channel, ChannelClosedError, InvalidArgumentError, Latch, runtimeName, select, WaitTimeoutError } from "../mod.ts";
 import { ChannelUser } from "./fixtures/channel.ts";
 
 let system: ActorSystem;
@@ -24,7 +24,10 @@ async function rest<T>(ch: { tryGet(): Promise<{ ok: true; value: T } | { ok: fa
 
 describe(`select on ${runtimeName}`, () => {
   it("takes the first ready case in priority order and leaves the others untouched", async () => {
-    const [a, b] = await Promise.all([system.channel<string>({ capacity: 4, worker: 0 }), system.channel<string>({ capacity: 4, worker: 1 })]);
+    const [a, b] = await Promise.all([
+      Channel.open<string>(system, { capacity: 4, worker: 0 }),
+      Channel.open<string>(system, { capacity: 4, worker: 1 }),
+    ]);
     for (const s of ["a1", "a2"]) await a.put(s);
     for (const s of ["b1", "b2"]) await b.put(s);
     const picks = [];
@@ -37,7 +40,7 @@ describe(`select on ${runtimeName}`, () => {
   });
 
   it("spreads its picks over ready cases with fair: true", async () => {
-    const [a, b] = await Promise.all([system.channel<number>({ capacity: 100 }), system.channel<number>({ capacity: 100 })]);
+    const [a, b] = await Promise.all([Channel.open<number>(system, { capacity: 100 }), Channel.open<number>(system, { capacity: 100 })]);
     for (let i = 0; i < 40; i++) {
       await a.put(i);
       await b.put(i);
@@ -50,7 +53,10 @@ describe(`select on ${runtimeName}`, () => {
   });
 
   it("waits when nothing is ready: the first case to complete wins, the others are withdrawn", async () => {
-    const [a, b] = await Promise.all([system.channel<string>({ capacity: 1, worker: 0 }), system.channel<string>({ capacity: 1, worker: 1 })]);
+    const [a, b] = await Promise.all([
+      Channel.open<string>(system, { capacity: 1, worker: 0 }),
+      Channel.open<string>(system, { capacity: 1, worker: 1 }),
+    ]);
     const picked = select([{ get: a }, { get: b }]);
     const user = await system.spawn(ChannelUser, undefined, { worker: 0 });
     await user.ask("putAll", { ch: b, items: ["late"] });
@@ -61,7 +67,7 @@ describe(`select on ${runtimeName}`, () => {
   });
 
   it("puts into the first channel with room; a losing offer is never sent", async () => {
-    const [full, roomy] = await Promise.all([system.channel<string>({ capacity: 1 }), system.channel<string>({ capacity: 1 })]);
+    const [full, roomy] = await Promise.all([Channel.open<string>(system, { capacity: 1 }), Channel.open<string>(system, { capacity: 1 })]);
     await full.put("old");
     const r = await select([{ put: full, value: "x" }, { put: roomy, value: "x" }]);
     expect(r).toEqual({ index: 1, value: "x", closed: false });
@@ -75,7 +81,10 @@ describe(`select on ${runtimeName}`, () => {
   });
 
   it("waits on a put case until a getter makes room, and withdraws the other cases", async () => {
-    const [out, idle] = await Promise.all([system.channel<number>({ capacity: 0, worker: 1 }), system.channel<number>({ capacity: 1, worker: 0 })]);
+    const [out, idle] = await Promise.all([
+      Channel.open<number>(system, { capacity: 0, worker: 1 }),
+      Channel.open<number>(system, { capacity: 1, worker: 0 }),
+    ]);
     const picked = select([{ get: idle }, { put: out, value: 5 }]);
     expect(await out.get()).toBe(5); // the rendezvous completes the offer
     expect(await picked).toEqual({ index: 1, value: 5, closed: false });
@@ -84,7 +93,7 @@ describe(`select on ${runtimeName}`, () => {
   });
 
   it("rejects with WaitTimeoutError or the signal's reason, leaving nothing behind", async () => {
-    const [a, b] = await Promise.all([system.channel<number>({ capacity: 0 }), system.channel<number>({ capacity: 1 })]);
+    const [a, b] = await Promise.all([Channel.open<number>(system, { capacity: 0 }), Channel.open<number>(system, { capacity: 1 })]);
     await b.put(1);
     const e = await select([{ get: a }, { put: b, value: 2 }], { timeout: 5 }).catch((e: unknown) => e); // timer-under-test
     expect(e).toBeInstanceOf(WaitTimeoutError);
@@ -99,7 +108,7 @@ describe(`select on ${runtimeName}`, () => {
   });
 
   it("completes a case on a closed channel at once, with closed: true", async () => {
-    const [open, shut] = await Promise.all([system.channel<number>({ capacity: 1 }), system.channel<number>({ capacity: 1 })]);
+    const [open, shut] = await Promise.all([Channel.open<number>(system, { capacity: 1 }), Channel.open<number>(system, { capacity: 1 })]);
     await shut.close();
     expect(await select([{ get: open }, { get: shut }])).toEqual({ index: 1, value: undefined, closed: true });
     expect(await select([{ put: shut, value: 7 }])).toEqual({ index: 0, value: 7, closed: true });
@@ -108,9 +117,9 @@ describe(`select on ${runtimeName}`, () => {
   });
 
   it("takes an actor's reply as a case", async () => {
-    const ch = await system.channel<string>({ capacity: 1 });
+    const ch = await Channel.open<string>(system, { capacity: 1 });
     const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
-    const go = await system.latch();
+    const go = await Latch.open(system);
     const picked = select([{ get: ch }, user.ask("waitLatch", go)]);
     await go.set(); // the actor's reply ("released") completes the second case
     const result = await picked;
@@ -125,7 +134,10 @@ describe(`select on ${runtimeName}`, () => {
   });
 
   it("completes exactly one case per select under contention from both workers", async () => {
-    const [a, b] = await Promise.all([system.channel<number>({ capacity: 2, worker: 0 }), system.channel<number>({ capacity: 2, worker: 1 })]);
+    const [a, b] = await Promise.all([
+      Channel.open<number>(system, { capacity: 2, worker: 0 }),
+      Channel.open<number>(system, { capacity: 2, worker: 1 }),
+    ]);
     const users = await Promise.all([0, 1, 0, 1].map((worker) => system.spawn(ChannelUser, undefined, { worker })));
     const takers = users.map((u, i) => u.ask("selectAll", { a, b, fair: i % 2 === 0 }));
     const N = 150;
@@ -140,9 +152,15 @@ describe(`select on ${runtimeName}`, () => {
     expect(got.filter(([ch]) => ch === 1).map(([, v]) => v).sort((x, y) => x - y)).toEqual(Array.from({ length: N }, (_, i) => 1000 + i));
 
     // Offers from both workers: each value lands in exactly one of the two channels.
-    const [c, d] = await Promise.all([system.channel<number>({ capacity: 1, worker: 1 }), system.channel<number>({ capacity: 0, worker: 0 })]);
+    const [c, d] = await Promise.all([
+      Channel.open<number>(system, { capacity: 1, worker: 1 }),
+      Channel.open<number>(system, { capacity: 0, worker: 0 }),
+    ]);
     const values = (base: number) => Array.from({ length: 100 }, (_, i) => base + i);
-    const offers = [users[0]!.ask("offerAll", { a: c, b: d, values: values(0) }), users[1]!.ask("offerAll", { a: c, b: d, values: values(500) })];
+    const offers = [
+      users[0]!.ask("offerAll", { a: c, b: d, values: values(0) }),
+      users[1]!.ask("offerAll", { a: c, b: d, values: values(500) }),
+    ];
     const drains = [users[2]!.ask("drain", c), users[3]!.ask("drain", d)];
     const where = (await Promise.all(offers)) as number[][];
     await c.close();

@@ -1,9 +1,9 @@
 /**
  * Channel semantics across workers: FIFO, exactly-once, close and drain, rendezvous,
- * try operations, join/taskDone, for-await, handles in messages, ctx.channel.
+ * try operations, join/taskDone, for-await, handles in messages, Channel.open(ctx, …).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, Channel, ChannelClosedError, InvalidArgumentError, runtimeName } from "../mod.ts";
+import { ActorSystem, Channel, ChannelClosedError, InvalidArgumentError, Latch, runtimeName } from "../mod.ts";
 import { ChannelUser, settledBy } from "./fixtures/channel.ts";
 
 let system: ActorSystem;
@@ -17,7 +17,7 @@ afterAll(async () => {
 
 describe(`channels on ${runtimeName}`, () => {
   it("keeps FIFO order from the main loop to an actor on another worker and back", async () => {
-    const ch = await system.channel<number>({ capacity: 4, worker: 0 });
+    const ch = await Channel.open<number>(system, { capacity: 4, worker: 0 });
     const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
     const drained = user.ask("drain", ch);
     const items = Array.from({ length: 300 }, (_, i) => i);
@@ -28,7 +28,7 @@ describe(`channels on ${runtimeName}`, () => {
     await ch.close();
     expect(await drained).toEqual(items);
 
-    const back = await system.channel<number>({ capacity: 2, worker: 1 });
+    const back = await Channel.open<number>(system, { capacity: 2, worker: 1 });
     const put = user.ask("putAll", { ch: back, items });
     const got: number[] = [];
     for (let i = 0; i < items.length; i++) got.push(await back.get());
@@ -37,7 +37,7 @@ describe(`channels on ${runtimeName}`, () => {
   });
 
   it("hands each item to exactly one getter, with putters and getters on both workers and the main loop", async () => {
-    const ch = await system.channel<string>({ capacity: 3 });
+    const ch = await Channel.open<string>(system, { capacity: 3 });
     const users = await Promise.all([0, 1, 0, 1].map((worker) => system.spawn(ChannelUser, undefined, { worker })));
     const drains = [users[0]!.ask("drain", ch), users[1]!.ask("drain", ch)];
     const mainDrain = (async () => {
@@ -62,7 +62,7 @@ describe(`channels on ${runtimeName}`, () => {
   });
 
   it("rejects a put on a closed channel with ChannelClosedError carrying the value, here and from a worker", async () => {
-    const ch = await system.channel<{ n: number }>({ capacity: 1 });
+    const ch = await Channel.open<{ n: number }>(system, { capacity: 1 });
     await ch.close();
     const e = await ch.put({ n: 42 }).catch((e: unknown) => e);
     expect(e).toBeInstanceOf(ChannelClosedError);
@@ -77,7 +77,7 @@ describe(`channels on ${runtimeName}`, () => {
   });
 
   it("fails waiting putters on close with their own values, and lets getters drain the buffer first", async () => {
-    const ch = await system.channel<number>({ capacity: 2 });
+    const ch = await Channel.open<number>(system, { capacity: 2 });
     await ch.put(1);
     await ch.put(2);
     const waiting = [ch.put(3), ch.put(4)];
@@ -95,9 +95,9 @@ describe(`channels on ${runtimeName}`, () => {
   });
 
   it("ends waiting getters when an empty channel is closed; a reason makes for-await throw", async () => {
-    const plain = await system.channel<number>({ capacity: 1, worker: 0 });
+    const plain = await Channel.open<number>(system, { capacity: 1, worker: 0 });
     const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
-    const queued = await system.latch();
+    const queued = await Latch.open(system);
     const remote = user.ask("getQueued", { ch: plain, queued });
     await queued.wait();
     const local = plain.get().catch((e: unknown) => e);
@@ -106,7 +106,7 @@ describe(`channels on ${runtimeName}`, () => {
     expect(await remote).toMatchObject({ ok: false, failure: { error: "ChannelClosedError", hasValue: false } });
     expect(await local).toBeInstanceOf(ChannelClosedError);
 
-    const failed = await system.channel<number>({ capacity: 1 });
+    const failed = await Channel.open<number>(system, { capacity: 1 });
     await failed.put(7);
     await failed.close(new RangeError("producer failed"));
     const seen: number[] = [];
@@ -120,7 +120,7 @@ describe(`channels on ${runtimeName}`, () => {
   });
 
   it("makes a rendezvous of capacity 0: a put completes only when a getter takes the item", async () => {
-    const ch = await system.channel<string>({ capacity: 0, worker: 1 });
+    const ch = await Channel.open<string>(system, { capacity: 0, worker: 1 });
     expect(await ch.tryPut("nobody waits")).toBe(false);
     const put = ch.put("hello");
     expect(await settledBy(put, ch)).toBe(false);
@@ -140,7 +140,7 @@ describe(`channels on ${runtimeName}`, () => {
   });
 
   it("bounds the buffer: tryPut fails when full, a waiting put goes in when room appears", async () => {
-    const ch = await system.channel<number>({ capacity: 2 });
+    const ch = await Channel.open<number>(system, { capacity: 2 });
     expect(await ch.tryPut(1)).toBe(true);
     expect(await ch.tryPut(2)).toBe(true);
     expect(await ch.tryPut(3)).toBe(false);
@@ -153,7 +153,7 @@ describe(`channels on ${runtimeName}`, () => {
   });
 
   it("resolves join() exactly when every accepted item has been marked done", async () => {
-    const ch = await system.channel<number>({ capacity: 10 });
+    const ch = await Channel.open<number>(system, { capacity: 10 });
     await ch.join(); // nothing unfinished
     for (let i = 0; i < 5; i++) await ch.put(i);
     const joined = ch.join();
@@ -176,9 +176,9 @@ describe(`channels on ${runtimeName}`, () => {
     expect((await Promise.all(work)).reduce((a, b) => a + b)).toBe(100);
   });
 
-  it("travels in messages and keeps its class; ctx.channel makes one that stops with its actor", async () => {
+  it("travels in messages and keeps its class; Channel.open(ctx, …) makes one that stops with its actor", async () => {
     const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
-    const ch = await system.channel<number>({ capacity: 1 });
+    const ch = await Channel.open<number>(system, { capacity: 1 });
     expect(await user.ask("isChannel", ch)).toBe("Channel");
     const made = (await user.ask("make", 5)) as Channel<number>;
     expect(made).toBeInstanceOf(Channel);
@@ -202,15 +202,15 @@ describe(`channels on ${runtimeName}`, () => {
   it("closes with await using, supports Infinity, and refuses bad capacities", async () => {
     let handle: Channel<number> | undefined;
     {
-      await using ch = await system.channel<number>({ capacity: Infinity });
+      await using ch = await Channel.open<number>(system, { capacity: Infinity });
       handle = ch;
       for (let i = 0; i < 1000; i++) expect(await ch.tryPut(i)).toBe(true);
     }
     expect((await handle.stats()).closed).toBe(true);
     expect((await handle.stats()).buffered).toBe(1000);
     for (const capacity of [-1, 1.5, Number.NaN]) {
-      await expect(system.channel({ capacity })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(Channel.open(system, { capacity })).rejects.toBeInstanceOf(InvalidArgumentError);
     }
-    await expect(system.channel({ capacity: 1, worker: 5 })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(Channel.open(system, { capacity: 1, worker: 5 })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });

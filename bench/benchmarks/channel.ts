@@ -20,7 +20,7 @@
  * and every getter loop ended.
  * @module
  */
-import type { ActorRef, ActorSystem } from "../../mod.ts";
+import { type ActorRef, type ActorSystem, Channel } from "../../mod.ts";
 import { type GetMode, type GetterReport, produce, runGetters, StormAgent } from "../../test/fixtures/channel-storm.ts";
 import type { BenchmarkFactory, CaseRunner, CaseSpec, Sample } from "../harness/types.ts";
 import { allOf, expectEqual } from "../util/check.ts";
@@ -32,7 +32,7 @@ const CAPACITY = 16;
 async function stormRun(system: ActorSystem, agents: ActorRef<typeof StormAgent>[], items: number, getters: number, mode: GetMode): Promise<Sample> {
   const [getters0, getters1, producer0, producer1] = agents as [ActorRef<typeof StormAgent>, ActorRef<typeof StormAgent>, ActorRef<typeof StormAgent>, ActorRef<typeof StormAgent>];
   const forever = { timeout: Infinity };
-  const ch = await system.channel<number>({ capacity: CAPACITY, worker: 0 });
+  const ch = await Channel.open<number>(system, { capacity: CAPACITY, worker: 0 });
   const mainHandle = await getters0.ask("handle", ch); // the main loop's getters and producer use handles of their own
   const perLoop = Math.floor(getters / 3);
   const loops: Promise<GetterReport>[] = [

@@ -13,7 +13,7 @@
  *
  * @example
  * ```ts
- * const barrier = await system.barrier(3);
+ * const barrier = await Barrier.open(system, 3);
  * for (const w of workers) w.tell("phase", barrier);      // each does `await barrier.wait()`
  * const { generation, index } = await barrier.wait();   // the main loop is a party too
  * ```
@@ -22,12 +22,12 @@
 import type { ActorContext, DeferredReply } from "../actor/context.ts";
 import { type ActorDefinition, defineActor } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
-import { ActorStoppedError, InvalidArgumentError } from "../errors.ts";
+import { InvalidArgumentError } from "../errors.ts";
 import { registerHandleCodec } from "../wire/handles.ts";
 import { ChannelClosedError } from "./errors.ts";
 import { closedCause, closedReply, Reply, type WaitReply } from "./protocol.ts";
 import { type WaitNode, WaitQueue } from "./wait-queue.ts";
-import { type PlacementOptions, type Spawner, waitAtOwner, type WaitOptions } from "./waits.ts";
+import { closeAtOwner, placement, type PlacementOptions, type Spawner, waitAtOwner, type WaitOptions } from "./waits.ts";
 
 /**
  * What a released `wait` resolves with.
@@ -137,7 +137,11 @@ export interface BarrierOwnerHandlers {
 }
 
 /**
- * The owner actor of one barrier (spawned by `system.barrier` / `ctx.barrier`).
+ * The owner actor of one barrier (spawned by `Barrier.open`; internal, not exported by the
+ * package). It has no `onDrain`: unlike a channel it holds nothing to hand out, and
+ * breaking it when shutdown's drain begins would fail waits that the drain may still
+ * complete (parties whose messages are still queued). An actor waiting at a barrier that
+ * is never completed holds the drain until the deadline.
  *
  * @example
  * ```ts
@@ -172,7 +176,7 @@ export const BarrierOwner: ActorDefinition<number, BarrierState, BarrierOwnerHan
  *
  * @example
  * ```ts
- * await using barrier = await system.barrier(2);
+ * await using barrier = await Barrier.open(system, 2);
  * await Promise.all([barrier.wait(), barrier.wait()]); // both released together
  * ```
  */
@@ -182,10 +186,29 @@ export class Barrier implements AsyncDisposable {
   /** Parties per generation. */
   readonly parties: number;
 
-  /** @internal made by `system.barrier`, `ctx.barrier` and the wire. */
+  /** @internal made by {@link Barrier.open} and the wire. */
   constructor(owner: ActorRef<typeof BarrierOwner>, parties: number) {
     this.owner = owner;
     this.parties = parties;
+  }
+
+  /**
+   * Opens a reusable barrier for `parties` parties: spawns its owner actor with `spawner`
+   * (an `ActorSystem`, or an actor's `ctx`: the owner is then its child, on its worker
+   * unless `worker` is given, and stops with it). Rejects with `InvalidArgumentError`
+   * unless `parties` is a whole number ≥ 1.
+   *
+   * @example
+   * ```ts
+   * const barrier = await Barrier.open(system, 3, { worker: 0 });
+   * // in a handler: const b = await Barrier.open(ctx, 2);
+   * ```
+   */
+  static async open(spawner: Spawner, parties: number, options?: PlacementOptions): Promise<Barrier> {
+    if (!Number.isInteger(parties) || parties < 1) {
+      throw new InvalidArgumentError(`Barrier.open: parties must be a whole number ≥ 1; got ${String(parties)}.`);
+    }
+    return new Barrier(await spawner.spawn(BarrierOwner, parties, placement(options)), parties);
   }
 
   /**
@@ -214,11 +237,7 @@ export class Barrier implements AsyncDisposable {
    * ```
    */
   async close(reason?: unknown): Promise<void> {
-    try {
-      await this.owner.ask("close", reason === undefined ? [] : [reason]);
-    } catch (e) {
-      if (!(e instanceof ActorStoppedError)) throw e;
-    }
+    await closeAtOwner(this.owner, reason === undefined ? [] : [reason]);
   }
 
   /**
@@ -238,7 +257,7 @@ export class Barrier implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * { await using b = await system.barrier(2); } // closed here
+   * { await using b = await Barrier.open(system, 2); } // closed here
    * ```
    */
   async [Symbol.asyncDispose](): Promise<void> {
@@ -258,17 +277,3 @@ registerHandleCodec<Barrier>("missive.barrier", {
     return new Barrier(owner, parties);
   },
 });
-
-/**
- * Spawns a barrier's owner with `spawn` (what `system.barrier` and `ctx.barrier` do).
- *
- * @example
- * ```ts
- * const b = await createBarrier((d, a, o) => system.spawn(d, a, o), 3);
- * ```
- */
-export async function createBarrier(spawn: Spawner, parties: number, options: PlacementOptions = {}): Promise<Barrier> {
-  if (!Number.isInteger(parties) || parties < 1) throw new InvalidArgumentError(`barrier: parties must be a whole number ≥ 1; got ${String(parties)}.`);
-  const owner = await spawn(BarrierOwner, parties, options?.worker === undefined ? {} : { worker: options.worker });
-  return new Barrier(owner as ActorRef<typeof BarrierOwner>, parties);
-}

@@ -92,7 +92,18 @@ import { ChannelClosedError } from "./errors.ts";
 import { GetSlots } from "./get-slots.ts";
 import { ChannelOwner, type ChannelStats } from "./owner.ts";
 import { closedCause, type GetReply, PutMode, type PutReply, Reply } from "./protocol.ts";
-import { Cancellation, closeAtOwner, isCancellable, NO_TIMEOUT, newKey, placement, type PlacementOptions, type Spawner, waitAtOwner, type WaitOptions } from "./waits.ts";
+import {
+  Cancellation,
+  closeAtOwner,
+  isCancellable,
+  newKey,
+  NO_TIMEOUT,
+  placement,
+  type PlacementOptions,
+  type Spawner,
+  waitAtOwner,
+  type WaitOptions,
+} from "./waits.ts";
 
 /**
  * Options of {@link Channel.open}.
@@ -163,10 +174,14 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   static async open<T>(spawner: Spawner, options: ChannelOptions): Promise<Channel<T>> {
-    if (typeof options !== "object" || options === null) throw new InvalidArgumentError("Channel.open: pass options, e.g. { capacity: 16 }.");
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidArgumentError("Channel.open: pass options, e.g. { capacity: 16 }.");
+    }
     const capacity = options.capacity;
     if (!(capacity === Infinity || (Number.isInteger(capacity) && capacity >= 0))) {
-      throw new InvalidArgumentError(`Channel.open: capacity must be a whole number ≥ 0 (0: rendezvous) or Infinity; got ${String(capacity)}.`);
+      throw new InvalidArgumentError(
+        `Channel.open: capacity must be a whole number ≥ 0 (0: rendezvous) or Infinity; got ${String(capacity)}.`,
+      );
     }
     return new Channel<T>(await spawner.spawn(ChannelOwner, capacity, placement(options)), capacity);
   }
@@ -295,7 +310,9 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    * ```
    */
   taskDone(count = 1): void {
-    if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`taskDone: count must be a positive whole number; got ${count}.`);
+    if (!Number.isInteger(count) || count < 1) {
+      throw new InvalidArgumentError(`taskDone: count must be a positive whole number; got ${count}.`);
+    }
     this.#done += count;
     if (this.#doneScheduled) return;
     this.#doneScheduled = true;

@@ -16,9 +16,13 @@
  *   accepted tentatively before the close is still committed by its `confirm`: the select
  *   was promised the slot.)
  *
+ * Shutdown: when the drain phase begins, the owner closes its channel (`onDrain`, as a
+ * plain `close()`): readers still take what is buffered, then their loops end, so actors
+ * reading a channel finish during the drain instead of holding it until the deadline.
+ *
  * @example
  * ```ts
- * const owner = await system.spawn(ChannelOwner, 8); // what system.channel({ capacity: 8 }) does
+ * const owner = await system.spawn(ChannelOwner, 8); // what Channel.open(system, { capacity: 8 }) does
  * const ch = new Channel<number>(owner, 8);
  * ```
  * @module
@@ -353,8 +357,9 @@ export interface ChannelOwnerHandlers {
 }
 
 /**
- * The owner actor of one channel (spawned by `system.channel` / `ctx.channel`). Its
- * handlers never block and never throw on a client's behalf: every answer is a reply code.
+ * The owner actor of one channel (spawned by `Channel.open`). Its handlers never block
+ * and never throw on a client's behalf: every answer is a reply code. Internal: the
+ * package does not export it.
  *
  * @example
  * ```ts
@@ -394,6 +399,11 @@ export const ChannelOwner: ActorDefinition<number, ChannelState, ChannelOwnerHan
     stats(state): ChannelStats {
       return state.stats();
     },
+  },
+  // Shutdown's drain begins: close as `ch.close()` would (no reason, so `for await` loops
+  // end quietly once the buffer is drained).
+  onDrain(state) {
+    state.close([]);
   },
   onStop(state, ctx) {
     state.stop(ownerStopped(ctx));

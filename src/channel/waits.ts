@@ -2,7 +2,9 @@
  * What every wait shares: the `{ signal, timeout }` options, the client-side
  * {@link Cancellation} that merges them, the waiter keys a client makes up so it can
  * name its waiter in a later `cancel` message, and {@link waitAtOwner}, the client side
- * of `join` and of barrier and latch waits.
+ * of `join` and of barrier and latch waits. Also what every handle's factory and `close`
+ * share: the {@link Spawner} they take (an `ActorSystem` or a `ctx`, the only thing
+ * channels need from the core to make an owner), {@link placement} and {@link closeAtOwner}.
  *
  * @example
  * ```ts
@@ -12,7 +14,7 @@
  * ```
  * @module
  */
-import type { SpawnOptions } from "../actor/context.ts";
+import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { ActorStoppedError, InvalidArgumentError } from "../errors.ts";
@@ -39,23 +41,66 @@ export interface WaitOptions {
  *
  * @example
  * ```ts
- * const barrier = await system.barrier(2, { worker: 0 });
+ * const barrier = await Barrier.open(system, 2, { worker: 0 });
  * ```
  */
 export interface PlacementOptions {
-  /** Worker index (0-based). Default: round-robin for `system.*`, the actor's own worker for `ctx.*`. */
+  /**
+   * Worker index (0-based). Default: wherever the spawner puts an actor spawned without
+   * one — round-robin for an `ActorSystem`, the actor's own worker for a `ctx`.
+   */
   worker?: number;
 }
 
 /**
- * How owners are spawned: `system.spawn` (top level) or `ctx.spawn` (a child of the actor).
+ * Anything that can spawn an actor: an `ActorSystem` (the owner is a top-level actor) or
+ * an actor's `ctx` (the owner is a child of that actor: it stops, and its channel closes,
+ * when the actor stops or restarts). Both fit structurally; channels need nothing else
+ * from the core.
  *
  * @example
  * ```ts
- * const spawn: Spawner = (definition, arg, options) => system.spawn(definition, arg, options);
+ * const spawner: Spawner = system; // an actor's ctx fits too
+ * const ch = await Channel.open<number>(spawner, { capacity: 8 });
  * ```
  */
-export type Spawner = (definition: AnyDefinition, arg: unknown, options: SpawnOptions) => Promise<ActorRef>;
+export interface Spawner {
+  spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>>;
+}
+
+/**
+ * The spawn options for an owner placed by `options` (only `worker`: owners are unnamed).
+ *
+ * @example
+ * ```ts
+ * placement({ worker: 1 }); // { worker: 1 }
+ * placement(undefined);     // {}: wherever the spawner puts it
+ * ```
+ */
+export function placement(options: PlacementOptions | undefined): SpawnOptions {
+  return options?.worker === undefined ? {} : { worker: options.worker };
+}
+
+/**
+ * Closes an owner's channel, barrier or latch (`close` ask, the reason as `[]` or
+ * `[reason]`); an owner that is gone counts as closed already.
+ *
+ * @example
+ * ```ts
+ * await closeAtOwner(latch.owner, [new Error("aborted")]);
+ * ```
+ */
+export async function closeAtOwner(
+  // deno-lint-ignore no-explicit-any
+  owner: ActorRef<any>,
+  reason: [] | [unknown],
+): Promise<void> {
+  try {
+    await owner.ask("close", reason);
+  } catch (e) {
+    if (!(e instanceof ActorStoppedError)) throw e;
+  }
+}
 
 /**
  * True when the options ask for a cancellable wait.
