@@ -3,7 +3,16 @@
  * both workers and the main loop.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, Barrier, ChannelClosedError, InvalidArgumentError, Latch, runtimeName, WaitTimeoutError } from "../mod.ts";
+import {
+  ActorStoppedError,
+  ActorSystem,
+  Barrier,
+  ChannelClosedError,
+  InvalidArgumentError,
+  Latch,
+  runtimeName,
+  WaitTimeoutError,
+} from "../mod.ts";
 import { ChannelUser, settledBy } from "./fixtures/channel.ts";
 
 let system: ActorSystem;
@@ -105,5 +114,53 @@ describe(`barriers and latches on ${runtimeName}`, () => {
     await expect(latch.wait({ timeout: 5 })).rejects.toBeInstanceOf(WaitTimeoutError); // timer-under-test
     await latch.set();
     await kept;
+  });
+
+  it("closes a latch that is not set: waiting and later waits and sets reject; a set latch stays set", async () => {
+    const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
+    const latch = await Latch.open(system, { worker: 0 });
+    const local = latch.wait().catch((e: unknown) => e); // sent before the close (FIFO): it is waiting
+    const remote = user.ask("waitLatch", latch).then(() => "released", (e: unknown) => e);
+    await latch.close(new Error("start-up failed"));
+    const e = await local;
+    expect(e).toBeInstanceOf(ChannelClosedError);
+    expect(((e as Error).cause as Error).message).toBe("start-up failed");
+    expect(await remote).toBeInstanceOf(ChannelClosedError); // waiting or later: closed either way
+    await expect(latch.wait({ timeout: 60_000 })).rejects.toBeInstanceOf(ChannelClosedError);
+    const refused = await latch.set().catch((e: unknown) => e); // the setter learns it released nobody
+    expect(refused).toBeInstanceOf(ChannelClosedError);
+    expect(((refused as Error).cause as Error).message).toBe("start-up failed"); // the first reason is kept…
+    await latch.close(new Error("again")); // …and closing again changes nothing
+    expect(await latch.isSet()).toBe(false);
+
+    const done = await Latch.open(system, { worker: 1 });
+    await done.set();
+    await done.close(new Error("too late"));
+    await done.wait(); // the event happened: waits still pass
+    expect(await user.ask("waitLatch", done)).toBe("released");
+    await done.set(); // still idempotent
+    expect(await done.isSet()).toBe(true);
+
+    let scoped: Latch;
+    {
+      await using l = await Latch.open(system);
+      scoped = l;
+    }
+    await expect(scoped.wait()).rejects.toBeInstanceOf(ChannelClosedError);
+  });
+
+  it("reads a latch whose owner stopped as closed, for waits and sets", async () => {
+    const user = await system.spawn(ChannelUser, undefined, { worker: 1 });
+    const latch = (await user.ask("makeLatch")) as Latch; // a child of the actor
+    const waiting = latch.wait().catch((e: unknown) => e);
+    expect(await latch.isSet()).toBe(false); // the wait is queued at the owner
+    expect(await user.ask("stop")).toBe("stopping");
+    const e = await waiting;
+    expect(e).toBeInstanceOf(ChannelClosedError);
+    expect(String((e as Error).cause)).toContain(latch.owner.label);
+    const refused = await latch.set().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ChannelClosedError);
+    expect((refused as Error).cause).toBeInstanceOf(ActorStoppedError);
+    await latch.close(); // a gone owner is closed already
   });
 });

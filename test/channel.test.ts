@@ -3,7 +3,8 @@
  * try operations, join/taskDone, for-await, handles in messages, Channel.open(ctx, …).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, Channel, ChannelClosedError, InvalidArgumentError, Latch, runtimeName } from "../mod.ts";
+import * as missive from "../mod.ts";
+import { ActorSystem, Channel, ChannelClosedError, InvalidArgumentError, Latch, runtimeName, type Spawner } from "../mod.ts";
 import { ChannelUser, settledBy } from "./fixtures/channel.ts";
 
 let system: ActorSystem;
@@ -197,6 +198,13 @@ describe(`channels on ${runtimeName}`, () => {
     const afterStop = await made.put(2).catch((e: unknown) => e);
     expect(afterStop).toBeInstanceOf(ChannelClosedError);
     expect((afterStop as ChannelClosedError).value).toBe(2);
+  });
+
+  it("is a library over the core: open takes the system (or a ctx, above); the owner actors are not exported", () => {
+    const spawner: Spawner = system; // and an ActorContext: the fixtures pass their ctx
+    expect(spawner).toBe(system);
+    for (const owner of ["ChannelOwner", "BarrierOwner", "LatchOwner"]) expect(owner in missive).toBe(false);
+    for (const made of ["channel", "barrier", "latch"]) expect(made in system).toBe(false);
   });
 
   it("closes with await using, supports Infinity, and refuses bad capacities", async () => {
