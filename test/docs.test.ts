@@ -1,6 +1,7 @@
 /**
- * Documentation that cannot rot: every ```ts block in README.md and every `@example`
- * in the JSDoc of mod.ts, testkit.ts and src/ is type-checked against the real code.
+ * Documentation that cannot rot: every ```ts block in README.md (and in any other
+ * Markdown file of the repo, e.g. src/README.md) and every `@example` in the JSDoc of
+ * mod.ts, testkit.ts and src/ is type-checked against the real code.
  *
  * How: each snippet becomes one file under `.scratch-docs/<run>/` (git-ignored, inside
  * the repo so the files are ES modules and resolve `node_modules`). Snippets are
@@ -10,11 +11,11 @@
  * then the doc vocabulary (`test/fixtures/docs-vocabulary.ts`: `system`, `counter`,
  * `Counter`, `ch`, … — the names the examples assume). Then one TypeScript program
  * checks all of them with the repo's compiler options (~2 s), and each error is mapped
- * back to the README or source line it came from.
+ * back to the Markdown or source line it came from.
  *
  * `import … from "missive"` / `"missive/testkit"` in a snippet means mod.ts / testkit.ts;
- * relative imports resolve from the file holding the snippet (in the README, from the
- * path in a first-line `// examples/….ts` comment, else from the repo root).
+ * relative imports resolve from the file holding the snippet (in Markdown, from the
+ * repo-relative path in a first-line `// examples/….ts` comment when there is one).
  *
  * A snippet that cannot compile as a fragment opts out with the fence ```` ```ts ignore
  * <reason> ````; the reason is required. The README's quick start also *runs*
@@ -93,13 +94,23 @@ function fromFence(fence: Fence, common: Omit<Snippet, "line" | "code" | "ignore
   return snippet;
 }
 
-function readmeSnippets(): Snippet[] {
-  const lines = readFileSync(join(root, "README.md"), "utf8").split("\n");
+/** Markdown files of the repo (README.md, src/README.md, …), outside node_modules and dot folders. */
+function markdownFiles(dir = "."): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => {
+    const path = dir === "." ? e.name : `${dir}/${e.name}`;
+    if (e.isDirectory()) return e.name === "node_modules" || e.name.startsWith(".") ? [] : markdownFiles(path);
+    return e.name.endsWith(".md") ? [path] : [];
+  }).sort();
+}
+
+function markdownSnippets(file: string): Snippet[] {
+  const lines = readFileSync(join(root, file), "utf8").split("\n");
   const out: Snippet[] = [];
   for (const fence of fences(lines, 1)) {
+    // A first line `// examples/quickstart/main.ts` says where the code lives (repo-relative).
     const header = /^\/\/\s*(\S+\.ts)\s*$/.exec(fence.code[0] ?? "");
-    const base = header ? posix(dirname(header[1]!)) : ".";
-    const snippet = fromFence(fence, { source: "README.md", owner: "README", isPublic: true, base });
+    const base = header ? posix(dirname(header[1]!)) : posix(dirname(file));
+    const snippet = fromFence(fence, { source: file, owner: file === "README.md" ? "README" : "docs", isPublic: true, base });
     if (snippet) out.push(snippet);
   }
   return out;
@@ -423,7 +434,7 @@ function typecheck(dir: string, generated: Generated[]): { failures: Failure[]; 
 // ------------------------------------------------------------ the suite
 
 const jsdocFiles = ["mod.ts", "testkit.ts", ...sourceFiles("src")];
-const snippets = [...readmeSnippets(), ...jsdocFiles.flatMap(jsdocSnippets)];
+const snippets = [...markdownFiles().flatMap(markdownSnippets), ...jsdocFiles.flatMap(jsdocSnippets)];
 const checked = snippets.filter((s) => s.ignored === undefined);
 const scratch = join(root, ".scratch-docs", `${runtimeName}-${process.pid}-${Date.now().toString(36)}`);
 let result: ReturnType<typeof typecheck>;
