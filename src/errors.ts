@@ -179,11 +179,3 @@ export class InvalidArgumentError extends MissiveError {}
  * original `name`, `message`, `stack` and custom fields.
  */
 export class RemoteError extends MissiveError {}
-
-/** Known error classes by name, so the wire can re-create them on the other side. */
-export const errorClasses: Record<string, new (...args: never[]) => Error> = {
-  Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-  MissiveError, MessageEncodeError, AskTimeoutError, ActorStoppedError, SystemStoppedError,
-  WireError, UnknownActorError, ActorNameTakenError, ActorInitError, DefinitionNotFoundError,
-  UnknownMessageError, InvalidArgumentError, RemoteError, MailboxFullError, MessageTooLargeError, LinkedActorError,
-};

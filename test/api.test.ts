@@ -3,11 +3,12 @@
  * dead-letter count.
  */
 import { describe, expect, it } from "vitest";
-import { ActorStoppedError, ActorSystem, AskTimeoutError, type DeadLetter, InvalidArgumentError, runtimeName } from "../mod.ts";
+import { ActorStoppedError, ActorSystem, AskTimeoutError, type DeadLetter, InvalidArgumentError, registerErrorClass, RemoteError, runtimeName } from "../mod.ts";
 import { TestProbe } from "../testkit.ts";
 import { Counter } from "./fixtures/counter.ts";
 import { Holder, Releaser } from "./fixtures/actors.ts";
 import { Watcher } from "./fixtures/faulty.ts";
+import { OutOfStock, Shop } from "./fixtures/custom-error.ts";
 
 describe(`API on ${runtimeName}`, () => {
   it("system.stop(ref) stops after the current message, tells watchers the reason, and resolves once stopped", async () => {
@@ -54,5 +55,17 @@ describe(`API on ${runtimeName}`, () => {
     await expect(c.ask("get")).rejects.toBeInstanceOf(ActorStoppedError);
     expect(system.deadLetters.count).toBe(2);
     expect(system.stats.deadLetters).toBe(system.deadLetters.count);
+  });
+
+  it("registerErrorClass: a user's error class arrives as that class, with its fields; a name taken by another class is refused", async () => {
+    await using system = await ActorSystem.start({ workers: 1, logger: () => {} });
+    const shop = await system.spawn(Shop);
+    const error = await shop.ask("buy", "tea").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutOfStock);
+    expect(error).not.toBeInstanceOf(RemoteError);
+    expect((error as OutOfStock).item).toBe("tea");
+    class Impostor extends Error {}
+    expect(() => registerErrorClass(Impostor, "OutOfStock")).toThrow(InvalidArgumentError);
+    expect(() => registerErrorClass({} as never)).toThrow(InvalidArgumentError);
   });
 });

@@ -10,7 +10,8 @@
  * ```
  * @module
  */
-import { errorClasses, MissiveError } from "../errors.ts";
+import { MissiveError } from "../errors.ts";
+import { registerErrorClass } from "../error-registry.ts";
 
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
@@ -66,6 +67,6 @@ export class WaitTimeoutError extends MissiveError {
   }
 }
 
-// The wire re-creates errors by name from this registry (see src/wire/codec.ts).
-errorClasses.ChannelClosedError = ChannelClosedError;
-errorClasses.WaitTimeoutError = WaitTimeoutError;
+// The wire re-creates errors by name from this registry (see src/error-registry.ts).
+registerErrorClass(ChannelClosedError);
+registerErrorClass(WaitTimeoutError);

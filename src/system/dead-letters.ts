@@ -50,11 +50,6 @@ export class DeadLetters {
     return this.#count;
   }
 
-  /** True while anyone subscribes (workers then send the message arguments too). */
-  get observed(): boolean {
-    return this.#listeners.size > 0;
-  }
-
   /**
    * Calls `listener` for every dead letter from now on. Dispose the result to stop.
    *

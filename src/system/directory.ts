@@ -48,15 +48,6 @@ export class Directory {
     return record;
   }
 
-  get(address: number): ActorRecord | undefined {
-    return this.#records.get(address);
-  }
-
-  /** Every live actor of the definition with `key`. */
-  withKey(key: string): ActorRecord[] {
-    return [...this.#records.values()].filter((r) => r.key === key);
-  }
-
   maxLocalId(loop: number): number {
     return this.#maxLocalId.get(loop) ?? 0;
   }

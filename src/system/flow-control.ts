@@ -125,11 +125,6 @@ export class Credits {
   forgetWhere(which: (addr: number) => boolean, error: (addr: number) => unknown): void {
     for (const addr of [...this.#accounts.keys()]) if (which(addr)) this.forget(addr, error(addr));
   }
-
-  /** Messages outstanding to `addr` from this loop (for metrics and tests). */
-  outstanding(addr: number): number {
-    return this.#accounts.get(addr)?.outstanding ?? 0;
-  }
 }
 
 /**

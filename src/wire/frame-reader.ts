@@ -22,7 +22,8 @@
  * ```
  * @module
  */
-import { errorClasses, RemoteError, WireError } from "../errors.ts";
+import { RemoteError, WireError } from "../errors.ts";
+import { errorClassNamed } from "../error-registry.ts";
 import type { Envelope } from "./envelope.ts";
 import { Ext, MAX_DEPTH, type RefCodec } from "./format.ts";
 import { handleCodecNamed } from "./handles.ts";
@@ -425,7 +426,7 @@ type ErrorWire = [name: unknown, message: unknown, stack: unknown, fields: unkno
 /** The error: of the class registered under its name (errors.ts), else a {@link RemoteError} that keeps the name. */
 function errorFromWire(wire: ErrorWire): Error {
   const [name, message, stack, fields] = wire;
-  const cls = typeof name === "string" && Object.hasOwn(errorClasses, name) ? errorClasses[name]! : RemoteError;
+  const cls = (typeof name === "string" ? errorClassNamed(name) : undefined) ?? RemoteError;
   const text = typeof message === "string" ? message : String(message);
   const err = wire.length > 4 ? new Error(text, { cause: wire[4] }) : new Error(text);
   Object.setPrototypeOf(err, cls.prototype);
