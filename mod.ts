@@ -30,6 +30,8 @@ export type { ConsoleLoggerOptions, LogEvent, Logger } from "./src/system/log.ts
 export type { ActorMetrics, LoopDelay, SystemMetrics, WorkerMetrics } from "./src/system/metrics.ts";
 export type { BackoffOptions, SupervisionOptions, SupervisionStrategy } from "./src/actor/supervision.ts";
 export * from "./src/errors.ts";
+export { registerErrorClass } from "./src/error-registry.ts";
+export type { ErrorClass } from "./src/error-registry.ts";
 export { runtimeName, runtimeVersion, availableParallelism } from "./src/runtime/adapters.ts";
 export type { RuntimeName, WorkerExit } from "./src/runtime/adapters.ts";
 
