@@ -276,4 +276,4 @@ registerHandleCodec<Barrier>("missive.barrier", {
     const [owner, parties] = data as [ActorRef<typeof BarrierOwner>, number];
     return new Barrier(owner, parties);
   },
-});
+}, import.meta.url);

@@ -465,4 +465,4 @@ registerHandleCodec<Channel<unknown>>("missive.channel", {
     const [owner, capacity] = data as [ActorRef<typeof ChannelOwner>, number];
     return new Channel(owner, capacity);
   },
-});
+}, import.meta.url);

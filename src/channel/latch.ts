@@ -272,4 +272,4 @@ registerHandleCodec<Latch>("missive.latch", {
   is: (v) => v instanceof Latch,
   toWire: (l) => [l.owner],
   fromWire: (data) => new Latch((data as [ActorRef<typeof LatchOwner>])[0]),
-});
+}, import.meta.url);

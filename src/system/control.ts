@@ -15,7 +15,16 @@ import type { WireLogEvent } from "./log.ts";
 /** Main → worker. */
 export type ToWorker =
   /** First message: who the worker is, and one `MessagePort` per other worker (the mesh). */
-  | { type: "init"; options: LoopOptions; peers: number[]; ports: MessagePort[]; reserve: number; taken: SharedArrayBuffer[] }
+  | {
+    type: "init";
+    options: LoopOptions;
+    peers: number[];
+    ports: MessagePort[];
+    reserve: number;
+    taken: SharedArrayBuffer[];
+    /** Modules to import before taking any message (they register handle codecs). */
+    modules: string[];
+  }
   /** Worker `peer` died; talk to its replacement over `port` from now on. */
   | { type: "peerReplaced"; peer: number; port: MessagePort; reason: string; taken: SharedArrayBuffer }
   /** Worker `peer` died during shutdown and is not replaced. */

@@ -79,9 +79,12 @@ async function exit(force: boolean): Promise<void> {
 
 announceOwnExit();
 
-parent.listen((data) => {
+parent.listen(async (data) => {
   const message = data as ToWorker;
   if (message.type !== "init") return;
+  // Handle classes (channels, …) registered on the main thread: known here before any
+  // message is decoded, so a handle can be the first thing this worker receives.
+  await Promise.all(message.modules.map((url) => import(url).catch(() => undefined))); // a handle of a module that fails here arrives as a WireError naming it
   const l = (loop = new Loop(message.options));
   message.taken.forEach((row, i) => l.setTakenRow(i, row));
   l.connect(0, parent);

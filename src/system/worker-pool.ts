@@ -16,6 +16,7 @@
 import { ActorStoppedError, InvalidArgumentError, MissiveError } from "../errors.ts";
 import { startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import { localIdOf } from "../wire/envelope.ts";
+import { handleModules } from "../wire/handles.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
 import type { Directory } from "./directory.ts";
 import { logEventFromWire } from "./log.ts";
@@ -115,7 +116,7 @@ export class WorkerPool {
   #init(w: number, peers: number[], ports: MessagePort[], reserve: number): void {
     const taken: SharedArrayBuffer[] = [];
     this.slots.forEach((slot, i) => (taken[i + 1] = slot.taken));
-    this.post(w, { type: "init", options: { ...this.#base, index: w }, peers, ports, reserve, taken }, ports);
+    this.post(w, { type: "init", options: { ...this.#base, index: w }, peers, ports, reserve, taken, modules: handleModules() }, ports);
   }
 
   /** Starts the worker for loop `w` (a new one, or a replacement), connects the main loop to it, and watches its exit. */

@@ -23,7 +23,7 @@
  *     const [holder, id] = data as [ActorRef, number];
  *     return new Lease(holder, id);
  *   },
- * });
+ * }, import.meta.url);
  * ```
  * @module
  */
@@ -43,10 +43,30 @@ export interface HandleCodec<T> {
 const registry: Map<string, HandleCodec<unknown>> = ((globalThis as Record<symbol, unknown>)[Symbol.for("missive.handleCodecs")] ??=
   new Map()) as Map<string, HandleCodec<unknown>>;
 
-/** Registers the codec of a handle class under a unique `name` (idempotent for the same name). */
-export function registerHandleCodec<T>(name: string, codec: HandleCodec<T>): void {
+// The modules that registered codecs: a worker imports them before it takes any message,
+// so that a handle in the first message it decodes (a spawn argument) is known there too.
+const modules: Set<string> = ((globalThis as Record<symbol, unknown>)[Symbol.for("missive.handleModules")] ??= new Set()) as Set<string>;
+
+/**
+ * Registers the codec of a handle class under a unique `name` (idempotent for the same
+ * name). Pass the registering module's `import.meta.url` as `module`: every worker started
+ * after the registration imports that module before it takes any message, so a handle can
+ * travel to a worker that has not loaded its class yet (as a spawn argument, or as an item
+ * through another actor). Without `module`, only workers that import the module themselves
+ * know the codec. Register before `ActorSystem.start`.
+ */
+export function registerHandleCodec<T>(name: string, codec: HandleCodec<T>, module?: string): void {
   if (typeof name !== "string" || name === "") throw new InvalidArgumentError("registerHandleCodec: the name must be a non-empty string.");
+  if (module !== undefined && (typeof module !== "string" || !/^[a-z][a-z0-9+.-]*:/i.test(module))) {
+    throw new InvalidArgumentError(`registerHandleCodec: module must be the registering module's import.meta.url; got ${String(module)}.`);
+  }
   registry.set(name, codec as HandleCodec<unknown>);
+  if (module !== undefined) modules.add(module);
+}
+
+/** The modules that registered handle codecs with their URL (a worker imports them at start). */
+export function handleModules(): string[] {
+  return [...modules];
 }
 
 /** The registered codec for `value`, with its name. */
