@@ -328,7 +328,7 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
    *
    * @example
    * ```ts
-   * for (const job of jobs) await ch.put(job);
+   * for (const job of todo) await ch.put(job);
    * await ch.join(); // every job was processed
    * ```
    */

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { select, type Channel } from "./src/channel/mod.ts";
+ * import { select } from "missive"; // this module, re-exported by the package
  * const r = await select([{ get: a }, { get: b }], { timeout: 100 });
  * ```
  * @module

@@ -21,7 +21,8 @@
  *
  * @example
  * ```ts
- * const [code, value] = await ch.owner.ask("get", [null, true, 0], { timeout: Infinity });
+ * // The owner answers through ctx.deferReply, so the ask is typed by hand (as in Channel.get).
+ * const [code, value] = await (ch.owner.ask("get", [null, true, 0], NO_TIMEOUT) as Promise<unknown> as Promise<GetReply>);
  * if (code === Reply.Item) use(value);
  * ```
  * @module
@@ -32,6 +33,7 @@
  *
  * @example
  * ```ts
+ * declare const reply: GetReply;
  * if (reply[0] === Reply.Closed) throw new ChannelClosedError(`${ch}`, closedCause(reply));
  * ```
  */

@@ -5,7 +5,9 @@
  *
  * @example
  * ```ts
+ * declare const host: ContextHost; // the loop's side: refs, replies, spawning, stopping
  * cell.ctx = actorContext(cell, host);
+ * const self = cell.ctx.self; // a ref to cell's own actor
  * ```
  * @module
  */

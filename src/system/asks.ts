@@ -6,7 +6,8 @@
  * @example
  * ```ts
  * const asks = new PendingAsks();
- * const { id, promise } = asks.open("Counter#1@w0", "get", { timeout: 1000 });
+ * // label, message name, timeout (ms), signal, loop of the asked actor (worker 0 is loop 1)
+ * const { id, promise } = asks.open("Counter#1@w0", "get", 1000, signal, 1);
  * asks.settle(id, true, 7); // promise resolves with 7
  * ```
  * Timeouts do not cost a timer per ask: asks with the same timeout expire in the order

@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * declare const host: DeliveryHost; // the loop's cells, dispatcher, asks, credits, …
  * const delivery = new Delivery(host);
  * delivery.deliver([Kind.Tell, to, from, 0, "inc", 1]);
  * ```

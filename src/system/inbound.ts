@@ -9,7 +9,10 @@
  *
  * @example
  * ```ts
- * const inbound = new Inbound(codec, { deliver: (env) => mailboxes.deliver(env), wireError: report });
+ * const inbound = new Inbound(codec, {
+ *   deliver: (env) => loop.delivery.deliver(env),
+ *   wireError: (error, announced, decoded) => console.warn(`${announced - decoded} envelopes lost`, error),
+ * });
  * inbound.push(frame);
  * inbound.pump(256);
  * ```

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * const names: Names = new Names(); // typed: reserve is an assertion
  * names.reserve("printer");          // ActorNameTakenError if in use
  * names.commit("printer", ref);
  * names.lookup("printer");           // ref

@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * const ops = new LoopOps();
- * ops.on("unwatch", ([target, watcher]) => forget(target, watcher));
+ * ops.on("childStopped", ([parent, child]) => console.log(`actor ${parent} lost child ${child}`));
  * const reply = await loop.requestOp(2, "spawn", [url, key, arg, 0, null]); // SpawnReply
  * ```
  * @module

@@ -7,7 +7,9 @@
  * @example
  * ```ts
  * const processor = new Processor(loop);
- * dispatcher = new Dispatcher({ processNext: (cell) => processor.processNext(cell), … });
+ * declare const others: Omit<DispatchHost, "processNext">; // inbound frames, slice ends, idling
+ * // As the loop does: the dispatcher picks the actor and the moment; the processor runs the message.
+ * const dispatcher = new Dispatcher({ ...others, processNext: (cell) => processor.processNext(cell) }, loop.options, setImmediate);
  * ```
  * @module
  */

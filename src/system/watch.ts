@@ -9,13 +9,16 @@
  *
  * @example
  * ```ts
- * handlers: {
- *   async supervise(state, _: void, ctx) {
- *     state.worker = await ctx.spawn(Worker, 1);
- *     await ctx.watch(state.worker);
+ * export const Supervisor = defineActor(import.meta.url, {
+ *   init: () => ({ child: null as ActorRef<typeof Counter> | null }),
+ *   handlers: {
+ *     async supervise(state, _: void, ctx) {
+ *       state.child = await ctx.spawn(Counter, 1);
+ *       await ctx.watch(state.child);
+ *     },
  *   },
- * },
- * onTerminated(state, t) { console.log(t.actor.label, "stopped:", t.reason); },
+ *   onTerminated(_state, t) { console.log(t.actor.label, "stopped:", t.reason); },
+ * });
  * ```
  * @module
  */

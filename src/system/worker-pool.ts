@@ -7,7 +7,12 @@
  *
  * @example
  * ```ts
- * const pool = new WorkerPool(loop, base, directory, hooks);
+ * declare const options: Omit<LoopOptions, "index">; // the system's options (workers: how many)
+ * const pool = new WorkerPool(loop, options, directory, {
+ *   stopping: () => false, // true once shutdown has begun: a dead worker is then not replaced
+ *   forget: (address) => console.log(`actor ${address} was lost with its worker`),
+ *   quiescenceCheck: () => {},
+ * });
  * await pool.start();
  * pool.post(1, { type: "drain" });
  * ```
