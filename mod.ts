@@ -16,7 +16,23 @@
  * @module
  */
 export { defineActor, isDefinition } from "./src/actor/definition.ts";
-export type { ActorDefinition, ActorSpec, AnyDefinition, ArgOf, IsAny, MailboxOptions, OverflowPolicy, Terminated, Handler, Handlers, HandlersOf, InitArgOf, MessageName, ReplyOf, TellArgs } from "./src/actor/definition.ts";
+export type {
+  ActorDefinition,
+  ActorSpec,
+  AnyDefinition,
+  ArgOf,
+  Handler,
+  Handlers,
+  HandlersOf,
+  InitArgOf,
+  IsAny,
+  MailboxOptions,
+  MessageName,
+  OverflowPolicy,
+  ReplyOf,
+  TellArgs,
+  Terminated,
+} from "./src/actor/definition.ts";
 export { ActorRef } from "./src/actor/ref.ts";
 export type { AskArgs, AskOptions, AskReply, SendArgs, SendOptions } from "./src/actor/ref.ts";
 export type { ActorContext, DeferredReply, SpawnArgs, SpawnOptions } from "./src/actor/context.ts";
@@ -32,12 +48,24 @@ export type { BackoffOptions, SupervisionOptions, SupervisionStrategy } from "./
 export * from "./src/errors.ts";
 export { registerErrorClass } from "./src/error-registry.ts";
 export type { ErrorClass } from "./src/error-registry.ts";
-export { runtimeName, runtimeVersion, availableParallelism } from "./src/runtime/adapters.ts";
+export { availableParallelism, runtimeName, runtimeVersion } from "./src/runtime/adapters.ts";
 export type { RuntimeName, WorkerExit } from "./src/runtime/adapters.ts";
 
 // ---- Channels, select, barriers and latches (src/channel/) ----------------------------
 export { Barrier, Channel, ChannelClosedError, Latch, select, WaitTimeoutError } from "./src/channel/mod.ts";
 export type {
-  BarrierPassage, BarrierStats, CaseValue, ChannelOptions, ChannelStats, GetCase, PlacementOptions, PutCase, SelectCase, SelectOptions, SelectResult,
-  Spawner, TryGetResult, WaitOptions,
+  BarrierPassage,
+  BarrierStats,
+  CaseValue,
+  ChannelOptions,
+  ChannelStats,
+  GetCase,
+  PlacementOptions,
+  PutCase,
+  SelectCase,
+  SelectOptions,
+  SelectResult,
+  Spawner,
+  TryGetResult,
+  WaitOptions,
 } from "./src/channel/mod.ts";

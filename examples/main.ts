@@ -44,19 +44,26 @@ const started = performance.now();
 const dir = await mkdtemp(join(tmpdir(), "missive-demo-"));
 try {
   await using system = await ActorSystem.start(); // one worker per core
-  console.log(`Missive demo on ${runtimeVersion()}: ${system.workers} workers, ${int(JOBS)} jobs (CPU stretch + SHA-256 + file write/read each)`);
+  console.log(
+    `Missive demo on ${runtimeVersion()}: ${system.workers} workers, ${int(JOBS)} jobs (CPU stretch + SHA-256 + file write/read each)`,
+  );
 
   // Spawn: the aggregator on worker 0, crunchers spread evenly over every worker.
   const aggregator = await system.spawn(Aggregator, { workers: system.workers }, { worker: 0, name: "aggregator" });
   const crunchers: ActorRef<typeof Cruncher>[] = await Promise.all(
-    Array.from({ length: system.workers * CRUNCHERS_PER_WORKER }, (_, i) =>
-      system.spawn(Cruncher, { aggregator, dir, rounds: ROUNDS }, { worker: i % system.workers })),
+    Array.from(
+      { length: system.workers * CRUNCHERS_PER_WORKER },
+      (_, i) => system.spawn(Cruncher, { aggregator, dir, rounds: ROUNDS }, { worker: i % system.workers }),
+    ),
   );
 
   // Dispatch: each lane sends one job, awaits its reply, takes the next job number.
   using delay = new LoopDelayMonitor(); // also stopped if anything below throws
-  const progress = new Progress(JOBS, (jobsPerSecond) =>
-    `${int(jobsPerSecond * MESSAGES_PER_JOB).padStart(7)} msgs/s  main-loop delay ${delay.takeRecentMax().toFixed(1).padStart(5)} ms`);
+  const progress = new Progress(
+    JOBS,
+    (jobsPerSecond) =>
+      `${int(jobsPerSecond * MESSAGES_PER_JOB).padStart(7)} msgs/s  main-loop delay ${delay.takeRecentMax().toFixed(1).padStart(5)} ms`,
+  );
   const perWorker = new Array<number>(system.workers).fill(0);
   let next = 0;
   let done = 0;

@@ -36,7 +36,9 @@ const CAPACITY = 64;
 const seedOf = (id: number): number => Math.imul(id + 1, 0x9e3779b1) >>> 0;
 
 await using system = await ActorSystem.start(); // one worker per core
-console.log(`pipeline on ${runtimeVersion()}: ${system.workers} workers × ${STAGES_PER_WORKER} stages, ${JOBS} jobs, channels of ${CAPACITY}`);
+console.log(
+  `pipeline on ${runtimeVersion()}: ${system.workers} workers × ${STAGES_PER_WORKER} stages, ${JOBS} jobs, channels of ${CAPACITY}`,
+);
 const started = performance.now();
 
 await using input = await Channel.open<Job>(system, { capacity: CAPACITY, worker: 0 });
@@ -79,6 +81,10 @@ const expectedIdSum = (JOBS * (JOBS - 1)) / 2;
 const exactlyOnce = summary.received === JOBS && summary.duplicates === 0 && summary.missing === 0 && summary.idSum === expectedIdSum;
 console.log(`${summary.received} results in ${seconds.toFixed(2)} s: ${Math.round(summary.received / seconds)} jobs/s`);
 console.log(`per stage: ${processed.join(" ")}; per worker: ${summary.perWorker.join(" ")}`);
-console.log(`duplicates ${summary.duplicates}, missing ${summary.missing}, id checksum ${summary.idSum === expectedIdSum ? "ok" : "WRONG"}, spot-checked values ${summary.wrong === 0 ? "ok" : `${summary.wrong} WRONG`}`);
+console.log(
+  `duplicates ${summary.duplicates}, missing ${summary.missing}, id checksum ${
+    summary.idSum === expectedIdSum ? "ok" : "WRONG"
+  }, spot-checked values ${summary.wrong === 0 ? "ok" : `${summary.wrong} WRONG`}`,
+);
 console.log(exactlyOnce && summary.wrong === 0 ? "every item arrived exactly once" : "ITEMS WERE LOST OR DUPLICATED");
 if (!exactlyOnce || summary.wrong !== 0) process.exitCode = 1;

@@ -55,17 +55,21 @@ export function printSummary(r: RunResult): boolean {
     ``,
     `Summary (${r.runtime}, ${r.workers} workers × ${r.crunchersPerWorker} crunchers + 1 aggregator)`,
     `  jobs              ${int(totals.jobs)} of ${int(r.jobs)} aggregated, checksum ${hex(r.checksum)} ` +
-      (agrees ? `(replies and aggregator agree)` : `MISMATCH: aggregator ${hex(totals.checksum)}, ${totals.duplicates} duplicates`),
-    `  messages          ${int(report.processed)} processed by actors, ${int(report.processed / seconds)} msgs/s (${int(r.jobs / seconds)} jobs/s)`,
+    (agrees ? `(replies and aggregator agree)` : `MISMATCH: aggregator ${hex(totals.checksum)}, ${totals.duplicates} duplicates`),
+    `  messages          ${int(report.processed)} processed by actors, ${int(report.processed / seconds)} msgs/s (${
+      int(r.jobs / seconds)
+    } jobs/s)`,
     `  wall time         ${seconds.toFixed(2)} s of jobs, ${(r.totalMs / 1000).toFixed(2)} s in all (start to shutdown)`,
     `  main loop delay   max ${ms(r.delay.maxMs)}, p99 ${ms(r.delay.p99Ms)} over ${int(r.delay.samples)} ticks of a 10 ms timer`,
     `  per worker        ${r.perWorker.map((n, w) => `w${w}: ${int(n)} jobs`).join(", ")}`,
     `  per job (mean)    ${ms(totals.cpuMs / totals.jobs)} CPU, ${ms(totals.ioMs / totals.jobs)} awaiting digest + file I/O`,
-    `  shutdown          processed ${int(report.processed)}, undelivered ${undelivered.length === 0 ? "none" : JSON.stringify(report.undelivered)}, ` +
-      `dead letters ${report.deadLetters}, late replies ${report.lateReplies}, failures ${report.failures}, ` +
-      `${report.deadlineHit ? "DEADLINE HIT, " : ""}${ms(report.durationMs)}`,
+    `  shutdown          processed ${int(report.processed)}, undelivered ${
+      undelivered.length === 0 ? "none" : JSON.stringify(report.undelivered)
+    }, ` +
+    `dead letters ${report.deadLetters}, late replies ${report.lateReplies}, failures ${report.failures}, ` +
+    `${report.deadlineHit ? "DEADLINE HIT, " : ""}${ms(report.durationMs)}`,
     `  workers exited    ${report.exits.map((e, w) => `w${w}: code ${e.code} (${e.reason})`).join(", ")}` +
-      (exitsOk ? `, all clean` : ``),
+    (exitsOk ? `, all clean` : ``),
   ];
   console.log(lines.join("\n"));
   return agrees && exitsOk && undelivered.length === 0 && !report.deadlineHit && report.failures === 0;

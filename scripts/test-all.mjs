@@ -107,7 +107,9 @@ function killTree(child, sig) {
   try {
     process.kill(-child.pid, sig); // whole process group (spawned detached)
   } catch {
-    try { child.kill(sig); } catch { /* already gone */ }
+    try {
+      child.kill(sig);
+    } catch { /* already gone */ }
   }
 }
 
@@ -135,12 +137,16 @@ function run(cmd, args, { timeout = 0, env = process.env } = {}) {
       }, timeout * 1000);
     }
     let error = null;
-    child.on("error", (e) => { error = e; });
+    child.on("error", (e) => {
+      error = e;
+    });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       children.delete(child);
       // Reap anything the run left behind in its process group.
-      try { process.kill(-child.pid, "SIGKILL"); } catch { /* none left */ }
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch { /* none left */ }
       resolvePromise({ code, signal, seconds: (performance.now() - started) / 1000, error, timedOut });
     });
   });
@@ -163,7 +169,9 @@ function capture(cmd, args, { env = process.env, timeout = 120_000 } = {}) {
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     const timer = setTimeout(() => killTree(child, "SIGKILL"), timeout);
-    child.on("error", (e) => { error = e; });
+    child.on("error", (e) => {
+      error = e;
+    });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       children.delete(child);
@@ -188,13 +196,18 @@ async function lintChecks(env) {
 
   out("== deno fmt --check ==");
   const fmt = await capture(deno, ["fmt", "--check"], { env: quiet });
-  const unformatted = [...fmt.output.matchAll(/^from (.+):$/gm)].map((m) => m[1].startsWith(root) ? m[1].slice(root.length + 1) : m[1]).sort();
+  const unformatted = [...fmt.output.matchAll(/^from (.+):$/gm)].map((m) => m[1].startsWith(root) ? m[1].slice(root.length + 1) : m[1])
+    .sort();
   const checked = /in (\d+) files?/.exec(fmt.output)?.[1] ?? /Checked (\d+) files?/.exec(fmt.output)?.[1];
   if (fmt.code === 0) {
     results.push({ name: "fmt", ok: true, summary: `ok (${checked ?? "?"} files, ${fmt.seconds.toFixed(1)}s)` });
   } else if (unformatted.length > 0) {
     for (const file of unformatted) out(`not formatted: ${file}`);
-    results.push({ name: "fmt", ok: false, summary: `FAILED: ${unformatted.length} of ${checked ?? "?"} files not formatted (fix: npx deno fmt)` });
+    results.push({
+      name: "fmt",
+      ok: false,
+      summary: `FAILED: ${unformatted.length} of ${checked ?? "?"} files not formatted (fix: npx deno fmt)`,
+    });
   } else {
     out(fmt.output.trimEnd());
     results.push({ name: "fmt", ok: false, summary: `FAILED (${fmt.error?.message ?? `exit ${fmt.code ?? fmt.signal}`})` });
@@ -213,7 +226,9 @@ async function lintChecks(env) {
     results.push({
       name: "lint",
       ok: false,
-      summary: problems ? `FAILED: ${problems} problem${problems === "1" ? "" : "s"} in ${linted} files` : `FAILED (${lint.error?.message ?? `exit ${lint.code ?? lint.signal}`})`,
+      summary: problems
+        ? `FAILED: ${problems} problem${problems === "1" ? "" : "s"} in ${linted} files`
+        : `FAILED (${lint.error?.message ?? `exit ${lint.code ?? lint.signal}`})`,
     });
   }
   out(`lint ${results.at(-1).summary}`);
@@ -229,14 +244,24 @@ function countReport(file) {
     let failedHere = 0;
     for (const t of tf.assertionResults ?? []) {
       switch (t.status) {
-        case "passed": passed++; break;
-        case "failed": case "pending": failed++; failedHere++; break;
-        default: skipped++; // skipped, todo, disabled
+        case "passed":
+          passed++;
+          break;
+        case "failed":
+        case "pending":
+          failed++;
+          failedHere++;
+          break;
+        default:
+          skipped++; // skipped, todo, disabled
       }
     }
     // A test file that failed outside any test (import error, failing
     // beforeAll/afterAll, ...) counts as one failure so it can't vanish.
-    if (tf.status === "failed" && failedHere === 0) { failed++; fileErrors++; }
+    if (tf.status === "failed" && failedHere === 0) {
+      failed++;
+      fileErrors++;
+    }
   }
   return { passed, failed, skipped, fileErrors };
 }
@@ -324,34 +349,42 @@ try {
 const table = [
   ["runtime", "version", "passed", "failed", "skipped", "seconds", "status"],
   ...rows.map((r) => [
-    r.name, r.version, String(r.passed), String(r.failed), String(r.skipped), r.seconds.toFixed(1),
+    r.name,
+    r.version,
+    String(r.passed),
+    String(r.failed),
+    String(r.skipped),
+    r.seconds.toFixed(1),
     r.problems.length ? `FAIL: ${[...new Set(r.problems)].join("; ")}` : "ok",
   ]),
 ];
 const numeric = new Set([2, 3, 4, 5]);
 const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
-const fmt = (row) => row.map((cell, i) =>
-  i === row.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])).join("  ");
+const fmt = (row) =>
+  row.map((cell, i) => i === row.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])).join("  ");
 out("== summary ==");
 if (typecheck) {
-  out(typecheck.code === 0
-    ? `typecheck: ok (${typecheck.seconds.toFixed(1)}s)`
-    : `typecheck: FAILED (exit ${typecheck.code ?? typecheck.signal})`);
+  out(
+    typecheck.code === 0
+      ? `typecheck: ok (${typecheck.seconds.toFixed(1)}s)`
+      : `typecheck: FAILED (exit ${typecheck.code ?? typecheck.signal})`,
+  );
 } else {
   out("typecheck: skipped");
 }
-if (lint) for (const check of lint) out(`${check.name}: ${check.summary}`);
+if (lint) { for (const check of lint) out(`${check.name}: ${check.summary}`); }
 else out("fmt, lint: skipped");
 out(fmt(table[0]));
 for (const row of table.slice(1)) out(fmt(row));
 if (interrupted) out(`interrupted by ${interrupted}; not all runtimes ran`);
 
 const total = rows.reduce((acc, r) => ({
-  passed: acc.passed + r.passed, failed: acc.failed + r.failed, skipped: acc.skipped + r.skipped,
+  passed: acc.passed + r.passed,
+  failed: acc.failed + r.failed,
+  skipped: acc.skipped + r.skipped,
 }), { passed: 0, failed: 0, skipped: 0 });
 
-const failedOverall =
-  (typecheck !== null && typecheck.code !== 0) ||
+const failedOverall = (typecheck !== null && typecheck.code !== 0) ||
   (lint !== null && lint.some((check) => !check.ok)) ||
   rows.length === 0 ||
   rows.some((r) => r.problems.length > 0) ||

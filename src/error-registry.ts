@@ -14,9 +14,22 @@
  * @module
  */
 import {
-  ActorInitError, ActorNameTakenError, ActorStoppedError, AskTimeoutError, DefinitionNotFoundError, InvalidArgumentError, LinkedActorError,
-  MailboxFullError, MessageEncodeError, MessageTooLargeError, MissiveError, RemoteError, SystemStoppedError, UnknownActorError,
-  UnknownMessageError, WireError,
+  ActorInitError,
+  ActorNameTakenError,
+  ActorStoppedError,
+  AskTimeoutError,
+  DefinitionNotFoundError,
+  InvalidArgumentError,
+  LinkedActorError,
+  MailboxFullError,
+  MessageEncodeError,
+  MessageTooLargeError,
+  MissiveError,
+  RemoteError,
+  SystemStoppedError,
+  UnknownActorError,
+  UnknownMessageError,
+  WireError,
 } from "./errors.ts";
 
 /** A class of errors (what `registerErrorClass` takes). */
@@ -25,10 +38,29 @@ export type ErrorClass = new (...args: never[]) => Error;
 const classes = new Map<string, ErrorClass>();
 for (
   const cls of [
-    Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError,
-    MissiveError, MessageEncodeError, AskTimeoutError, ActorStoppedError, SystemStoppedError,
-    WireError, UnknownActorError, ActorNameTakenError, ActorInitError, DefinitionNotFoundError,
-    UnknownMessageError, InvalidArgumentError, RemoteError, MailboxFullError, MessageTooLargeError, LinkedActorError,
+    Error,
+    TypeError,
+    RangeError,
+    SyntaxError,
+    ReferenceError,
+    EvalError,
+    URIError,
+    MissiveError,
+    MessageEncodeError,
+    AskTimeoutError,
+    ActorStoppedError,
+    SystemStoppedError,
+    WireError,
+    UnknownActorError,
+    ActorNameTakenError,
+    ActorInitError,
+    DefinitionNotFoundError,
+    UnknownMessageError,
+    InvalidArgumentError,
+    RemoteError,
+    MailboxFullError,
+    MessageTooLargeError,
+    LinkedActorError,
   ] as ErrorClass[]
 ) classes.set(cls.name, cls);
 
@@ -55,7 +87,9 @@ export function registerErrorClass(cls: ErrorClass, name: string = cls?.name): v
     throw new InvalidArgumentError(`registerErrorClass: the name must be a non-empty string (the errors' \`name\`); got ${String(name)}.`);
   }
   const known = classes.get(name);
-  if (known !== undefined && known !== cls) throw new InvalidArgumentError(`registerErrorClass: "${name}" is already the name of another error class.`);
+  if (known !== undefined && known !== cls) {
+    throw new InvalidArgumentError(`registerErrorClass: "${name}" is already the name of another error class.`);
+  }
   classes.set(name, cls);
 }
 

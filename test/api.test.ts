@@ -3,7 +3,16 @@
  * dead-letter count.
  */
 import { describe, expect, it } from "vitest";
-import { ActorStoppedError, ActorSystem, AskTimeoutError, type DeadLetter, InvalidArgumentError, registerErrorClass, RemoteError, runtimeName } from "../mod.ts";
+import {
+  ActorStoppedError,
+  ActorSystem,
+  AskTimeoutError,
+  type DeadLetter,
+  InvalidArgumentError,
+  registerErrorClass,
+  RemoteError,
+  runtimeName,
+} from "../mod.ts";
 import { TestProbe } from "../testkit.ts";
 import { Counter } from "./fixtures/counter.ts";
 import { Holder, Releaser } from "./fixtures/actors.ts";

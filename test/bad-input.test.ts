@@ -117,9 +117,16 @@ describe(`bad input on ${runtimeName}`, () => {
   });
 
   it("fuzz: random bytes and mutated frames never crash the decoder, only WireError", () => {
-    const codec = new Codec({ isRef: () => false, toWire: () => [0, 0, 0, ""], fromWire: () => ({}) }, { maxStrLength: 1 << 16, maxBinLength: 1 << 16, maxArrayLength: 1 << 16, maxMapLength: 1 << 16 });
+    const codec = new Codec({ isRef: () => false, toWire: () => [0, 0, 0, ""], fromWire: () => ({}) }, {
+      maxStrLength: 1 << 16,
+      maxBinLength: 1 << 16,
+      maxArrayLength: 1 << 16,
+      maxMapLength: 1 << 16,
+    });
     const w = new FrameEncoder((v) => codec.encode(v));
-    for (let i = 0; i < 20; i++) w.appendEncoded(codec.encodeEnvelope(Kind.Tell, 1025, 0, 0, "m", { i, list: [i, "s", null, true], m: new Map([[i, i]]) }));
+    for (let i = 0; i < 20; i++) {
+      w.appendEncoded(codec.encodeEnvelope(Kind.Tell, 1025, 0, 0, "m", { i, list: [i, "s", null, true], m: new Map([[i, i]]) }));
+    }
     const valid = w.take();
     const decodeAll = (bytes: Uint8Array) => {
       try {
@@ -134,15 +141,21 @@ describe(`bad input on ${runtimeName}`, () => {
     };
     expect(decodeAll(valid.slice())).toBe(20);
     const randomBytes = fc.uint8Array({ maxLength: 512 });
-    const mutated = fc.array(fc.tuple(fc.nat({ max: valid.byteLength - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+    const mutated = fc.array(fc.tuple(fc.nat({ max: valid.byteLength - 1 }), fc.integer({ min: 0, max: 255 })), {
+      minLength: 1,
+      maxLength: 8,
+    })
       .map((edits) => {
         const bytes = valid.slice();
         for (const [at, value] of edits) bytes[at] = value;
         return bytes;
       });
-    fc.assert(fc.property(fc.oneof(randomBytes, mutated), (bytes) => {
-      const n = decodeAll(bytes);
-      return n >= -1 && n <= 20 + 0xffffffff;
-    }), { seed: SEED, numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.oneof(randomBytes, mutated), (bytes) => {
+        const n = decodeAll(bytes);
+        return n >= -1 && n <= 20 + 0xffffffff;
+      }),
+      { seed: SEED, numRuns: 3000 },
+    );
   });
 });

@@ -59,7 +59,8 @@ describe(`benchmarks in --quick mode on ${runtimeName}`, () => {
     for (const bench of report.benchmarks) {
       const primary = bench.metrics[0]!.key;
       // A rate must be positive; a "lower is better" measure (rss growth) may be exactly 0.
-      const plausible = (v: number | undefined): boolean => Number.isFinite(v) && (bench.metrics[0]!.better === "higher" ? v! > 0 : v! >= 0);
+      const plausible = (v: number | undefined): boolean =>
+        Number.isFinite(v) && (bench.metrics[0]!.better === "higher" ? v! > 0 : v! >= 0);
       expect(bench.cases.filter((c) => c.role === "missive"), bench.name).toHaveLength(1);
       for (const c of bench.cases) {
         const label = `${bench.name}/${c.name}: ${c.status} ${c.reason ?? ""}`;

@@ -75,7 +75,9 @@ function expectExactlyOnce({ reports, produced, received }: StormOutcome): void 
 }
 
 describe(`channel cancel storms on ${runtimeName}`, () => {
-  it("aborting getters on every loop: exactly-once, every put done, close() ends every loop; the owner withdraws nothing", { timeout: 120_000 }, async () => {
+  it("aborting getters on every loop: exactly-once, every put done, close() ends every loop; the owner withdraws nothing", {
+    timeout: 120_000,
+  }, async () => {
     const ch = await Channel.open<number>(system, { capacity: 8, worker: 0 });
     const outcome = await storm(ch, "abort");
     expectExactlyOnce(outcome);
@@ -94,7 +96,9 @@ describe(`channel cancel storms on ${runtimeName}`, () => {
     expect([s.accepted, s.handed, s.cancelled, s.returned]).toEqual([ITEMS, ITEMS, 0, 0]);
   });
 
-  it("getters that pause after each abort: every cancel reaches the owner, at most one per abort, and nothing is lost", { timeout: 120_000 }, async () => {
+  it("getters that pause after each abort: every cancel reaches the owner, at most one per abort, and nothing is lost", {
+    timeout: 120_000,
+  }, async () => {
     const ch = await Channel.open<number>(system, { capacity: 8 });
     const outcome = await storm(ch, "abort-pause");
     expectExactlyOnce(outcome);

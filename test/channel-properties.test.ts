@@ -88,7 +88,14 @@ describe(`channel properties on ${runtimeName}`, () => {
 
         // Nothing left waiting, in doubt or buffered.
         const s = await ch.stats();
-        expect({ getters: s.getters, putters: s.putters, inDoubt: s.inDoubt, tentative: s.tentative, buffered: s.buffered, closed: s.closed })
+        expect({
+          getters: s.getters,
+          putters: s.putters,
+          inDoubt: s.inDoubt,
+          tentative: s.tentative,
+          buffered: s.buffered,
+          closed: s.closed,
+        })
           .toEqual({ getters: 0, putters: 0, inDoubt: 0, tentative: 0, buffered: 0, closed: true });
         expect(s.accepted).toBe(accepted.length);
 

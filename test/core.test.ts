@@ -3,9 +3,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type ActorRef,
   ActorInitError,
   ActorNameTakenError,
+  type ActorRef,
   ActorStoppedError,
   ActorSystem,
   AskTimeoutError,
@@ -20,7 +20,20 @@ import {
 import { TestProbe } from "../testkit.ts";
 import { Counter } from "./fixtures/counter.ts";
 import {
-  BytesKeeper, Echo, Failer, hiddenDefinition, Holder, Picky, Pinger, Ponger, Quitter, Recorder, Releaser, Reporter, Serial, Spawner,
+  BytesKeeper,
+  Echo,
+  Failer,
+  hiddenDefinition,
+  Holder,
+  Picky,
+  Pinger,
+  Ponger,
+  Quitter,
+  Recorder,
+  Releaser,
+  Reporter,
+  Serial,
+  Spawner,
 } from "./fixtures/actors.ts";
 
 let system: ActorSystem;

@@ -24,7 +24,10 @@ describe(`deferred replies and handles on ${runtimeName}`, () => {
   });
 
   it("keeps a registered handle class across workers", async () => {
-    const [a, b] = await Promise.all([system.spawn(Rendezvous, undefined, { worker: 0 }), system.spawn(Rendezvous, undefined, { worker: 1 })]);
+    const [a, b] = await Promise.all([
+      system.spawn(Rendezvous, undefined, { worker: 0 }),
+      system.spawn(Rendezvous, undefined, { worker: 1 }),
+    ]);
     const ticket = await a.ask("ticket");
     expect(ticket).toBeInstanceOf(Ticket);
     expect(ticket.owner.equals(a)).toBe(true);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ActorCell } from "../src/actor/cell.ts";
 import { defineActor } from "../src/actor/definition.ts";
-import { type DispatchHost, Dispatcher } from "../src/actor/dispatcher.ts";
+import { Dispatcher, type DispatchHost } from "../src/actor/dispatcher.ts";
 import type { Envelope } from "../src/wire/envelope.ts";
 
 const Nothing = defineActor(import.meta.url, { name: "Nothing", init: () => ({}), handlers: { m(): void {} } });

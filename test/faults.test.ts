@@ -49,7 +49,9 @@ describe(`faults on ${runtimeName}`, () => {
         using _ = system.deadLetters.subscribe((d) => dead.push(d));
         const defs = { restart: Reporting, stop: ReportingStop, bounded: BoundedReporting };
         const refs: ActorRef[] = [];
-        for (const [id, r] of receivers.entries()) refs.push(await system.spawn(defs[r.type as keyof typeof defs], { probe: probe.ref, id }, { worker: r.worker }));
+        for (const [id, r] of receivers.entries()) {
+          refs.push(await system.spawn(defs[r.type as keyof typeof defs], { probe: probe.ref, id }, { worker: r.worker }));
+        }
         const accepted: [number, number][] = [];
         const asks: Promise<unknown>[] = [];
         for (const [n, op] of ops.entries()) {

@@ -83,8 +83,17 @@ describe(`hardening on ${runtimeName}`, () => {
 
   it("validates start and shutdown options", async () => {
     const bad: Record<string, unknown>[] = [
-      { throughput: 0 }, { throughput: -1 }, { throughput: 1.5 }, { sliceMs: 0 }, { sliceMs: NaN }, { sliceMs: Infinity },
-      { askTimeout: 0 }, { askTimeout: -5 }, { initTimeout: NaN }, { maxMessageBytes: 10 }, { maxMessageBytes: 2 ** 40 },
+      { throughput: 0 },
+      { throughput: -1 },
+      { throughput: 1.5 },
+      { sliceMs: 0 },
+      { sliceMs: NaN },
+      { sliceMs: Infinity },
+      { askTimeout: 0 },
+      { askTimeout: -5 },
+      { initTimeout: NaN },
+      { maxMessageBytes: 10 },
+      { maxMessageBytes: 2 ** 40 },
     ];
     for (const options of bad) {
       await expect(ActorSystem.start(options), JSON.stringify(options)).rejects.toBeInstanceOf(InvalidArgumentError);

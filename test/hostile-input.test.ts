@@ -14,15 +14,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ActorRef, ActorSystem, type DeadLetter, runtimeName } from "../mod.ts";
 import { TestProbe } from "../testkit.ts";
-import {
-  type CallOutcome,
-  Driver,
-  type PayloadSpec,
-  runCall,
-  type ScriptOp,
-  specials,
-  Target,
-} from "./fixtures/hostile-input.ts";
+import { type CallOutcome, Driver, type PayloadSpec, runCall, type ScriptOp, specials, Target } from "./fixtures/hostile-input.ts";
 import { delivered, diff } from "./fixtures/wire-compare.ts";
 
 const SEED = Number(process.env.MISSIVE_SEED ?? 20261129);
@@ -41,10 +33,28 @@ const name = fc.oneof(
 const payload = (plain: fc.Arbitrary<unknown>): fc.Arbitrary<PayloadSpec> =>
   fc.oneof(
     { weight: 6, arbitrary: plain.map((value) => ({ kind: "plain" as const, value })) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant("deep" as const), depth: fc.integer({ min: 95, max: 150 }), shape: fc.constantFrom("array" as const, "object" as const) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant("cycle" as const), via: fc.constantFrom("object" as const, "array" as const, "map" as const) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant("deep" as const),
+        depth: fc.integer({ min: 95, max: 150 }),
+        shape: fc.constantFrom("array" as const, "object" as const),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant("cycle" as const),
+        via: fc.constantFrom("object" as const, "array" as const, "map" as const),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("causeChain" as const), length: fc.integer({ min: 1, max: 40 }) }) },
-    { weight: 1, arbitrary: fc.constantFrom<PayloadSpec>({ kind: "selfCause" }, { kind: "causeCycle" }, { kind: "throwingGetter" }, { kind: "proxyOwnKeysThrows" }, { kind: "revokedProxy" }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<PayloadSpec>({ kind: "selfCause" }, { kind: "causeCycle" }, { kind: "throwingGetter" }, {
+        kind: "proxyOwnKeysThrows",
+      }, { kind: "revokedProxy" }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("sparse" as const), length: fc.constantFrom(3, 1000, 2 ** 26) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("special" as const), which: fc.constantFrom(...specials) }) },
   );
@@ -65,7 +75,13 @@ const options = fc.oneof(
 );
 
 const scriptOp = (plain: fc.Arbitrary<unknown>): fc.Arbitrary<ScriptOp> =>
-  fc.record({ op: fc.constantFrom("tell" as const, "ask" as const, "send" as const), to: fc.nat({ max: 7 }), name, payload: payload(plain), options });
+  fc.record({
+    op: fc.constantFrom("tell" as const, "ask" as const, "send" as const),
+    to: fc.nat({ max: 7 }),
+    name,
+    payload: payload(plain),
+    options,
+  });
 
 const mainPlain = fc.anything({
   maxDepth: 3,
@@ -81,7 +97,10 @@ const mainPlain = fc.anything({
 
 const scenario = fc.record({
   targets: fc.array(fc.constantFrom(0, 1), { minLength: 1, maxLength: 4 }),
-  drivers: fc.array(fc.record({ worker: fc.constantFrom(0, 1), script: fc.array(scriptOp(fc.jsonValue({ maxDepth: 3 })), { maxLength: 25 }) }), { maxLength: 2 }),
+  drivers: fc.array(
+    fc.record({ worker: fc.constantFrom(0, 1), script: fc.array(scriptOp(fc.jsonValue({ maxDepth: 3 })), { maxLength: 25 }) }),
+    { maxLength: 2 },
+  ),
   main: fc.array(scriptOp(mainPlain), { minLength: 1, maxLength: 50 }),
   shutdownTimeout: fc.constantFrom(0, 1, 20, Infinity),
 });
@@ -127,7 +146,9 @@ describe(`hostile input on ${runtimeName}`, () => {
 
         expect(report.crashes).toEqual([]);
         expect(report.unreported).toEqual([]);
-        const driverOutcomes = probe.messages.filter((m) => m.name === "driverOutcomes").flatMap((m) => (m.arg as { outcomes: CallOutcome[] }).outcomes);
+        const driverOutcomes = probe.messages.filter((m) => m.name === "driverOutcomes").flatMap((m) =>
+          (m.arg as { outcomes: CallOutcome[] }).outcomes
+        );
         for (const o of [...outcomes, ...driverOutcomes]) expect(o.untyped ?? null, "an error that is not typed").toBeNull();
 
         // Per target: accepted = processed (receipts) + dead letters.

@@ -89,10 +89,12 @@ describe(`bounded mailboxes on ${runtimeName}`, () => {
     expect(await actor.ask("seen")).toEqual(Array.from({ length: accepted }, (_, n) => n));
   });
 
-  for (const [def, policy, kept] of [
-    [BoundedDropOldest, "drop-oldest", [13, 14, 15, 16, 17, 18, 19, 20]],
-    [BoundedDropNewest, "drop-newest", [0, 1, 2, 3, 4, 5, 6, 7]],
-  ] as const) {
+  for (
+    const [def, policy, kept] of [
+      [BoundedDropOldest, "drop-oldest", [13, 14, 15, 16, 17, 18, 19, 20]],
+      [BoundedDropNewest, "drop-newest", [0, 1, 2, 3, 4, 5, 6, 7]],
+    ] as const
+  ) {
     it(`${policy}: keeps ${kept.length} messages and reports the others as dead letters`, async () => {
       const dead: DeadLetter[] = [];
       using _ = system.deadLetters.subscribe((d) => dead.push(d));

@@ -98,7 +98,12 @@ describe(`properties on ${runtimeName}`, () => {
         const senders = await Promise.all(actorScripts.map(({ worker }, i) => sys.spawn(Sender, 100 + i, { worker })));
         // Not awaited: the actor senders run while the main loop sends and shuts down.
         const runs = Promise.all(
-          senders.map((actor, i) => actor.ask("run", actorScripts[i]!.script.map((r, n) => ({ to: recs[r % recs.length]! as unknown as ActorRef<typeof Recorder>, n })))),
+          senders.map((actor, i) =>
+            actor.ask(
+              "run",
+              actorScripts[i]!.script.map((r, n) => ({ to: recs[r % recs.length]! as unknown as ActorRef<typeof Recorder>, n })),
+            )
+          ),
         );
         // The main loop's sends, with shutdown() called at position `cut`.
         const accepted: { to: number; n: number }[] = [];
@@ -108,10 +113,18 @@ describe(`properties on ${runtimeName}`, () => {
           if (n === cut) shutdown = sys.shutdown();
           const target = recs[to % recs.length]!;
           if (ask) {
-            asks.push(target.ask("count").then(
-              () => "replied",
-              (e: unknown) => (e instanceof SystemStoppedError && shutdown ? "refused" : e instanceof ActorStoppedError ? "stopped" : Promise.reject(e)),
-            ));
+            asks.push(
+              target.ask("count").then(
+                () => "replied",
+                (
+                  e: unknown,
+                ) => (e instanceof SystemStoppedError && shutdown
+                  ? "refused"
+                  : e instanceof ActorStoppedError
+                  ? "stopped"
+                  : Promise.reject(e)),
+              ),
+            );
             return;
           }
           try {

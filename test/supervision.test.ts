@@ -70,6 +70,10 @@ describe(`supervision on ${runtimeName}`, () => {
     expect(newChild.equals(child)).toBe(false);
     expect(await newChild.ask("inc")).toBe(1);
     // Nobody was waiting on the parent's failure: it is logged, once, with the child's error.
-    expect(log.containing("escalated").map((e) => [e.level, e.source, (e.error as Error).message])).toEqual([["error", parent.label, "child broke"]]);
+    expect(log.containing("escalated").map((e) => [e.level, e.source, (e.error as Error).message])).toEqual([[
+      "error",
+      parent.label,
+      "child broke",
+    ]]);
   });
 });

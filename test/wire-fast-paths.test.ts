@@ -129,12 +129,14 @@ describe("frame reader: envelope fields", () => {
 
   it("refuses negative or fractional fields and names that are not strings, with WireError", () => {
     const codec = new Codec(refs);
-    for (const bad of [
-      [0x96, 0xff, 1, 0, 0, ...str("m"), 1], // kind -1
-      [0x96, 0, 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0, 0, ...str("m"), 1], // to 1.5
-      [0x96, 0, 1, 0, 0, 0x07, 1], // name 7
-      [0x95, 0, 1, 0, 0, ...str("m")], // five fields
-    ]) {
+    for (
+      const bad of [
+        [0x96, 0xff, 1, 0, 0, ...str("m"), 1], // kind -1
+        [0x96, 0, 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0, 0, 0, ...str("m"), 1], // to 1.5
+        [0x96, 0, 1, 0, 0, 0x07, 1], // name 7
+        [0x95, 0, 1, 0, 0, ...str("m")], // five fields
+      ]
+    ) {
       expect(() => readAll(codec, rawFrame(bad))).toThrow(WireError);
     }
   });
@@ -191,7 +193,10 @@ describe("frame encoder: plain objects", () => {
 describe("string frames", () => {
   it("carry every byte value, and frames read from one slab stay intact", () => {
     const reader = new StringFrameReader();
-    const frames = Array.from({ length: 200 }, (_, i) => Uint8Array.from({ length: 1 + ((i * 37) % STRING_FRAME_BYTES) }, (_, j) => (i + j * 7) & 0xff));
+    const frames = Array.from(
+      { length: 200 },
+      (_, i) => Uint8Array.from({ length: 1 + ((i * 37) % STRING_FRAME_BYTES) }, (_, j) => (i + j * 7) & 0xff),
+    );
     const back = frames.map((f) => reader.read(frameToString(f)));
     back.forEach((b, i) => expect(b).toEqual(frames[i]));
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
@@ -229,7 +234,12 @@ describe("string frames", () => {
 describe("same-loop copies (codec.copyEnvelope)", () => {
   it("hands out copies that later copies never overwrite, extension types included", () => {
     const codec = new Codec(refs);
-    const payload = (b: number) => ({ bytes: new Uint8Array([b, b, b]), m: new Map([[1, new Uint8Array([b])]]), s: new Set([new Uint8Array([b, b])]), e: Object.assign(new Error("x"), { data: new Uint8Array([b]) }) });
+    const payload = (b: number) => ({
+      bytes: new Uint8Array([b, b, b]),
+      m: new Map([[1, new Uint8Array([b])]]),
+      s: new Set([new Uint8Array([b, b])]),
+      e: Object.assign(new Error("x"), { data: new Uint8Array([b]) }),
+    });
     const first = codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", payload(1), 1 << 20) as Envelope;
     for (let b = 2; b < 50; b++) codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", payload(b), 1 << 20);
     const got = first[5] as ReturnType<typeof payload>;

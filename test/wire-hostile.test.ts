@@ -7,7 +7,7 @@
  * large fails before it is encoded. The seed of the property tests is fixed (override with
  * MISSIVE_SEED); fast-check prints it with any counterexample.
  */
-import { diff, delivered } from "./fixtures/wire-compare.ts";
+import { delivered, diff } from "./fixtures/wire-compare.ts";
 import { Decoder } from "@msgpack/msgpack";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,7 +74,11 @@ describe(`payload depth on ${runtimeName}: the sender refuses what the receiver 
       const k = await system.spawn(Keeper, undefined, { worker });
       const outcomes = await s.ask("tellNested", { to: k, depths: [MAX_DEPTH - 1, MAX_DEPTH, 5] });
       expect(outcomes[0]).toBe("ok");
-      expect(outcomes[1]).toMatchObject({ name: "MessageEncodeError", path: deepPath(MAX_DEPTH - 1), reason: `nested deeper than ${MAX_DEPTH} levels` });
+      expect(outcomes[1]).toMatchObject({
+        name: "MessageEncodeError",
+        path: deepPath(MAX_DEPTH - 1),
+        reason: `nested deeper than ${MAX_DEPTH} levels`,
+      });
       expect(outcomes[2]).toBe("ok");
       expect(await k.ask("depths")).toEqual([MAX_DEPTH - 1, 5]); // the sender flushed k before it replied
     }
@@ -99,18 +103,21 @@ describe(`payload depth on ${runtimeName}: the sender refuses what the receiver 
     const codec = new Codec(refs);
     const w = new FrameEncoder((v) => codec.encode(v));
     // Map at depth 2, its contents at 3: a value nested n deep inside goes down to 2 + n.
-    for (const [wrap, step] of [
-      [(v: unknown) => new Map([["k", v]]), '.get("k")'],
-      [(v: unknown) => new Set([v]), ".<item 0>"],
-      [(v: unknown) => new Error("e", { cause: v }), ".cause"],
-      [(v: unknown) => Object.assign(Object.create(null) as object, { k: v }), ".k"],
-    ] as const) {
+    for (
+      const [wrap, step] of [
+        [(v: unknown) => new Map([["k", v]]), '.get("k")'],
+        [(v: unknown) => new Set([v]), ".<item 0>"],
+        [(v: unknown) => new Error("e", { cause: v }), ".cause"],
+        [(v: unknown) => Object.assign(Object.create(null) as object, { k: v }), ".k"],
+      ] as const
+    ) {
       w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", wrap(nested(MAX_DEPTH - 2)));
       const f = thrown(() => w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", wrap(nested(MAX_DEPTH - 1))));
       expect(f).toBeInstanceOf(EncodeFailure);
       expect((f as EncodeFailure).kind).toBe("depth");
       const payload = wrap(nested(MAX_DEPTH - 1));
-      expect(findUnencodable(payload, "arg", () => false, thrown(() => codec.encodeEnvelope(Kind.Tell, 1025, 0, 0, "m", payload)))?.path).toBe("arg" + step + "[0]".repeat(MAX_DEPTH - 2));
+      expect(findUnencodable(payload, "arg", () => false, thrown(() => codec.encodeEnvelope(Kind.Tell, 1025, 0, 0, "m", payload)))?.path)
+        .toBe("arg" + step + "[0]".repeat(MAX_DEPTH - 2));
     }
     expect(readAll(codec, w.take()).length).toBe(4);
   });
@@ -229,9 +236,17 @@ describe(`values that throw when read on ${runtimeName}`, () => {
       expect(findUnencodable(value, "arg", () => false)?.path, kind).toBe(path);
       expect(findUnencodable(value, "arg", () => false, new Error("not the encoder's")).path, kind).toBe(path);
     }
-    const weird = { get toString(): never { throw new Error("no"); } };
+    const weird = {
+      get toString(): never {
+        throw new Error("no");
+      },
+    };
     expect(findUnencodable({ a: 1 }, "arg", () => false, weird)).toMatchObject({ path: "arg" });
-    const trap = new Proxy({}, { getPrototypeOf(): never { throw new Error("trap"); } });
+    const trap = new Proxy({}, {
+      getPrototypeOf(): never {
+        throw new Error("trap");
+      },
+    });
     expect(findUnencodable({ a: 1 }, "arg", () => false, trap)).toMatchObject({ path: "arg" });
     class Widget {}
     const throwingHasCodec = (): boolean => {
@@ -244,7 +259,10 @@ describe(`values that throw when read on ${runtimeName}`, () => {
 });
 
 describe(`what arrives as it was sent on ${runtimeName}`, () => {
-  const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1, inner: Object.assign(Object.create(null) as object, { b: [2] }) });
+  const nullProto = Object.assign(Object.create(null) as Record<string, unknown>, {
+    a: 1,
+    inner: Object.assign(Object.create(null) as object, { b: [2] }),
+  });
   const withUndefinedCause = new Error("u", { cause: undefined });
   const samples: [string, unknown][] = [
     ["-0", -0],
@@ -268,7 +286,9 @@ describe(`what arrives as it was sent on ${runtimeName}`, () => {
     const e = await system.spawn(Keeper, undefined, { worker: 1 });
     for (const [what, value] of samples) {
       expect(diff(codec.decode(codec.encode(value)), value), `${what}: Codec.encode`).toBe("");
-      expect(diff((codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", value, LIMIT) as Envelope)[5], value), `${what}: same-loop copy`).toBe("");
+      expect(diff((codec.copyEnvelope(Kind.Tell, 1025, 0, 0, "m", value, LIMIT) as Envelope)[5], value), `${what}: same-loop copy`).toBe(
+        "",
+      );
       e.tell("keep", value); // main → worker, and back as a reply
       await s.ask("forward", { to: near, value }); // main → worker, then a same-worker copy (flushed)
     }
@@ -298,26 +318,46 @@ describe(`what arrives as it was sent on ${runtimeName}`, () => {
     // A stock msgpack decoder (our extension types come out as ExtData, also as map keys).
     const stock = new Decoder({ mapKeyConverter: (k) => (typeof k === "string" || typeof k === "number" ? k : String(k)) });
     const lone = fc.constantFrom("\ud800", "\udfff", "a\udbffb", "\udc00\ud800");
-    const text = fc.oneof(fc.string(), fc.string({ unit: "grapheme", maxLength: 20 }), fc.string({ unit: "binary", maxLength: 20 }), fc.tuple(fc.string({ maxLength: 40 }), lone).map(([a, b]) => a + b));
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: "grapheme", maxLength: 20 }),
+      fc.string({ unit: "binary", maxLength: 20 }),
+      fc.tuple(fc.string({ maxLength: 40 }), lone).map(([a, b]) => a + b),
+    );
     const value = fc.letrec((tie) => ({
       leaf: fc.oneof(
-        fc.integer(), fc.double(), fc.constant(-0), fc.constant(NaN), fc.maxSafeInteger(), fc.boolean(), fc.constant(null), fc.constant(undefined),
-        text, fc.bigInt(), fc.uint8Array({ maxLength: 40 }), fc.date(), fc.constant(new Date(NaN)),
+        fc.integer(),
+        fc.double(),
+        fc.constant(-0),
+        fc.constant(NaN),
+        fc.maxSafeInteger(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        text,
+        fc.bigInt(),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.date(),
+        fc.constant(new Date(NaN)),
       ),
       node: fc.oneof(
         { depthSize: "small" },
         tie("leaf"),
         fc.array(tie("node"), { maxLength: 8 }),
-        fc.array(tie("node"), { minLength: 1, maxLength: 8 }).chain((a) => fc.nat({ max: a.length - 1 }).map((i) => {
-          const holey = a.slice();
-          delete holey[i];
-          return holey;
-        })),
+        fc.array(tie("node"), { minLength: 1, maxLength: 8 }).chain((a) =>
+          fc.nat({ max: a.length - 1 }).map((i) => {
+            const holey = a.slice();
+            delete holey[i];
+            return holey;
+          })
+        ),
         fc.dictionary(text.filter((k) => k !== "__proto__"), tie("node"), { maxKeys: 8 }),
         fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => k !== "__proto__"), tie("node"), { maxKeys: 5, noNullPrototype: false }),
         fc.array(fc.tuple(tie("leaf"), tie("node")), { maxLength: 4 }).map((entries) => new Map(entries)),
         fc.array(tie("leaf"), { maxLength: 4 }).map((items) => new Set(items)),
-        fc.tuple(text, tie("node"), fc.boolean()).map(([message, cause, has]) => (has ? new Error(message, { cause }) : new TypeError(message))),
+        fc.tuple(text, tie("node"), fc.boolean()).map((
+          [message, cause, has],
+        ) => (has ? new Error(message, { cause }) : new TypeError(message))),
       ),
     })).node;
     fc.assert(
@@ -349,16 +389,22 @@ describe(`what arrives as it was sent on ${runtimeName}`, () => {
     for (const [, v] of samples) w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", v);
     w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", { e: causeChain(3), s: new Set([1]), m: new Map([[1, nullProto]]) });
     const valid = w.take();
-    const edits = fc.array(fc.tuple(fc.nat({ max: valid.byteLength - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 });
-    fc.assert(fc.property(edits, (changes) => {
-      const bytes = valid.slice();
-      for (const [at, b] of changes) bytes[at] = b;
-      try {
-        readAll(codec, bytes);
-      } catch (e) {
-        if (!(e instanceof WireError)) throw e;
-      }
-    }), { seed: SEED, numRuns: 3000, endOnFailure: true });
+    const edits = fc.array(fc.tuple(fc.nat({ max: valid.byteLength - 1 }), fc.integer({ min: 0, max: 255 })), {
+      minLength: 1,
+      maxLength: 6,
+    });
+    fc.assert(
+      fc.property(edits, (changes) => {
+        const bytes = valid.slice();
+        for (const [at, b] of changes) bytes[at] = b;
+        try {
+          readAll(codec, bytes);
+        } catch (e) {
+          if (!(e instanceof WireError)) throw e;
+        }
+      }),
+      { seed: SEED, numRuns: 3000, endOnFailure: true },
+    );
   });
 });
 

@@ -88,11 +88,27 @@ describe("frame encoder", () => {
     const codec = new Codec(refs);
     const value = fc.letrec((tie) => ({
       leaf: fc.oneof(
-        fc.integer(), fc.double(), fc.maxSafeInteger(), fc.maxSafeNat(), fc.constant(-0), fc.boolean(), fc.constant(null),
-        fc.string(), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ minLength: 31, maxLength: 300 }),
-        fc.uint8Array({ maxLength: 300 }), fc.bigInt(), fc.date({ noInvalidDate: true }),
+        fc.integer(),
+        fc.double(),
+        fc.maxSafeInteger(),
+        fc.maxSafeNat(),
+        fc.constant(-0),
+        fc.boolean(),
+        fc.constant(null),
+        fc.string(),
+        fc.string({ unit: "grapheme", maxLength: 40 }),
+        fc.string({ minLength: 31, maxLength: 300 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.bigInt(),
+        fc.date({ noInvalidDate: true }),
       ),
-      node: fc.oneof({ depthSize: "small" }, tie("leaf"), fc.array(tie("node"), { maxLength: 20 }), fc.dictionary(fc.string({ maxLength: 12 }).filter((k) => k !== "__proto__"), tie("node"), { maxKeys: 20 }), fc.constant(new Map([[1, "a"]]))),
+      node: fc.oneof(
+        { depthSize: "small" },
+        tie("leaf"),
+        fc.array(tie("node"), { maxLength: 20 }),
+        fc.dictionary(fc.string({ maxLength: 12 }).filter((k) => k !== "__proto__"), tie("node"), { maxKeys: 20 }),
+        fc.constant(new Map([[1, "a"]])),
+      ),
     })).node;
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 10 }), (values) => {

@@ -67,7 +67,7 @@ function blast(mode: string, n: number): void {
         batch = [];
       }
     }
-    if (batch.length > 0) for (const p of peers) p.post(batch);
+    if (batch.length > 0) { for (const p of peers) p.post(batch); }
   }
   for (const p of peers) p.post("end");
 }

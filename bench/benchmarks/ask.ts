@@ -36,7 +36,12 @@ async function sequential(n: number, call: (i: number) => Promise<unknown>): Pro
 }
 
 /** A case whose calls go through `start()`'s `call`. */
-function callCase(name: string, role: "missive" | "baseline", start: () => Promise<{ call: (i: number) => Promise<number>; close(): Promise<void> }>, measure: (call: (i: number) => Promise<number>) => Promise<{ metrics: Record<string, number>; check: Check }>): CaseSpec {
+function callCase(
+  name: string,
+  role: "missive" | "baseline",
+  start: () => Promise<{ call: (i: number) => Promise<number>; close(): Promise<void> }>,
+  measure: (call: (i: number) => Promise<number>) => Promise<{ metrics: Record<string, number>; check: Check }>,
+): CaseSpec {
   return {
     name,
     role,
@@ -134,6 +139,10 @@ export const askPipelined: BenchmarkFactory = (size) => {
     metrics: [rateMetric("asks/s")],
     params: { asks: total, window },
     notes: [],
-    cases: [callCase("missive", "missive", startMissiveEcho, measure), postPipelined, callCase("comlink", "baseline", startComlink, measure)],
+    cases: [
+      callCase("missive", "missive", startMissiveEcho, measure),
+      postPipelined,
+      callCase("comlink", "baseline", startComlink, measure),
+    ],
   };
 };

@@ -29,8 +29,19 @@ import { startSystem } from "./common.ts";
 const CAPACITY = 16;
 
 /** One storm run: a fresh channel, getters on every loop, producers on every loop, then `close()`. */
-async function stormRun(system: ActorSystem, agents: ActorRef<typeof StormAgent>[], items: number, getters: number, mode: GetMode): Promise<Sample> {
-  const [getters0, getters1, producer0, producer1] = agents as [ActorRef<typeof StormAgent>, ActorRef<typeof StormAgent>, ActorRef<typeof StormAgent>, ActorRef<typeof StormAgent>];
+async function stormRun(
+  system: ActorSystem,
+  agents: ActorRef<typeof StormAgent>[],
+  items: number,
+  getters: number,
+  mode: GetMode,
+): Promise<Sample> {
+  const [getters0, getters1, producer0, producer1] = agents as [
+    ActorRef<typeof StormAgent>,
+    ActorRef<typeof StormAgent>,
+    ActorRef<typeof StormAgent>,
+    ActorRef<typeof StormAgent>,
+  ];
   const forever = { timeout: Infinity };
   const ch = await Channel.open<number>(system, { capacity: CAPACITY, worker: 0 });
   const mainHandle = await getters0.ask("handle", ch); // the main loop's getters and producer use handles of their own

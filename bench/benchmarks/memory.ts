@@ -69,7 +69,15 @@ async function flood(pacer: FloodPacer, total: number, window: number) {
   return { growth: (peak - start) / MB, start: start / MB, peak: peak / MB, end: end / MB, rate: (total / ms) * 1000 };
 }
 
-function memoryBenchmark(name: string, title: string, size: SizeMode, pacing: string, setup: () => Promise<CaseRunner>, total: number, window: number): BenchmarkSpec {
+function memoryBenchmark(
+  name: string,
+  title: string,
+  size: SizeMode,
+  pacing: string,
+  setup: () => Promise<CaseRunner>,
+  total: number,
+  window: number,
+): BenchmarkSpec {
   return {
     name,
     title,
@@ -89,7 +97,12 @@ function memoryBenchmark(name: string, title: string, size: SizeMode, pacing: st
 /** Anything the flood can send to and take the totals from. */
 type AnySink = ActorRef<typeof Sink> | ActorRef<typeof BoundedSink>;
 
-function floodCase<R extends AnySink>(spawnSink: (system: ActorSystem) => Promise<R>, pacerOf: (sink: R) => FloodPacer, total: number, window: number) {
+function floodCase<R extends AnySink>(
+  spawnSink: (system: ActorSystem) => Promise<R>,
+  pacerOf: (sink: R) => FloodPacer,
+  total: number,
+  window: number,
+) {
   return async (): Promise<CaseRunner> => {
     const { system, close } = await startSystem();
     const sink = await spawnSink(system);
@@ -98,7 +111,10 @@ function floodCase<R extends AnySink>(spawnSink: (system: ActorSystem) => Promis
         const metrics = await flood(pacerOf(sink), total, window);
         // Both sinks share their handlers; the union of the two ref types needs the widening.
         const got = await (sink as ActorRef<typeof Sink>).ask("take");
-        return { metrics, check: allOf(expectEqual("count", got.count, total), expectEqual("value sum", got.sum, expectedValueSum(total))) };
+        return {
+          metrics,
+          check: allOf(expectEqual("count", got.count, total), expectEqual("value sum", got.sum, expectedValueSum(total))),
+        };
       },
       close,
     };

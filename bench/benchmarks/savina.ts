@@ -30,7 +30,13 @@ interface WorkloadInfo<K extends SavinaWorkload> {
 }
 
 const WORKLOADS: { [K in SavinaWorkload]: WorkloadInfo<K> } = {
-  pingpong: { title: "Savina PingPong", reference: { pings: 40_000 }, full: { pings: 40_000 }, quick: { pings: 2_000 }, nact: runPingPongNact },
+  pingpong: {
+    title: "Savina PingPong",
+    reference: { pings: 40_000 },
+    full: { pings: 40_000 },
+    quick: { pings: 2_000 },
+    nact: runPingPongNact,
+  },
   counting: {
     title: "Savina Counting",
     reference: { messages: 1_000_000 },
@@ -99,10 +105,16 @@ function savina<K extends SavinaWorkload>(workload: K, size: SizeMode): Benchmar
     title: `in-loop: ${info.title} (1 worker)`,
     metrics: [timeMetric, rateMetric()],
     params: { ...params },
-    notes: scaled && size === "full" ? [`scaled down from Savina's ${JSON.stringify(info.reference)} to ${JSON.stringify(params)} to keep the suite within its time budget`] : [],
+    notes: scaled && size === "full"
+      ? [
+        `scaled down from Savina's ${JSON.stringify(info.reference)} to ${JSON.stringify(params)} to keep the suite within its time budget`,
+      ]
+      : [],
     cases: [missive, nact],
   };
 }
 
 /** One factory per Savina workload. */
-export const savinaBenchmarks: BenchmarkFactory[] = (Object.keys(WORKLOADS) as SavinaWorkload[]).map((w) => (size: SizeMode) => savina(w, size));
+export const savinaBenchmarks: BenchmarkFactory[] = (Object.keys(WORKLOADS) as SavinaWorkload[]).map((w) => (size: SizeMode) =>
+  savina(w, size)
+);

@@ -52,7 +52,10 @@ export const spawnFromMain: BenchmarkFactory = (size) => {
           const confirmed = value.reduce((a, b) => a + b, 0);
           return {
             metrics: { rate: (count / ms) * 1000 },
-            check: allOf(expectEqual("sum of first answers", sum, sumBelow(count)), expectEqual("stops confirmed", confirmed, Math.min(lanes, count))),
+            check: allOf(
+              expectEqual("sum of first answers", sum, sumBelow(count)),
+              expectEqual("stops confirmed", confirmed, Math.min(lanes, count)),
+            ),
           };
         },
         close,
@@ -129,7 +132,10 @@ export const spawnLocal: BenchmarkFactory = (size) => {
           const confirmed = value.reduce((a, b) => a + b, 0);
           return {
             metrics: { rate: (count / ms) * 1000 },
-            check: allOf(expectEqual("sum of first answers", sum, sumBelow(count)), expectEqual("stops confirmed", confirmed, Math.min(lanes, count))),
+            check: allOf(
+              expectEqual("sum of first answers", sum, sumBelow(count)),
+              expectEqual("stops confirmed", confirmed, Math.min(lanes, count)),
+            ),
           };
         },
         close: () => Promise.resolve(stop(system)),

@@ -168,5 +168,8 @@ export const tellAllToAll: BenchmarkFactory = (size) => {
 };
 
 function checkReceivedFrom(what: string, got: Received, n: number, senders: number): Check {
-  return allOf(expectEqual(`${what} count`, got.count, n * senders), expectEqual(`${what} value sum`, got.sum, expectedValueSum(n) * senders));
+  return allOf(
+    expectEqual(`${what} count`, got.count, n * senders),
+    expectEqual(`${what} value sum`, got.sum, expectedValueSum(n) * senders),
+  );
 }

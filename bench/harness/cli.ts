@@ -45,7 +45,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = { size: "full", only: [], reps: NaN, warmup: NaN, out: null, list: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const [flag, inline] = a.startsWith("--") && a.includes("=")
+      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+      : [a, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -162,7 +164,9 @@ export async function main(argv: readonly string[], factories: readonly Benchmar
   const tty = process.stderr.isTTY === true;
   const v = env.runtime.versions;
   console.log(
-    `Missive benchmarks on ${benchRuntime} ${v[benchRuntime] ?? ""} (${o.size}, ${o.reps} rep${o.reps === 1 ? "" : "s"} after ${o.warmup} warm-up) — ` +
+    `Missive benchmarks on ${benchRuntime} ${v[benchRuntime] ?? ""} (${o.size}, ${o.reps} rep${
+      o.reps === 1 ? "" : "s"
+    } after ${o.warmup} warm-up) — ` +
       `${env.machine.cpuModel}, ${env.machine.availableParallelism} cores, ${Math.round(env.machine.totalMemoryMB / 1024)} GB\n`,
   );
   if (env.machine.loadavg[0]! > 0.5) {

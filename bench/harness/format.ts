@@ -87,5 +87,8 @@ export function formatTargets(targets: readonly TargetResult[]): string {
   ]);
   const pass = targets.filter((t) => t.status === "PASS").length;
   const miss = targets.filter((t) => t.status === "MISS").length;
-  return [`targets (ratios of medians in this run): ${pass} PASS, ${miss} MISS, ${targets.length - pass - miss} n/a`, ...pad(rows, new Set([2]))].join("\n");
+  return [
+    `targets (ratios of medians in this run): ${pass} PASS, ${miss} MISS, ${targets.length - pass - miss} n/a`,
+    ...pad(rows, new Set([2])),
+  ].join("\n");
 }

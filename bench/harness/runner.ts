@@ -126,9 +126,12 @@ async function runBenchmark(spec: BenchmarkSpec, index: number, count: number, o
     try {
       live[live.length - 1]!.runner = await withTimeout(c.setup(), options.timeoutMs, `${spec.name}/${c.name} setup`);
     } catch (e) {
-      Object.assign(result, c.role === "baseline"
-        ? { status: "n/a", reason: `cannot run here: ${message(e)}` }
-        : { status: "error", reason: `setup failed: ${message(e)}` });
+      Object.assign(
+        result,
+        c.role === "baseline"
+          ? { status: "n/a", reason: `cannot run here: ${message(e)}` }
+          : { status: "error", reason: `setup failed: ${message(e)}` },
+      );
     }
   }
   const runOnce = async (entry: Live, phase: "warmup" | "rep", rep: number, reps: number): Promise<void> => {
@@ -152,7 +155,9 @@ async function runBenchmark(spec: BenchmarkSpec, index: number, count: number, o
     await closeQuietly(entry, spec.name);
     if (entry.result.samples.length > 0) {
       for (const m of spec.metrics) {
-        const values = entry.result.samples.map((s) => s.metrics[m.key]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+        const values = entry.result.samples.map((s) => s.metrics[m.key]).filter((v): v is number =>
+          typeof v === "number" && Number.isFinite(v)
+        );
         if (values.length > 0) entry.result.stats[m.key] = summarize(values);
       }
     }

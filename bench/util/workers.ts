@@ -66,7 +66,10 @@ export function startBenchWorker(url: URL): BenchWorker {
 /** Inside a worker: the channel to the parent. */
 export function parentBenchPort(): BenchPort {
   if (benchRuntime === "deno") {
-    const self = globalThis as unknown as { postMessage(d: unknown, t: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null };
+    const self = globalThis as unknown as {
+      postMessage(d: unknown, t: Transferable[]): void;
+      onmessage: ((e: MessageEvent) => void) | null;
+    };
     return {
       post: (data, transfer) => self.postMessage(data, transfer ?? []),
       onMessage: (handler) => {
@@ -86,7 +89,10 @@ export function parentBenchPort(): BenchPort {
 
 /** A `MessagePort` of a `MessageChannel` as a {@link BenchPort}; `close()` releases it. */
 export function benchPortOf(port: MessagePort): BenchPort & { close(): void } {
-  const nodeLike = port as unknown as { on?: (event: string, fn: (data: unknown) => void) => void; removeAllListeners?: (event: string) => void };
+  const nodeLike = port as unknown as {
+    on?: (event: string, fn: (data: unknown) => void) => void;
+    removeAllListeners?: (event: string) => void;
+  };
   return {
     post: (data, transfer) => port.postMessage(data, transfer ?? []),
     onMessage: (handler) => {

@@ -29,8 +29,7 @@ export interface SpawnOptions {
 }
 
 /** The arguments of `spawn` after the definition: the init argument (optional when `init` takes none), then options. */
-export type SpawnArgs<D extends AnyDefinition> = unknown extends InitArgOf<D>
-  ? [arg?: InitArgOf<D>, options?: SpawnOptions]
+export type SpawnArgs<D extends AnyDefinition> = unknown extends InitArgOf<D> ? [arg?: InitArgOf<D>, options?: SpawnOptions]
   : [InitArgOf<D>] extends [void | undefined] ? [arg?: InitArgOf<D>, options?: SpawnOptions]
   : [arg: InitArgOf<D>, options?: SpawnOptions];
 

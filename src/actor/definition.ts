@@ -21,7 +21,7 @@
 import { InvalidArgumentError } from "../errors.ts";
 import type { ActorContext } from "./context.ts";
 import type { ActorRef } from "./ref.ts";
-import { type SupervisionOptions, supervisionOf } from "./supervision.ts";
+import { supervisionOf, type SupervisionOptions } from "./supervision.ts";
 
 /** What a bounded mailbox does when it is full. */
 export type OverflowPolicy = "reject" | "drop-oldest" | "drop-newest" | "wait";
@@ -121,8 +121,7 @@ export type HandlersOf<D> = D extends ActorDefinition<infer _A, infer _S, infer 
 export type InitArgOf<D> = D extends ActorDefinition<infer A, infer _S, infer _H> ? A : never;
 
 /** The argument type of a handler (`void` when it takes none). */
-export type ArgOf<F> = F extends (state: never, ...rest: infer R) => unknown
-  ? R extends [] ? void
+export type ArgOf<F> = F extends (state: never, ...rest: infer R) => unknown ? R extends [] ? void
   : R extends [infer X, ...unknown[]] ? X
   : R extends [(infer X)?, ...unknown[]] ? X | undefined
   : void
@@ -170,8 +169,12 @@ export function defineActor<A, S, H>(
   if (typeof url !== "string" || !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     throw new InvalidArgumentError(`defineActor needs the module URL first: defineActor(import.meta.url, { … }); got ${String(url)}.`);
   }
-  if (typeof spec?.init !== "function") throw new InvalidArgumentError(`defineActor: spec.init must be a function (state from the spawn argument).`);
-  if (typeof spec.handlers !== "object" || spec.handlers === null) throw new InvalidArgumentError(`defineActor: spec.handlers must be an object of functions.`);
+  if (typeof spec?.init !== "function") {
+    throw new InvalidArgumentError(`defineActor: spec.init must be a function (state from the spawn argument).`);
+  }
+  if (typeof spec.handlers !== "object" || spec.handlers === null) {
+    throw new InvalidArgumentError(`defineActor: spec.handlers must be an object of functions.`);
+  }
   const messageNames = Object.keys(spec.handlers);
   supervisionOf(spec.supervision); // validates now, at definition time
   if (spec.mailbox !== undefined) {
@@ -185,7 +188,9 @@ export function defineActor<A, S, H>(
   }
   const handlerMap = new Map<string, Handler<S>>();
   for (const name of messageNames) {
-    if (name.startsWith("$")) throw new InvalidArgumentError(`defineActor: handler "${name}": names starting with "$" are reserved; rename it.`);
+    if (name.startsWith("$")) {
+      throw new InvalidArgumentError(`defineActor: handler "${name}": names starting with "$" are reserved; rename it.`);
+    }
     const handler = spec.handlers[name];
     if (typeof handler !== "function") throw new InvalidArgumentError(`defineActor: handler "${name}" is not a function.`);
     handlerMap.set(name, handler);
@@ -216,7 +221,10 @@ export function isDefinition(value: unknown): value is AnyDefinition {
  * Finds the definition with `key` among a module's exports, and its export name.
  * Returns `undefined` when the module does not export it.
  */
-export function findExported(moduleNamespace: Record<string, unknown>, key: string): { definition: AnyDefinition; exportName: string } | undefined {
+export function findExported(
+  moduleNamespace: Record<string, unknown>,
+  key: string,
+): { definition: AnyDefinition; exportName: string } | undefined {
   for (const exportName of Object.keys(moduleNamespace)) {
     const value = moduleNamespace[exportName];
     if (isDefinition(value) && value.key === key) return { definition: value, exportName };

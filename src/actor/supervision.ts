@@ -81,12 +81,19 @@ export function supervisionOf(options: SupervisionOptions | undefined): Supervis
       jitter: options?.backoff?.jitter ?? 0.2,
     },
   };
-  const nonNegative = { maxRestarts: s.maxRestarts, withinMs: s.withinMs, "backoff.minMs": s.backoff.minMs, "backoff.maxMs": s.backoff.maxMs };
+  const nonNegative = {
+    maxRestarts: s.maxRestarts,
+    withinMs: s.withinMs,
+    "backoff.minMs": s.backoff.minMs,
+    "backoff.maxMs": s.backoff.maxMs,
+  };
   for (const [name, value] of Object.entries(nonNegative)) {
     if (!(value >= 0)) throw new InvalidArgumentError(`supervision.${name} must be a number ≥ 0; got ${value}.`);
   }
   if (!(s.backoff.factor >= 1)) throw new InvalidArgumentError(`supervision.backoff.factor must be ≥ 1; got ${s.backoff.factor}.`);
-  if (!(s.backoff.jitter >= 0 && s.backoff.jitter <= 1)) throw new InvalidArgumentError(`supervision.backoff.jitter must be in 0..1; got ${s.backoff.jitter}.`);
+  if (!(s.backoff.jitter >= 0 && s.backoff.jitter <= 1)) {
+    throw new InvalidArgumentError(`supervision.backoff.jitter must be in 0..1; got ${s.backoff.jitter}.`);
+  }
   return s;
 }
 

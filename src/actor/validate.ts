@@ -36,7 +36,9 @@ export function checkMessageName(name: unknown): asserts name is string {
   }
   if (name.charCodeAt(0) === 36) {
     throw new InvalidArgumentError(
-      `message name ${JSON.stringify(name)} starts with "$": such names are reserved for the framework's own signals and cannot be sent; rename the handler.`,
+      `message name ${
+        JSON.stringify(name)
+      } starts with "$": such names are reserved for the framework's own signals and cannot be sent; rename the handler.`,
     );
   }
 }
@@ -70,8 +72,13 @@ export function checkTimeout(option: string, value: unknown, positive = false): 
  */
 export function checkSignal(option: string, value: unknown): void {
   if (value === undefined) return;
-  if (typeof value !== "object" || value === null || typeof (value as AbortSignal).aborted !== "boolean" || typeof (value as AbortSignal).addEventListener !== "function") {
-    throw new InvalidArgumentError(`${option} must be an AbortSignal (e.g. AbortSignal.timeout(ms) or an AbortController's signal); got ${show(value)}.`);
+  if (
+    typeof value !== "object" || value === null || typeof (value as AbortSignal).aborted !== "boolean" ||
+    typeof (value as AbortSignal).addEventListener !== "function"
+  ) {
+    throw new InvalidArgumentError(
+      `${option} must be an AbortSignal (e.g. AbortSignal.timeout(ms) or an AbortController's signal); got ${show(value)}.`,
+    );
   }
 }
 

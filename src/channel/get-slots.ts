@@ -41,7 +41,7 @@ import { macrotask } from "../util/macrotask.ts";
 import type { ChannelOwner } from "./owner.ts";
 import { type GetReply, Reply } from "./protocol.ts";
 import { type WaitNode, WaitQueue } from "./wait-queue.ts";
-import { type Cancellation, NO_TIMEOUT, newKey } from "./waits.ts";
+import { type Cancellation, newKey, NO_TIMEOUT } from "./waits.ts";
 
 /** A get queued at the owner with its key. */
 interface Slot {

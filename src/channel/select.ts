@@ -40,7 +40,7 @@
 import { ActorStoppedError, InvalidArgumentError } from "../errors.ts";
 import type { Channel } from "./channel.ts";
 import { type GetReply, PutMode, type PutReply, Reply } from "./protocol.ts";
-import { Cancellation, ignore, NO_TIMEOUT, newKey, type WaitOptions } from "./waits.ts";
+import { Cancellation, ignore, newKey, NO_TIMEOUT, type WaitOptions } from "./waits.ts";
 
 /**
  * A case that takes an item from `get`.
@@ -152,9 +152,11 @@ class Arm {
   /** Sends the case to its owner (`wait`: queue there; else only if ready now). */
   send(wait: boolean): Promise<GetReply | PutReply> {
     const owner = this.#channel.owner;
-    const reply = this.kind === "get"
-      ? owner.ask("get", [this.key, wait], NO_TIMEOUT)
-      : owner.ask("put", [(this.#case as PutCase<unknown>).value, this.key, PutMode.Offer | (wait ? PutMode.Wait : PutMode.Try)], NO_TIMEOUT);
+    const reply = this.kind === "get" ? owner.ask("get", [this.key, wait], NO_TIMEOUT) : owner.ask(
+      "put",
+      [(this.#case as PutCase<unknown>).value, this.key, PutMode.Offer | (wait ? PutMode.Wait : PutMode.Try)],
+      NO_TIMEOUT,
+    );
     return (reply as Promise<unknown> as Promise<GetReply | PutReply>).catch((e: unknown) => {
       if (e instanceof ActorStoppedError) return [Reply.Closed, e] as GetReply;
       throw e;
@@ -206,7 +208,9 @@ class Arm {
  * ```
  */
 export async function select<const C extends readonly SelectCase[]>(cases: C, options: SelectOptions = {}): Promise<SelectResult<C>> {
-  if (!Array.isArray(cases) || cases.length === 0) throw new InvalidArgumentError("select needs at least one case: { get: ch }, { put: ch, value } or a pending ask.");
+  if (!Array.isArray(cases) || cases.length === 0) {
+    throw new InvalidArgumentError("select needs at least one case: { get: ch }, { put: ch, value } or a pending ask.");
+  }
   for (const c of cases) {
     if (!isGet(c) && !isPut(c) && typeof (c as PromiseLike<unknown>)?.then !== "function") {
       throw new InvalidArgumentError(`select: ${String(c)} is not a case; use { get: ch }, { put: ch, value } or a promise.`);
@@ -236,7 +240,9 @@ export async function select<const C extends readonly SelectCase[]>(cases: C, op
       throw e;
     }
     const ready = (arm: Arm): Outcome =>
-      arm.kind === "ask" ? (arm.asked === null ? { ready: false } : { ready: true, closed: false, value: arm.asked.value }) : arm.outcome(replies.get(arm)!);
+      arm.kind === "ask"
+        ? (arm.asked === null ? { ready: false } : { ready: true, closed: false, value: arm.asked.value })
+        : arm.outcome(replies.get(arm)!);
     const winner = order.find((arm) => ready(arm).ready);
     if (winner !== undefined) {
       for (const arm of arms) if (arm !== winner && arm.kind !== "ask" && ready(arm).ready) arm.undo();

@@ -44,7 +44,6 @@ export function availableParallelism(): number {
   return typeof n === "number" && n > 0 ? n : 1;
 }
 
-
 /** How a worker ended. */
 export interface WorkerExit {
   /** Exit code (non-zero for crashes; 1 for an uncaught error). */
@@ -228,7 +227,9 @@ export function announceOwnExit(): void {
     const notice: ExitNotice = { [EXIT_NOTICE]: true, code, reason };
     if (error !== undefined) {
       const message = error instanceof Error ? error.message : String(error);
-      notice.error = error instanceof Error ? { name: error.name, message, ...(error.stack === undefined ? {} : { stack: error.stack }) } : { name: "Error", message };
+      notice.error = error instanceof Error
+        ? { name: error.name, message, ...(error.stack === undefined ? {} : { stack: error.stack }) }
+        : { name: "Error", message };
     }
     try {
       g.postMessage(notice);

@@ -44,7 +44,8 @@ export function actorContext(cell: ActorCell, host: ContextHost): ActorContext {
     worker: host.index - 1,
     label: cell.label,
     // deno-lint-ignore no-explicit-any
-    spawn: (definition: AnyDefinition, arg?: unknown, options?: SpawnOptions): Promise<any> => host.spawnChild(cell, definition, arg, options),
+    spawn: (definition: AnyDefinition, arg?: unknown, options?: SpawnOptions): Promise<any> =>
+      host.spawnChild(cell, definition, arg, options),
     stop: () => host.requestStop(cell),
     deferReply: <T>(): DeferredReply<T> => {
       const env = cell.currentEnv;

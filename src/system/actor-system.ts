@@ -91,7 +91,8 @@ export class ActorSystem implements AsyncDisposable {
   private constructor(base: Omit<LoopOptions, "index">, logger: Logger | undefined) {
     const loop = (this.#loop = new Loop({ ...base, index: 0 }));
     if (logger !== undefined) loop.log = logger;
-    this.deadLetters.onListenerError = (error) => loop.log({ level: "error", source: loop.name, message: "a dead-letter listener threw", error });
+    this.deadLetters.onListenerError = (error) =>
+      loop.log({ level: "error", source: loop.name, message: "a dead-letter listener threw", error });
     this.#pool = new WorkerPool(loop, base, this.#directory, {
       stopping: () => this.#stopping,
       forget: (addr) => this.#forget(addr),
@@ -118,7 +119,9 @@ export class ActorSystem implements AsyncDisposable {
     checkTimeout("initTimeout", options.initTimeout, true);
     checkInteger("throughput", options.throughput, 1, 1_000_000);
     checkTimeout("sliceMs", options.sliceMs, true);
-    if (options.sliceMs === Infinity) throw new InvalidArgumentError("sliceMs must be a finite number of milliseconds > 0 (the dispatcher yields after it); got Infinity.");
+    if (options.sliceMs === Infinity) {
+      throw new InvalidArgumentError("sliceMs must be a finite number of milliseconds > 0 (the dispatcher yields after it); got Infinity.");
+    }
     checkInteger("maxMessageBytes", options.maxMessageBytes, 64, 1 << 30);
     if (options.logger !== undefined && typeof options.logger !== "function") {
       throw new InvalidArgumentError(`logger must be a function (event) => void, e.g. consoleLogger(); got ${typeof options.logger}.`);
@@ -242,7 +245,10 @@ export class ActorSystem implements AsyncDisposable {
       if (this.#stopping) throw new SystemStoppedError("spawn");
       return this.#spawnNamed(target, url, key, arg, parent, name);
     });
-    loop.ops.on("deadLetter", ([addr, target, name, reason, count, arg]) => this.deadLetters.record({ address: addr, target, name, reason, count, arg }));
+    loop.ops.on(
+      "deadLetter",
+      ([addr, target, name, reason, count, arg]) => this.deadLetters.record({ address: addr, target, name, reason, count, arg }),
+    );
     loop.ops.on("spawned", ([address, url, key, parent, name, label, strategy, maxRestarts, withinMs, arg]) => {
       const restartArg = strategy === "restart" ? loop.codec.encode(arg) : null;
       this.#directory.spawned({ address, url, key, parent, name, label, strategy, restartArg }, maxRestarts, withinMs);
@@ -307,4 +313,3 @@ export class ActorSystem implements AsyncDisposable {
     await this.shutdown();
   }
 }
-

@@ -52,7 +52,13 @@ export class PendingAsks {
    * Opens an ask. A signal that is already aborted, or a `timeout` of 0 (a deadline that has
    * already passed), rejects at once (and `id` is 0: send nothing). `Infinity` means no timer.
    */
-  open(actor: string, messageName: string, timeout: number, signal: AskOptions["signal"], target = -1): { id: number; promise: Promise<unknown> } {
+  open(
+    actor: string,
+    messageName: string,
+    timeout: number,
+    signal: AskOptions["signal"],
+    target = -1,
+  ): { id: number; promise: Promise<unknown> } {
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     if (signal?.aborted) {
       reject(signal.reason);
@@ -102,7 +108,7 @@ export class PendingAsks {
 
   #expireAfter(id: number, ms: number, actor: string, name: string): void {
     let lane = this.#lanes.get(ms);
-    if (lane === undefined) this.#lanes.set(ms, (lane = { ms, queue: new Deque(), timer: undefined }));
+    if (lane === undefined) this.#lanes.set(ms, lane = { ms, queue: new Deque(), timer: undefined });
     // Settled asks at the front leave now, so the queue holds only what may still expire.
     while (lane.queue.length > 0 && !this.#pending.has(lane.queue.peek()!.id)) lane.queue.shift();
     lane.queue.push({ id, deadline: performance.now() + ms, actor, name });

@@ -54,4 +54,4 @@ export type FromWorker =
   | { type: "exitStarted" }
   /** An event for the system's logger. */
   | { type: "log"; event: WireLogEvent }
-  | { type: "exited"; stats: LoopStats }
+  | { type: "exited"; stats: LoopStats };

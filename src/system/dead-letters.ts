@@ -15,13 +15,13 @@
 
 /** Why a message became a dead letter. */
 export type DeadLetterReason =
-  | "stopped"          // the target was gone when the message arrived
-  | "mailbox-full"     // a bounded mailbox refused it (reject / drop-newest)
-  | "dropped-oldest"   // a bounded mailbox with drop-oldest made room for a newer message
-  | "undelivered"      // the target stopped before processing it
-  | "no-handler"       // the target has no handler of that name
-  | "worker-exited"    // it was in flight to, or queued on, a worker that died
-  | "malformed";       // it was in a frame that could not be decoded
+  | "stopped" // the target was gone when the message arrived
+  | "mailbox-full" // a bounded mailbox refused it (reject / drop-newest)
+  | "dropped-oldest" // a bounded mailbox with drop-oldest made room for a newer message
+  | "undelivered" // the target stopped before processing it
+  | "no-handler" // the target has no handler of that name
+  | "worker-exited" // it was in flight to, or queued on, a worker that died
+  | "malformed"; // it was in a frame that could not be decoded
 
 /** One dead letter, as subscribers see it. */
 export interface DeadLetter {

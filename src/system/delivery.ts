@@ -109,7 +109,12 @@ export class Delivery {
             return;
           }
           cell.mailbox.shift();
-          this.deadLetter(oldest, cell.label, "dropped-oldest", new MailboxFullError(cell.label, cell.capacity, "a newer message took its place (drop-oldest)"));
+          this.deadLetter(
+            oldest,
+            cell.label,
+            "dropped-oldest",
+            new MailboxFullError(cell.label, cell.capacity, "a newer message took its place (drop-oldest)"),
+          );
           break;
         }
         case "wait":
@@ -209,7 +214,10 @@ export class Delivery {
       this.record({ address: env[1], target: label, name: env[4], arg: env[5], reason, count: 1 });
     }
     if (kind === Kind.Ask) {
-      this.#host.fail(env, error ?? new ActorStoppedError(label, reason === "undelivered" ? "it stopped before processing the message" : undefined));
+      this.#host.fail(
+        env,
+        error ?? new ActorStoppedError(label, reason === "undelivered" ? "it stopped before processing the message" : undefined),
+      );
     }
   }
 
@@ -234,10 +242,15 @@ export class Delivery {
         this.creditBack(env);
         continue;
       }
-      error ??= new ActorStoppedError(cell.label, why === "worker-exited" ? "its worker exited" : "it stopped before processing the message");
+      error ??= new ActorStoppedError(
+        cell.label,
+        why === "worker-exited" ? "its worker exited" : "it stopped before processing the message",
+      );
       this.deadLetter(env, cell.label, why, error);
     }
-    if (inHandler > 0) this.record({ address: cell.address, target: cell.label, name: null, arg: undefined, reason: why, count: inHandler });
+    if (inHandler > 0) {
+      this.record({ address: cell.address, target: cell.label, name: null, arg: undefined, reason: why, count: inHandler });
+    }
   }
 
   /** Counts `count` messages for `label` that were never processed and cannot be listed one by one (a worker that sent no report). */

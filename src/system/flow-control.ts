@@ -145,7 +145,7 @@ export class CreditReturns {
   /** One counted message from `senderLoop` to `actorAddress` left the mailbox (processed, dropped or dead). */
   owe(senderLoop: number, actorAddress: number): void {
     let bySender = this.#owed.get(actorAddress);
-    if (bySender === undefined) this.#owed.set(actorAddress, (bySender = new Map()));
+    if (bySender === undefined) this.#owed.set(actorAddress, bySender = new Map());
     const n = (bySender.get(senderLoop) ?? 0) + 1;
     if (n >= this.#threshold(actorAddress)) {
       bySender.delete(senderLoop);

@@ -20,7 +20,14 @@ import { type AnyDefinition, findExported, isDefinition, type Terminated } from 
 import type { Dispatcher } from "../actor/dispatcher.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { backoffDelay } from "../actor/supervision.ts";
-import { ActorInitError, ActorStoppedError, DefinitionNotFoundError, InvalidArgumentError, LinkedActorError, MissiveError } from "../errors.ts";
+import {
+  ActorInitError,
+  ActorStoppedError,
+  DefinitionNotFoundError,
+  InvalidArgumentError,
+  LinkedActorError,
+  MissiveError,
+} from "../errors.ts";
 import type { Codec } from "../wire/codec.ts";
 import { address, type Envelope, localIdOf, loopOf } from "../wire/envelope.ts";
 import { actorContext } from "./actor-context.ts";
@@ -71,7 +78,12 @@ async function withinInitTimeout(starting: Promise<void>, ms: number): Promise<v
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new MissiveError(`init and onStart did not finish within ${ms} ms (the system's initTimeout); make init settle, or raise initTimeout.`)),
+      () =>
+        reject(
+          new MissiveError(
+            `init and onStart did not finish within ${ms} ms (the system's initTimeout); make init settle, or raise initTimeout.`,
+          ),
+        ),
       ms,
     );
   });
@@ -120,7 +132,8 @@ export class Lifecycle {
     if (!isDefinition(definition)) {
       throw new InvalidArgumentError(`spawn expects a definition made by defineActor(import.meta.url, { … }); got ${String(definition)}.`);
     }
-    const op = name === null ? this.#host.requestOp(loop, "spawn", [definition.url, definition.key, arg, parent, null], arg, definition.name)
+    const op = name === null
+      ? this.#host.requestOp(loop, "spawn", [definition.url, definition.key, arg, parent, null], arg, definition.name)
       // A name is reserved on the main loop, which keeps the names.
       : this.#host.requestOp(0, "spawnNamed", [loop, definition.url, definition.key, arg, parent, name], arg, definition.name);
     const [addr, label, flow] = await op;
@@ -189,10 +202,13 @@ export class Lifecycle {
       host.delivery.unpark(localId); // messages that reached a re-created actor before it existed
       const spec = found.definition.spec;
       try {
-        await withinInitTimeout((async () => {
-          cell.state = await spec.init(arg, cell.ctx);
-          await spec.onStart?.(cell.state, cell.ctx);
-        })(), host.options.initTimeout);
+        await withinInitTimeout(
+          (async () => {
+            cell.state = await spec.init(arg, cell.ctx);
+            await spec.onStart?.(cell.state, cell.ctx);
+          })(),
+          host.options.initTimeout,
+        );
       } catch (e) {
         host.cells.delete(localId);
         cell.status = "stopped";
@@ -233,7 +249,9 @@ export class Lifecycle {
    */
   failed(cell: ActorCell, error: unknown, tellName: string | null): void {
     const strategy = cell.supervision.strategy;
-    if (tellName !== null) this.#host.log({ level: "error", source: cell.label, message: `failed on "${tellName}" (supervision: ${strategy})`, error });
+    if (tellName !== null) {
+      this.#host.log({ level: "error", source: cell.label, message: `failed on "${tellName}" (supervision: ${strategy})`, error });
+    }
     switch (strategy) {
       case "resume":
         return;
@@ -377,7 +395,9 @@ export class Lifecycle {
   async #stopChildren(cell: ActorCell, reason: string): Promise<void> {
     const host = this.#host;
     const children = [...cell.children];
-    await Promise.all(children.map((child) => host.requestOp(loopOf(child), "stop", [localIdOf(child), true, reason]).catch(() => undefined)));
+    await Promise.all(
+      children.map((child) => host.requestOp(loopOf(child), "stop", [localIdOf(child), true, reason]).catch(() => undefined)),
+    );
   }
 
   /**

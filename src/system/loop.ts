@@ -57,7 +57,6 @@ import { LoopOps, type OpName, type OpPayload, type OpReply } from "./ops.ts";
 import { Peer } from "./peer.ts";
 import { Processor } from "./processing.ts";
 
-
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
  * short enough to be under any size limit).
@@ -240,7 +239,16 @@ export class Loop implements RefHost {
 
   #lostWith(p: Peer, label: string): void {
     const lost = p.lost(this.index);
-    if (lost > 0) this.delivery.record({ address: address(p.index, 0), target: label, name: null, arg: undefined, reason: "worker-exited", count: lost });
+    if (lost > 0) {
+      this.delivery.record({
+        address: address(p.index, 0),
+        target: label,
+        name: null,
+        arg: undefined,
+        reason: "worker-exited",
+        count: lost,
+      });
+    }
   }
 
   /** Loop `peer` is gone: fail the asks waiting on it and release the senders waiting for room there. */
@@ -320,7 +328,16 @@ export class Loop implements RefHost {
   #wireError(e: WireError, announced: number, decoded: number): void {
     this.wireErrors++;
     const lost = Math.max(0, announced - decoded);
-    if (lost > 0) this.delivery.record({ address: 0, target: "(unknown: lost in a malformed frame)", name: null, arg: undefined, reason: "malformed", count: lost });
+    if (lost > 0) {
+      this.delivery.record({
+        address: 0,
+        target: "(unknown: lost in a malformed frame)",
+        name: null,
+        arg: undefined,
+        reason: "malformed",
+        count: lost,
+      });
+    }
     this.log({ level: "error", source: this.name, message: e.message });
   }
 
@@ -400,7 +417,15 @@ export class Loop implements RefHost {
    * Sends an ask to `to` and returns its settlement. `userValue` is what encode errors
    * are reported against (the message argument, or the spawn argument).
    */
-  request(to: number, name: string, payload: unknown, label: string, options: AskOptions | undefined, userValue: unknown, flags = 0): Promise<unknown> {
+  request(
+    to: number,
+    name: string,
+    payload: unknown,
+    label: string,
+    options: AskOptions | undefined,
+    userValue: unknown,
+    flags = 0,
+  ): Promise<unknown> {
     const timeout = options?.timeout ?? this.options.askTimeout;
     const { id, promise } = this.asks.open(label, name, timeout, options?.signal, loopOf(to));
     if (id === 0) {
@@ -417,7 +442,13 @@ export class Loop implements RefHost {
   }
 
   /** Asks loop `loop` to run request `op` (internal; never refused by the guard, no timeout). */
-  requestOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>, userValue: unknown = payload, label = `loop ${loop}`): Promise<OpReply<K>> {
+  requestOp<K extends OpName>(
+    loop: number,
+    op: K,
+    payload: OpPayload<K>,
+    userValue: unknown = payload,
+    label = `loop ${loop}`,
+  ): Promise<OpReply<K>> {
     return this.request(address(loop, 0), op, payload, label, { timeout: Infinity }, userValue) as Promise<OpReply<K>>;
   }
 
@@ -448,7 +479,16 @@ export class Loop implements RefHost {
       this.#sendEnvelope(Kind.Fail, to, address(this.index, 0), env[3], null, error, "asker", error);
     } catch {
       const e = error as Error;
-      this.#sendEnvelope(Kind.Fail, to, address(this.index, 0), env[3], null, new MissiveError(`${e?.name ?? "Error"}: ${e?.message ?? String(error)}`), "asker", null);
+      this.#sendEnvelope(
+        Kind.Fail,
+        to,
+        address(this.index, 0),
+        env[3],
+        null,
+        new MissiveError(`${e?.name ?? "Error"}: ${e?.message ?? String(error)}`),
+        "asker",
+        null,
+      );
     }
   }
 
@@ -456,7 +496,16 @@ export class Loop implements RefHost {
     return this.#processor.current?.address ?? address(this.index, 0);
   }
 
-  #encode(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label: string, userValue: unknown): Uint8Array {
+  #encode(
+    kind: number,
+    to: number,
+    from: number,
+    id: number,
+    name: string | null,
+    payload: unknown,
+    label: string,
+    userValue: unknown,
+  ): Uint8Array {
     try {
       return this.codec.encodeEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
     } catch (e) {
@@ -469,7 +518,16 @@ export class Loop implements RefHost {
    * payload) or as a copy (the receiver never shares an object with the sender); else
    * encoded straight into the pending frame of the link to its loop (the hot path).
    */
-  #sendEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, label = `actor ${to}`, userValue: unknown = payload): void {
+  #sendEnvelope(
+    kind: number,
+    to: number,
+    from: number,
+    id: number,
+    name: string | null,
+    payload: unknown,
+    label = `actor ${to}`,
+    userValue: unknown = payload,
+  ): void {
     const dest = to % LOOP_SPAN;
     if (dest === this.index) {
       if (isImmutable(payload, this.options.maxMessageBytes)) {
@@ -519,7 +577,9 @@ export class Loop implements RefHost {
     if (peer.link.closed) {
       // Its worker died during shutdown: the message cannot go anywhere.
       const env = this.codec.decode(bytes) as Envelope;
-      if ((env[0] & 7) === Kind.Tell || (env[0] & 7) === Kind.Ask) this.delivery.deadLetter(env, label, "worker-exited", new ActorStoppedError(label, "its worker exited"));
+      if ((env[0] & 7) === Kind.Tell || (env[0] & 7) === Kind.Ask) {
+        this.delivery.deadLetter(env, label, "worker-exited", new ActorStoppedError(label, "its worker exited"));
+      }
       return;
     }
     if (user) peer.userSent++;
@@ -530,7 +590,9 @@ export class Loop implements RefHost {
   #encodeError(e: unknown, label: string, messageName: string, userValue: unknown): MissiveError {
     if (e instanceof MissiveError) return e;
     const found = findUnencodable(userValue, "arg", (o) => o instanceof ActorRef || handleCodecFor(o) !== undefined, e);
-    if (found.tooLarge) return new MessageTooLargeError(label, messageName, found.tooLarge.bytes, found.tooLarge.limit, found.tooLarge.atLeast);
+    if (found.tooLarge) {
+      return new MessageTooLargeError(label, messageName, found.tooLarge.bytes, found.tooLarge.limit, found.tooLarge.atLeast);
+    }
     return new MessageEncodeError(label, messageName, found.path, found.reason, found.cause);
   }
 

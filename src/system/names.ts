@@ -21,7 +21,9 @@ export class Names {
 
   /** Reserves `name` for an actor about to start. */
   reserve(name: unknown): asserts name is string {
-    if (typeof name !== "string" || name === "") throw new InvalidArgumentError(`spawn option name must be a non-empty string; got ${String(name)}.`);
+    if (typeof name !== "string" || name === "") {
+      throw new InvalidArgumentError(`spawn option name must be a non-empty string; got ${String(name)}.`);
+    }
     if (this.#refs.has(name)) throw new ActorNameTakenError(name);
     this.#refs.set(name, null);
   }

@@ -48,7 +48,11 @@ export class Peer {
 
   /** A new incarnation of the peer: every count starts afresh. */
   reset(takenRow: SharedArrayBuffer | undefined): void {
-    this.received = this.userSent = this.consumed = this.peerConsumed = 0;
+    this.received =
+      this.userSent =
+      this.consumed =
+      this.peerConsumed =
+        0;
     this.takenRow = takenRow === undefined ? undefined : new Float64Array(takenRow);
   }
 }

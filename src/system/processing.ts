@@ -122,7 +122,9 @@ export class Processor {
         host.failures++;
         const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);
         delivery.deadLetter(env, cell.label, "no-handler", error);
-        if ((env[0] & 7) !== Kind.Ask) host.log({ level: "warn", source: cell.label, message: `no handler for "${name}" (a no-handler dead letter)`, error });
+        if ((env[0] & 7) !== Kind.Ask) {
+          host.log({ level: "warn", source: cell.label, message: `no handler for "${name}" (a no-handler dead letter)`, error });
+        }
         return;
       }
     }

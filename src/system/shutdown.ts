@@ -115,7 +115,9 @@ export async function runShutdown(parts: ShutdownParts, timeout: number): Promis
     await until(quiet.promise);
     parts.setQuiescenceCheck(null);
     // Phase 3: stop top-level actors; each stops its children first.
-    await until(Promise.all([...parts.topLevel].map((addr) => loop.requestOp(loopOf(addr), "stop", localIdOf(addr)).catch(() => undefined))));
+    await until(
+      Promise.all([...parts.topLevel].map((addr) => loop.requestOp(loopOf(addr), "stop", localIdOf(addr)).catch(() => undefined))),
+    );
     // Phase 4: every worker stops what is left, reports and exits.
     const force = deadlineHit;
     for (let w = 1; w <= pool.size; w++) pool.post(w, { type: "exit", force });

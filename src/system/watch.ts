@@ -115,7 +115,10 @@ export class DeathWatch {
    */
   signal(cell: ActorCell, env: Envelope): Terminated | LinkedActorError | null | undefined {
     const payload = env[5];
-    if (!Array.isArray(payload) || typeof payload[0] !== "number" || typeof payload[1] !== "string" || typeof payload[2] !== "string" || typeof payload[3] !== "boolean") {
+    if (
+      !Array.isArray(payload) || typeof payload[0] !== "number" || typeof payload[1] !== "string" || typeof payload[2] !== "string" ||
+      typeof payload[3] !== "boolean"
+    ) {
       return undefined; // not a signal this framework wrote
     }
     const [addr, label, reason, normal, error] = payload as [number, string, string, boolean, unknown?];
@@ -136,7 +139,9 @@ export class DeathWatch {
   actorsLost(cell: ActorCell, lost: Map<number, string>, restarted: Set<number>, reason: string, deliver: (env: Envelope) => void): void {
     const host = this.#host;
     for (const [addr, label] of lost) {
-      if (cell.watching.has(addr) || cell.links.has(addr)) deliver([0, cell.address, addr, 0, SystemMessage.Terminated, [addr, label, reason, false]]);
+      if (cell.watching.has(addr) || cell.links.has(addr)) {
+        deliver([0, cell.address, addr, 0, SystemMessage.Terminated, [addr, label, reason, false]]);
+      }
     }
     for (const addr of restarted) {
       if (cell.watching.has(addr)) void host.requestOp(loopOf(addr), "watch", [localIdOf(addr), cell.address, false]);

@@ -99,7 +99,9 @@ export class TestProbe implements Disposable {
       for (const w of rest) this.#waiters.push(w);
       reject(error);
     };
-    const timer = Number.isFinite(timeout) ? setTimeout(() => cancel(new AskTimeoutError(this.ref.label, "receive", timeout)), timeout) : undefined;
+    const timer = Number.isFinite(timeout)
+      ? setTimeout(() => cancel(new AskTimeoutError(this.ref.label, "receive", timeout)), timeout)
+      : undefined;
     const onAbort = () => cancel(signal!.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     return promise.finally(() => {

@@ -177,7 +177,9 @@ export class FrameCursor {
   next(): Envelope | null {
     const reader = this.#reader;
     if (reader.done) {
-      if (this.decoded !== this.announced) throw new WireError(`frame announced ${this.announced} envelopes but held ${this.decoded} (truncated?)`);
+      if (this.decoded !== this.announced) {
+        throw new WireError(`frame announced ${this.announced} envelopes but held ${this.decoded} (truncated?)`);
+      }
       return null;
     }
     if (this.decoded >= this.announced) throw new WireError(`frame holds more envelopes than its header's ${this.announced}`);

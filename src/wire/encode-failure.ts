@@ -93,7 +93,9 @@ function typeReason(value: unknown): string {
     if (typeof value === "function") return `a function (${(value as { name?: unknown }).name || "anonymous"})`;
     if (typeof value === "symbol") return `a symbol (${String(value)})`;
     const cls = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return `an instance of ${typeof cls === "string" && cls !== "" ? cls : "an unnamed class"}, which has no wire codec (send its plain fields instead)`;
+    return `an instance of ${
+      typeof cls === "string" && cls !== "" ? cls : "an unnamed class"
+    }, which has no wire codec (send its plain fields instead)`;
   } catch {
     return "a value with no wire form";
   }

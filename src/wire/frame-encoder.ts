@@ -73,7 +73,10 @@ function errorFieldKey(key: string): boolean {
 }
 
 const protoKey = (o: object): EncodeFailure =>
-  new EncodeFailure("type", `a "__proto__" key, which is refused (it could change the receiver's prototype); rename the key`, undefined).at(o, '["__proto__"]');
+  new EncodeFailure("type", `a "__proto__" key, which is refused (it could change the receiver's prototype); rename the key`, undefined).at(
+    o,
+    '["__proto__"]',
+  );
 
 const changed = (o: object): EncodeFailure =>
   new EncodeFailure("unreadable", "changed while it was being encoded (entries added or removed meanwhile)", o);
@@ -138,7 +141,15 @@ export class FrameEncoder {
    * valid until its next use (not for a writer with a frame in progress). Throws as
    * {@link writeEnvelope} does.
    */
-  encodeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes = NO_LIMIT): Uint8Array {
+  encodeEnvelope(
+    kind: number,
+    to: number,
+    from: number,
+    id: number,
+    name: string | null,
+    payload: unknown,
+    maxBytes = NO_LIMIT,
+  ): Uint8Array {
     this.#standalone();
     try {
       this.#envelope(0, maxBytes, kind, to, from, id, name, payload);
@@ -189,7 +200,6 @@ export class FrameEncoder {
     this.#pos += envelope.byteLength;
     this.#count++;
   }
-
 
   /** Returns the finished frame (a view over its own ArrayBuffer, header filled in) and starts a new one. */
   take(ack = 0): Uint8Array {
@@ -244,7 +254,16 @@ export class FrameEncoder {
     this.#limit = start + maxBytes;
   }
 
-  #envelope(start: number, maxBytes: number, kind: number, to: number, from: number, id: number, name: string | null, payload: unknown): void {
+  #envelope(
+    start: number,
+    maxBytes: number,
+    kind: number,
+    to: number,
+    from: number,
+    id: number,
+    name: string | null,
+    payload: unknown,
+  ): void {
     this.#setLimit(start, maxBytes);
     this.#ensure(1);
     this.#bytes[this.#pos++] = 0x96; // fixarray of 6
@@ -617,11 +636,21 @@ export class FrameEncoder {
     this.#ensure(6);
     const b = this.#bytes;
     switch (n) {
-      case 1: b[this.#pos++] = 0xd4; break;
-      case 2: b[this.#pos++] = 0xd5; break;
-      case 4: b[this.#pos++] = 0xd6; break;
-      case 8: b[this.#pos++] = 0xd7; break;
-      case 16: b[this.#pos++] = 0xd8; break;
+      case 1:
+        b[this.#pos++] = 0xd4;
+        break;
+      case 2:
+        b[this.#pos++] = 0xd5;
+        break;
+      case 4:
+        b[this.#pos++] = 0xd6;
+        break;
+      case 8:
+        b[this.#pos++] = 0xd7;
+        break;
+      case 16:
+        b[this.#pos++] = 0xd8;
+        break;
       default:
         if (n < 0x100) {
           b[this.#pos++] = 0xc7;
@@ -874,7 +903,13 @@ function encodeKey(k: string): Uint8Array {
   if (!k.isWellFormed()) return utf16Extension(k);
   const utf8 = textEncoder.encode(k);
   const n = utf8.byteLength;
-  const header = n < 32 ? [0xa0 | n] : n < 0x100 ? [0xd9, n] : n < 0x10000 ? [0xda, n >> 8, n & 0xff] : [0xdb, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  const header = n < 32
+    ? [0xa0 | n]
+    : n < 0x100
+    ? [0xd9, n]
+    : n < 0x10000
+    ? [0xda, n >> 8, n & 0xff]
+    : [0xdb, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
   const encoded = new Uint8Array(header.length + n);
   encoded.set(header);
   encoded.set(utf8, header.length);
@@ -884,8 +919,13 @@ function encodeKey(k: string): Uint8Array {
 /** A string that is not well-formed UTF-16 (a lone surrogate) as extension Utf16: its code units, little endian. */
 function utf16Extension(s: string): Uint8Array {
   const n = 2 * s.length;
-  const header = n === 2 || n === 4 || n === 8 || n === 16 ? [n === 2 ? 0xd5 : n === 4 ? 0xd6 : n === 8 ? 0xd7 : 0xd8] :
-    n < 0x100 ? [0xc7, n] : n < 0x10000 ? [0xc8, n >> 8, n & 0xff] : [0xc9, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  const header = n === 2 || n === 4 || n === 8 || n === 16
+    ? [n === 2 ? 0xd5 : n === 4 ? 0xd6 : n === 8 ? 0xd7 : 0xd8]
+    : n < 0x100
+    ? [0xc7, n]
+    : n < 0x10000
+    ? [0xc8, n >> 8, n & 0xff]
+    : [0xc9, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
   header.push(Ext.Utf16);
   const out = new Uint8Array(header.length + n);
   out.set(header);

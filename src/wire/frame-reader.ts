@@ -90,7 +90,13 @@ export class FrameReader {
    */
   envelope(): Envelope {
     this.#need(1);
-    if (this.#bytes[this.#pos] !== 0x96) throw new WireError(`byte 0x${this.#bytes[this.#pos]!.toString(16)} at offset ${this.#pos} does not start an envelope: not [kind, to, from, id, name, payload] (a fixarray of 6)`);
+    if (this.#bytes[this.#pos] !== 0x96) {
+      throw new WireError(
+        `byte 0x${
+          this.#bytes[this.#pos]!.toString(16)
+        } at offset ${this.#pos} does not start an envelope: not [kind, to, from, id, name, payload] (a fixarray of 6)`,
+      );
+    }
     this.#pos++;
     const kind = this.#index();
     const to = this.#index();
@@ -109,7 +115,9 @@ export class FrameReader {
       return b;
     }
     const v = this.value(2);
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new WireError(`an envelope field is ${typeof v === "number" ? v : typeof v}, not a non-negative integer`);
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+      throw new WireError(`an envelope field is ${typeof v === "number" ? v : typeof v}, not a non-negative integer`);
+    }
     return v;
   }
 
@@ -150,45 +158,91 @@ export class FrameReader {
     if (b < 0xc0) return this.#str(b & 0x1f);
     if (b >= 0xe0) return b - 0x100;
     switch (b) {
-      case 0xc0: return null;
-      case 0xc2: return false;
-      case 0xc3: return true;
-      case 0xc4: return this.#bin(this.#u(1));
-      case 0xc5: return this.#bin(this.#u(2));
-      case 0xc6: return this.#bin(this.#u(4));
-      case 0xca: this.#need(4); this.#pos += 4; return this.#dv().getFloat32(this.#pos - 4);
-      case 0xcb: this.#need(8); this.#pos += 8; return this.#dv().getFloat64(this.#pos - 8);
-      case 0xcc: return this.#u(1);
-      case 0xcd: return this.#u(2);
-      case 0xce: return this.#u(4);
-      case 0xcf: this.#need(8); this.#pos += 8; return this.#dv().getUint32(this.#pos - 8) * 0x100000000 + this.#dv().getUint32(this.#pos - 4);
-      case 0xd0: this.#need(1); return this.#dv().getInt8(this.#pos++);
-      case 0xd1: this.#need(2); this.#pos += 2; return this.#dv().getInt16(this.#pos - 2);
-      case 0xd2: this.#need(4); this.#pos += 4; return this.#dv().getInt32(this.#pos - 4);
-      case 0xd3: this.#need(8); this.#pos += 8; return this.#dv().getInt32(this.#pos - 8) * 0x100000000 + this.#dv().getUint32(this.#pos - 4);
-      case 0xd9: return this.#str(this.#u(1));
-      case 0xda: return this.#str(this.#u(2));
-      case 0xdb: return this.#str(this.#u(4));
-      case 0xdc: return this.#array(this.#u(2), depth);
-      case 0xdd: return this.#array(this.#u(4), depth);
-      case 0xde: return this.#map(this.#u(2), depth);
-      case 0xdf: return this.#map(this.#u(4), depth);
-      default: return this.#rare(b, depth);
+      case 0xc0:
+        return null;
+      case 0xc2:
+        return false;
+      case 0xc3:
+        return true;
+      case 0xc4:
+        return this.#bin(this.#u(1));
+      case 0xc5:
+        return this.#bin(this.#u(2));
+      case 0xc6:
+        return this.#bin(this.#u(4));
+      case 0xca:
+        this.#need(4);
+        this.#pos += 4;
+        return this.#dv().getFloat32(this.#pos - 4);
+      case 0xcb:
+        this.#need(8);
+        this.#pos += 8;
+        return this.#dv().getFloat64(this.#pos - 8);
+      case 0xcc:
+        return this.#u(1);
+      case 0xcd:
+        return this.#u(2);
+      case 0xce:
+        return this.#u(4);
+      case 0xcf:
+        this.#need(8);
+        this.#pos += 8;
+        return this.#dv().getUint32(this.#pos - 8) * 0x100000000 + this.#dv().getUint32(this.#pos - 4);
+      case 0xd0:
+        this.#need(1);
+        return this.#dv().getInt8(this.#pos++);
+      case 0xd1:
+        this.#need(2);
+        this.#pos += 2;
+        return this.#dv().getInt16(this.#pos - 2);
+      case 0xd2:
+        this.#need(4);
+        this.#pos += 4;
+        return this.#dv().getInt32(this.#pos - 4);
+      case 0xd3:
+        this.#need(8);
+        this.#pos += 8;
+        return this.#dv().getInt32(this.#pos - 8) * 0x100000000 + this.#dv().getUint32(this.#pos - 4);
+      case 0xd9:
+        return this.#str(this.#u(1));
+      case 0xda:
+        return this.#str(this.#u(2));
+      case 0xdb:
+        return this.#str(this.#u(4));
+      case 0xdc:
+        return this.#array(this.#u(2), depth);
+      case 0xdd:
+        return this.#array(this.#u(4), depth);
+      case 0xde:
+        return this.#map(this.#u(2), depth);
+      case 0xdf:
+        return this.#map(this.#u(4), depth);
+      default:
+        return this.#rare(b, depth);
     }
   }
 
   /** Extension types (kept out of {@link value}, whose switch stays small for the common types), and bad bytes. */
   #rare(b: number, depth: number): unknown {
     switch (b) {
-      case 0xc7: return this.#extension(this.#u(1), depth);
-      case 0xc8: return this.#extension(this.#u(2), depth);
-      case 0xc9: return this.#extension(this.#u(4), depth);
-      case 0xd4: return this.#extension(1, depth);
-      case 0xd5: return this.#extension(2, depth);
-      case 0xd6: return this.#extension(4, depth);
-      case 0xd7: return this.#extension(8, depth);
-      case 0xd8: return this.#extension(16, depth);
-      default: throw new WireError(`byte 0x${b.toString(16)} at offset ${this.#pos - 1} is not a msgpack type`);
+      case 0xc7:
+        return this.#extension(this.#u(1), depth);
+      case 0xc8:
+        return this.#extension(this.#u(2), depth);
+      case 0xc9:
+        return this.#extension(this.#u(4), depth);
+      case 0xd4:
+        return this.#extension(1, depth);
+      case 0xd5:
+        return this.#extension(2, depth);
+      case 0xd6:
+        return this.#extension(4, depth);
+      case 0xd7:
+        return this.#extension(8, depth);
+      case 0xd8:
+        return this.#extension(16, depth);
+      default:
+        throw new WireError(`byte 0x${b.toString(16)} at offset ${this.#pos - 1} is not a msgpack type`);
     }
   }
 
@@ -270,7 +324,14 @@ export class FrameReader {
   }
 
   /** The shape tree is full: builds the rest of a map (entry `i` on, its key already read) key by key. */
-  #finishByAssignment(node: ShapeNode, key: string | number, values: unknown[], i: number, n: number, depth: number): Record<string, unknown> {
+  #finishByAssignment(
+    node: ShapeNode,
+    key: string | number,
+    values: unknown[],
+    i: number,
+    n: number,
+    depth: number,
+  ): Record<string, unknown> {
     const out = byAssignment(node.keys(), values, i);
     for (let j = 0; j < i; j++) values[j] = null;
     out[key] = this.value(depth + 1);
@@ -288,7 +349,9 @@ export class FrameReader {
 
   #key(depth: number): string | number {
     const key = this.value(depth + 1);
-    if (typeof key !== "string" && typeof key !== "number") throw new WireError(`a map key must be a string or a number, not ${typeof key}`);
+    if (typeof key !== "string" && typeof key !== "number") {
+      throw new WireError(`a map key must be a string or a number, not ${typeof key}`);
+    }
     if (key === "__proto__") throw new WireError(`the map key "__proto__" is refused`);
     return key;
   }
@@ -316,7 +379,12 @@ export class FrameReader {
         return this.#bytes.slice(start, end).buffer;
       case Ext.Utf16:
         return this.#utf16(start, n);
-      case Ext.Ref: case Ext.Error: case Ext.Map: case Ext.Set: case Ext.Handle: case Ext.NullProto:
+      case Ext.Ref:
+      case Ext.Error:
+      case Ext.Map:
+      case Ext.Set:
+      case Ext.Handle:
+      case Ext.NullProto:
         return this.#structured(type, start, end, depth);
       default:
         throw new WireError(`extension type ${type} is not one Missive writes`);
@@ -363,7 +431,9 @@ export class FrameReader {
         return new Set(data);
       case Ext.Ref: {
         const [node, loop, id, label] = data as [number, number, number, string];
-        if (data.length !== 4 || typeof node !== "number" || typeof loop !== "number" || typeof id !== "number" || typeof label !== "string") {
+        if (
+          data.length !== 4 || typeof node !== "number" || typeof loop !== "number" || typeof id !== "number" || typeof label !== "string"
+        ) {
           throw new WireError("a ref is not [node, loop, id, label]");
         }
         return this.#refs(node, loop, id, label);
@@ -375,7 +445,9 @@ export class FrameReader {
         const [name, wire] = data as [string, unknown];
         if (data.length !== 2 || typeof name !== "string") throw new WireError("a handle is not [name, data]");
         const codec = handleCodecNamed(name);
-        if (codec === undefined) throw new WireError(`no codec is registered for handle type "${name}" on this worker (import the module that defines it)`);
+        if (codec === undefined) {
+          throw new WireError(`no codec is registered for handle type "${name}" on this worker (import the module that defines it)`);
+        }
         return codec.fromWire(wire);
       }
     }

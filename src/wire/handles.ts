@@ -40,8 +40,8 @@ export interface HandleCodec<T> {
 }
 
 // On globalThis, so that every copy of this module in a process shares one registry.
-const registry: Map<string, HandleCodec<unknown>> = ((globalThis as Record<symbol, unknown>)[Symbol.for("missive.handleCodecs")] ??=
-  new Map()) as Map<string, HandleCodec<unknown>>;
+const registry: Map<string, HandleCodec<unknown>> =
+  ((globalThis as Record<symbol, unknown>)[Symbol.for("missive.handleCodecs")] ??= new Map()) as Map<string, HandleCodec<unknown>>;
 
 // The modules that registered codecs: a worker imports them before it takes any message,
 // so that a handle in the first message it decodes (a spawn argument) is known there too.

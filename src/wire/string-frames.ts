@@ -35,7 +35,8 @@ export function frameToString(frame: Uint8Array): string {
  */
 export function stringFrameCount(text: string): number {
   if (text.length < 8) return 0;
-  return (text.charCodeAt(0) & 0xff) + (text.charCodeAt(1) & 0xff) * 0x100 + (text.charCodeAt(2) & 0xff) * 0x10000 + (text.charCodeAt(3) & 0xff) * 0x1000000;
+  return (text.charCodeAt(0) & 0xff) + (text.charCodeAt(1) & 0xff) * 0x100 + (text.charCodeAt(2) & 0xff) * 0x10000 +
+    (text.charCodeAt(3) & 0xff) * 0x1000000;
 }
 
 /** Receiving slabs: string frames are copied into these, one after the other. */

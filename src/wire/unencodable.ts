@@ -64,7 +64,9 @@ export function findUnencodable(value: unknown, root: string, hasCodec: HasCodec
     // A value hostile enough to break the search: say what is known.
   }
   if (error.length === 0) return undefined;
-  if (failure !== undefined) return { path: root, reason: failure.reason, cause: failure.kind === "unreadable" ? failure.cause : undefined };
+  if (failure !== undefined) {
+    return { path: root, reason: failure.reason, cause: failure.kind === "unreadable" ? failure.cause : undefined };
+  }
   return { path: root, reason: `not encodable (${describeThrown(thrown)})`, cause: thrown };
 }
 

@@ -48,7 +48,13 @@ export const Mall = defineActor(import.meta.url, {
 /** A creature. */
 export const Chameneo = defineActor(import.meta.url, {
   name: "SavinaChameneo",
-  init: (index: number) => ({ index, color: index % 3, meetings: 0, mall: null as ActorRef<typeof Mall> | null, creatures: [] as ActorRef[] }),
+  init: (index: number) => ({
+    index,
+    color: index % 3,
+    meetings: 0,
+    mall: null as ActorRef<typeof Mall> | null,
+    creatures: [] as ActorRef[],
+  }),
   handlers: {
     setup(state, req: { mall: ActorRef<typeof Mall>; creatures: ActorRef[] }) {
       Object.assign(state, { mall: req.mall, creatures: req.creatures, color: state.index % 3, meetings: 0 });

@@ -56,5 +56,9 @@ export async function runFjThroughput(ctx: ActorContext, { actors, messages }: S
   const { total, bad } = await done;
   const elapsedMs = performance.now() - started;
   await quitAll([collector, ...workers]);
-  return { elapsedMs, messages: actors * messages + actors, check: allOf(expectEqual("messages processed", total, actors * messages), expectEqual("bad results", bad, 0)) };
+  return {
+    elapsedMs,
+    messages: actors * messages + actors,
+    check: allOf(expectEqual("messages processed", total, actors * messages), expectEqual("bad results", bad, 0)),
+  };
 }

@@ -56,5 +56,9 @@ export async function runPingPong(ctx: ActorContext, { pings }: SavinaParams["pi
   const elapsedMs = performance.now() - started;
   const seen = await pong.ask("count");
   await quitAll([ping, pong]);
-  return { elapsedMs, messages: 2 * pings, check: allOf(expectEqual("pings seen by pong", seen, pings), expectEqual("pongs", pongs, pings)) };
+  return {
+    elapsedMs,
+    messages: 2 * pings,
+    check: allOf(expectEqual("pings seen by pong", seen, pings), expectEqual("pongs", pongs, pings)),
+  };
 }

@@ -18,24 +18,31 @@ export async function runBigNact(system: Ref<never>, { actors, pings }: SavinaPa
     s.bad += msg.bad;
     if (++s.exits === actors) done.resolve({ pings: s.pings, bad: s.bad });
   });
-  const all = Array.from({ length: actors }, (_, index) =>
-    spawnActor(system, { index, rng: seedOf(index), neighbors: [] as Ref<BigMsg>[], left: pings, sent: 0, expected: -1, bad: 0 }, (s, msg: BigMsg) => {
-      if (msg.type === "setup") s.neighbors = msg.neighbors;
-      else if (msg.type === "ping") dispatch(s.neighbors[msg.from]!, { type: "pong", from: s.index });
-      else {
-        if (msg.from !== s.expected) s.bad++;
-        if (s.left === 0) {
-          dispatch(sink, { type: "exit", pings: s.sent, bad: s.bad });
-          return;
-        }
-        s.rng = nextRandom(s.rng);
-        const target = s.rng % s.neighbors.length;
-        s.expected = target;
-        s.left--;
-        s.sent++;
-        dispatch(s.neighbors[target]!, { type: "ping", from: s.index });
-      }
-    }));
+  const all = Array.from(
+    { length: actors },
+    (_, index) =>
+      spawnActor(
+        system,
+        { index, rng: seedOf(index), neighbors: [] as Ref<BigMsg>[], left: pings, sent: 0, expected: -1, bad: 0 },
+        (s, msg: BigMsg) => {
+          if (msg.type === "setup") s.neighbors = msg.neighbors;
+          else if (msg.type === "ping") dispatch(s.neighbors[msg.from]!, { type: "pong", from: s.index });
+          else {
+            if (msg.from !== s.expected) s.bad++;
+            if (s.left === 0) {
+              dispatch(sink, { type: "exit", pings: s.sent, bad: s.bad });
+              return;
+            }
+            s.rng = nextRandom(s.rng);
+            const target = s.rng % s.neighbors.length;
+            s.expected = target;
+            s.left--;
+            s.sent++;
+            dispatch(s.neighbors[target]!, { type: "ping", from: s.index });
+          }
+        },
+      ),
+  );
   for (const a of all) dispatch(a, { type: "setup", neighbors: all });
   await syncAll([sink, ...all]);
   const started = performance.now();

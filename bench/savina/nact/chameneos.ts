@@ -35,32 +35,35 @@ export async function runChameneosNact(system: Ref<never>, { chameneos, meetings
       }
     } else dispatch(creatures[msg.index]!, { type: "exit" });
   });
-  creatures = Array.from({ length: chameneos }, (_, index) =>
-    spawnActor(system, { index, color: index % 3, meetings: 0, peers: [] as Ref<CreatureMsg>[] }, (s, msg: CreatureMsg) => {
-      switch (msg.type) {
-        case "setup":
-          s.peers = msg.creatures;
-          break;
-        case "start":
-          dispatch(mall, { type: "meet", index: s.index, color: s.color });
-          break;
-        case "meet":
-          s.color = complement(s.color, msg.color);
-          s.meetings++;
-          dispatch(s.peers[msg.index]!, { type: "change", color: s.color });
-          dispatch(mall, { type: "meet", index: s.index, color: s.color });
-          break;
-        case "change":
-          s.color = msg.color;
-          s.meetings++;
-          dispatch(mall, { type: "meet", index: s.index, color: s.color });
-          break;
-        case "exit":
-          s.color = Color.Faded;
-          dispatch(mall, { type: "count", meetings: s.meetings });
-          break;
-      }
-    }));
+  creatures = Array.from(
+    { length: chameneos },
+    (_, index) =>
+      spawnActor(system, { index, color: index % 3, meetings: 0, peers: [] as Ref<CreatureMsg>[] }, (s, msg: CreatureMsg) => {
+        switch (msg.type) {
+          case "setup":
+            s.peers = msg.creatures;
+            break;
+          case "start":
+            dispatch(mall, { type: "meet", index: s.index, color: s.color });
+            break;
+          case "meet":
+            s.color = complement(s.color, msg.color);
+            s.meetings++;
+            dispatch(s.peers[msg.index]!, { type: "change", color: s.color });
+            dispatch(mall, { type: "meet", index: s.index, color: s.color });
+            break;
+          case "change":
+            s.color = msg.color;
+            s.meetings++;
+            dispatch(mall, { type: "meet", index: s.index, color: s.color });
+            break;
+          case "exit":
+            s.color = Color.Faded;
+            dispatch(mall, { type: "count", meetings: s.meetings });
+            break;
+        }
+      }),
+  );
   for (const c of creatures) dispatch(c, { type: "setup", creatures });
   await syncAll([mall, ...creatures]);
   const started = performance.now();

@@ -29,5 +29,9 @@ export async function runFjThroughputNact(system: Ref<never>, { actors, messages
   const { total, bad } = await done.promise;
   const elapsedMs = performance.now() - started;
   stopAll([collector, ...workers]);
-  return { elapsedMs, messages: actors * messages + actors, check: allOf(expectEqual("messages processed", total, actors * messages), expectEqual("bad results", bad, 0)) };
+  return {
+    elapsedMs,
+    messages: actors * messages + actors,
+    check: allOf(expectEqual("messages processed", total, actors * messages), expectEqual("bad results", bad, 0)),
+  };
 }

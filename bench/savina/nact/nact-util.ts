@@ -13,7 +13,11 @@ export interface SyncMessage {
 }
 
 /** Spawns a nact actor under `parent` with `state`, handling messages with `handle`. */
-export function spawnActor<S, M extends { type: string }>(parent: Ref<unknown>, state: S, handle: (state: S, msg: M) => void): Ref<M | SyncMessage> {
+export function spawnActor<S, M extends { type: string }>(
+  parent: Ref<unknown>,
+  state: S,
+  handle: (state: S, msg: M) => void,
+): Ref<M | SyncMessage> {
   const f = (s: S, msg: M | SyncMessage): S => {
     if (msg.type === "$sync") dispatch((msg as SyncMessage).reply, true);
     else handle(s, msg as M);
@@ -24,7 +28,9 @@ export function spawnActor<S, M extends { type: string }>(parent: Ref<unknown>, 
 
 /** Resolves once every actor in `refs` has processed what was dispatched to it before. */
 export async function syncAll(refs: readonly Ref<never>[]): Promise<void> {
-  await Promise.all(refs.map((r) => query(r as Ref<SyncMessage>, (reply: Ref<boolean>) => ({ type: "$sync", reply }) as SyncMessage, 60_000)));
+  await Promise.all(
+    refs.map((r) => query(r as Ref<SyncMessage>, (reply: Ref<boolean>) => ({ type: "$sync", reply }) as SyncMessage, 60_000)),
+  );
 }
 
 /** Stops every actor in `refs`. */

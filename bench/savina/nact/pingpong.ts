@@ -36,5 +36,9 @@ export async function runPingPongNact(system: Ref<never>, { pings }: SavinaParam
   const pongs = await done.promise;
   const elapsedMs = performance.now() - started;
   stopAll([ping, pong]);
-  return { elapsedMs, messages: 2 * pings, check: allOf(expectEqual("pings seen by pong", pongState.pings, pings), expectEqual("pongs", pongs, pings)) };
+  return {
+    elapsedMs,
+    messages: 2 * pings,
+    check: allOf(expectEqual("pings seen by pong", pongState.pings, pings), expectEqual("pongs", pongs, pings)),
+  };
 }

@@ -12,12 +12,15 @@ type NodeMsg = { type: "link"; next: Ref<NodeMsg> } | { type: "token"; hops: num
 /** Runs ThreadRing under `system`. */
 export async function runThreadRingNact(system: Ref<never>, { actors, hops }: SavinaParams["threadring"]): Promise<WorkloadRun> {
   const done = Promise.withResolvers<number>();
-  const ring = Array.from({ length: actors }, (_, index) =>
-    spawnActor(system, { index, next: null as Ref<NodeMsg> | null }, (s, msg: NodeMsg) => {
-      if (msg.type === "link") s.next = msg.next;
-      else if (msg.hops === 0) done.resolve(s.index);
-      else dispatch(s.next!, { type: "token", hops: msg.hops - 1 });
-    }));
+  const ring = Array.from(
+    { length: actors },
+    (_, index) =>
+      spawnActor(system, { index, next: null as Ref<NodeMsg> | null }, (s, msg: NodeMsg) => {
+        if (msg.type === "link") s.next = msg.next;
+        else if (msg.hops === 0) done.resolve(s.index);
+        else dispatch(s.next!, { type: "token", hops: msg.hops - 1 });
+      }),
+  );
   ring.forEach((node, i) => dispatch(node, { type: "link", next: ring[(i + 1) % actors]! }));
   await syncAll(ring);
   const started = performance.now();
