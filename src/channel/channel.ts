@@ -75,6 +75,9 @@
  *   *put* then gets `ChannelClosedError`. Owners opened with an actor's `ctx` are its
  *   children: they stop (and close) when the actor that made them stops or restarts.
  *
+ * Why over 400 lines: the handle is one class whose doc carries the channel protocol
+ * (about 80 lines) and an example on every method.
+ *
  * @example
  * ```ts
  * await using ch = await Channel.open<number>(system, { capacity: 8 });

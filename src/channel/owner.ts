@@ -20,6 +20,9 @@
  * plain `close()`): readers still take what is buffered, then their loops end, so actors
  * reading a channel finish during the drain instead of holding it until the deadline.
  *
+ * Why over 400 lines: one concept — a channel's state and the owner actor that serves it —
+ * whose put/get/cancel/close protocol reads best in one place (the review kept it whole).
+ *
  * @example
  * ```ts
  * const owner = await system.spawn(ChannelOwner, 8); // what Channel.open(system, { capacity: 8 }) does

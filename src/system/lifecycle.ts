@@ -6,6 +6,9 @@
  *
  * Everything it needs from its loop is named in {@link LifecycleHost}: `Loop` implements it.
  *
+ * Why over 400 lines: spawn, supervision and stop are one state machine of a cell
+ * (starting → running ⇄ restarting → stopping → stopped); death watch and the context left.
+ *
  * @example
  * ```ts
  * const lifecycle = new Lifecycle(loop);

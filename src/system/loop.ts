@@ -12,7 +12,7 @@
  *
  * How one message travels through them is in `src/README.md`.
  *
- * Why this file is still ~600 lines (about 440 of code): it is the hub that wires those
+ * Why this file is still ~670 lines (about 450 of code): it is the hub that wires those
  * modules, and the send paths stay beside the `RefHost` methods so that the hot path
  * (`tell` → `#sendEnvelope` → the link's frame encoder) is one class V8 can inline.
  *

@@ -24,6 +24,9 @@
  * string of `n` chars at least `n`, so a huge sparse array or string is refused before a
  * byte of it is written, and every container checks the bytes written so far.
  *
+ * Why over 400 lines: one concept, a msgpack writer with Missive's extension types, the
+ * depth and size limits and the path of a refusal, in one class so that its hot paths inline.
+ *
  * @example
  * ```ts
  * const w = new FrameEncoder((v) => codec.encode(v));

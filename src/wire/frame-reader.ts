@@ -14,6 +14,9 @@
  * Why: on the tell benchmark the generic decoder cost ~0.46 µs per `{ id, value, tag }`
  * envelope and was the receiving worker's bottleneck.
  *
+ * Why over 400 lines: one concept, a msgpack reader with Missive's extension types, kept in
+ * one class whose private methods share the read position (the hot path stays inlinable).
+ *
  * @example
  * ```ts
  * const reader = new FrameReader(refs.fromWire, limits);
