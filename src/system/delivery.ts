@@ -37,8 +37,6 @@ export interface DeliveryHost {
   owe(senderLoop: number, actorAddress: number): void;
   /** A tell from `peer` was processed or dead-lettered (acked to it). */
   consumedFrom(peer: number): void;
-  /** This loop's own row of taken counts (see `Peer.takenRow`). */
-  readonly ownTakenRow: Float64Array | undefined;
   /** A request to the loop itself (actor number 0). */
   runOp(env: Envelope): void;
   /** Fails ask `env` with `error`. */
@@ -52,6 +50,10 @@ export const isSystemName = (name: string | null): boolean => name !== null && n
 
 export class Delivery {
   readonly #host: DeliveryHost;
+  /** Read on every message: kept here rather than behind the host. */
+  readonly #index: number;
+  /** This loop's row of taken counts (see `Peer.takenRow`), once shared. */
+  #ownTakenRow: Float64Array | undefined = undefined;
   /** Dead letters counted on this loop. */
   deadLetters = 0;
   /** Messages never processed because their actor stopped first, per actor label. */
@@ -63,6 +65,7 @@ export class Delivery {
 
   constructor(host: DeliveryHost) {
     this.#host = host;
+    this.#index = host.index;
   }
 
   /** Puts one envelope where it belongs: a mailbox, a loop op, a waiting ask, or the credits. */
@@ -167,6 +170,11 @@ export class Delivery {
 
   // ---- accounting ------------------------------------------------------------------------------
 
+  /** This loop's own row of taken counts in shared memory (see `Peer.takenRow`). */
+  setOwnTakenRow(row: Float64Array): void {
+    this.#ownTakenRow = row;
+  }
+
   /**
    * Counts a tell from another loop as taken out of the mailboxes (once), for the acks. Only
    * tells are counted: a lost ask is never silent, its caller's promise rejects.
@@ -177,7 +185,7 @@ export class Delivery {
     env[0] |= CONSUMED;
     if ((env[0] & 7) === Kind.Tell && env[1] >= LOOP_SPAN) {
       const from = loopOf(env[2]);
-      if (from !== this.#host.index) this.#host.consumedFrom(from);
+      if (from !== this.#index) this.#host.consumedFrom(from);
     }
   }
 
@@ -187,8 +195,8 @@ export class Delivery {
     env[0] |= TAKEN;
     if ((env[0] & 7) === Kind.Tell && env[1] >= LOOP_SPAN) {
       const from = loopOf(env[2]);
-      const row = this.#host.ownTakenRow;
-      if (from !== this.#host.index && row !== undefined) row[from]!++;
+      const row = this.#ownTakenRow;
+      if (from !== this.#index && row !== undefined) row[from]!++;
     }
   }
 
@@ -197,7 +205,7 @@ export class Delivery {
     if ((env[0] & COUNTED) === 0) return;
     env[0] &= ~COUNTED;
     const senderLoop = loopOf(env[2]);
-    if (senderLoop === this.#host.index) this.#host.credits.give(env[1], 1);
+    if (senderLoop === this.#index) this.#host.credits.give(env[1], 1);
     else this.#host.owe(senderLoop, env[1]);
   }
 

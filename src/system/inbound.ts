@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * const inbound = new Inbound(codec, {
- *   deliver: (env) => loop.delivery.deliver(env),
+ *   delivery: loop.delivery,
  *   wireError: (error, announced, decoded) => console.warn(`${announced - decoded} envelopes lost`, error),
  * });
  * inbound.push(frame);
@@ -24,9 +24,9 @@ import type { Codec, FrameCursor } from "../wire/codec.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import { StringFrameReader } from "../wire/string-frames.ts";
 
-/** Where decoded envelopes and decoding failures go. */
+/** Where decoded envelopes (a `Delivery`: called directly, it is the hot path) and decoding failures go. */
 export interface InboundSink {
-  deliver(env: Envelope): void;
+  readonly delivery: { deliver(env: Envelope): void };
   /** A frame (or part of it) was not valid: `announced - decoded` of its envelopes are lost. */
   wireError(error: WireError, announced: number, decoded: number): void;
 }
@@ -34,6 +34,7 @@ export interface InboundSink {
 export class Inbound {
   readonly #codec: Codec;
   readonly #sink: InboundSink;
+  readonly #delivery: { deliver(env: Envelope): void };
   readonly #frames = new Deque<Uint8Array>();
   #cursor: FrameCursor | null = null;
   readonly #strings = new StringFrameReader();
@@ -41,6 +42,7 @@ export class Inbound {
   constructor(codec: Codec, sink: InboundSink) {
     this.#codec = codec;
     this.#sink = sink;
+    this.#delivery = sink.delivery;
   }
 
   /** True while envelopes wait to be decoded. */
@@ -90,7 +92,7 @@ export class Inbound {
         this.#cursor = null;
         continue;
       }
-      this.#sink.deliver(env);
+      this.#delivery.deliver(env);
       n++;
     }
     return n;

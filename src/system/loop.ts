@@ -162,7 +162,6 @@ export class Loop implements RefHost {
       macrotask,
     );
     const peers = this.peers;
-    const own = peers[this.index]!;
     this.delivery = new Delivery({
       index: this.index,
       name: this.name,
@@ -173,15 +172,12 @@ export class Loop implements RefHost {
       credits: this.credits,
       owe: (senderLoop, actorAddress) => this.#returns.owe(senderLoop, actorAddress),
       consumedFrom: (peer) => void peers[peer]!.consumed++,
-      get ownTakenRow() {
-        return own.takenRow;
-      },
       runOp: (env) => this.#processor.runOp(env),
       fail: (env, error) => this.fail(env, error),
       reportDeadLetter: (d) => this.onDeadLetter(d),
     });
     this.#inbound = new Inbound(this.codec, {
-      deliver: (env) => this.delivery.deliver(env),
+      delivery: this.delivery,
       wireError: (e, announced, decoded) => this.#wireError(e, announced, decoded),
     });
     this.onDeadLetter = (d) => {
@@ -211,7 +207,8 @@ export class Loop implements RefHost {
 
   /** Shares loop `loop`'s row of taken counts (see `Peer.takenRow`); this loop's own row is where it counts. */
   setTakenRow(loop: number, row: SharedArrayBuffer): void {
-    this.peers[loop]!.takenRow = new Float64Array(row);
+    const view = (this.peers[loop]!.takenRow = new Float64Array(row));
+    if (loop === this.index) this.delivery.setOwnTakenRow(view);
   }
 
   /**
