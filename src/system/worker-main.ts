@@ -79,12 +79,9 @@ async function exit(force: boolean): Promise<void> {
 
 announceOwnExit();
 
-parent.listen(async (data) => {
+parent.listen((data) => {
   const message = data as ToWorker;
   if (message.type !== "init") return;
-  // Handle classes (channels, …) registered on the main thread: known here before any
-  // message is decoded, so a handle can be the first thing this worker receives.
-  await Promise.all(message.modules.map((url) => import(url).catch(() => undefined))); // a handle of a module that fails here arrives as a WireError naming it
   const l = (loop = new Loop(message.options));
   message.taken.forEach((row, i) => l.setTakenRow(i, row));
   l.connect(0, parent);
@@ -131,5 +128,10 @@ parent.listen(async (data) => {
       l.delivery.endParking();
     }
   };
-  post({ type: "ready" });
+  // Handle classes (channels, …) registered on the main thread are known here before the
+  // worker says it is ready: the main loop sends it nothing before that, so a handle can be
+  // the first thing it decodes (a spawn argument). The loop is wired first, synchronously:
+  // a replacement worker's peers may already be sending. A module that fails to import
+  // leaves its handles to arrive as a WireError naming their type.
+  void Promise.all(message.modules.map((url) => import(url).catch(() => undefined))).then(() => post({ type: "ready" }));
 });
