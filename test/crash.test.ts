@@ -40,7 +40,7 @@ describe(`worker crashes on ${runtimeName}`, () => {
       do signal = await probe.receive(); while (signal.name !== "terminated");
       expect(signal.arg).toMatchObject({ address: mortal.address, normal: false });
       expect((signal.arg as { reason: string }).reason).toContain("worker 0");
-      await log.waitFor("re-created"); // the recovery is over
+      await log.logged("re-created"); // the recovery is over
       const report = await system.shutdown();
       expect(report.crashes).toHaveLength(1);
       expect(report.crashes[0]!.worker).toBe(0);

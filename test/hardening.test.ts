@@ -184,7 +184,7 @@ describe(`hardening on ${runtimeName}`, () => {
     for (let n = 1; n <= 1000; n++) tally.tell("rec", n);
     // Queued behind the 1000: fails once the worker is gone.
     await expect(tally.ask("count")).rejects.toBeInstanceOf(ActorStoppedError);
-    await log.waitFor("re-created"); // the recovery is over
+    await log.logged("re-created"); // the recovery is over
     const report = await system.shutdown();
     expect(report.crashes).toHaveLength(1);
     // 1..299 processed, 300 was being processed when the worker exited: 700 never taken.
