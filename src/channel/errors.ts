@@ -12,8 +12,7 @@
  */
 import { MissiveError } from "../errors.ts";
 import { registerErrorClass } from "../error-registry.ts";
-
-const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+import { describeError } from "../util/error-text.ts";
 
 /**
  * The channel (or barrier, or latch) is closed. From `put`/`tryPut` it carries the value
@@ -36,7 +35,7 @@ export class ChannelClosedError<T = unknown> extends MissiveError {
   readonly hasValue: boolean;
   constructor(what: string, options: { value?: T; hasValue?: boolean; cause?: unknown } = {}) {
     const hasValue = options.hasValue ?? "value" in options;
-    const why = "cause" in options && options.cause !== undefined ? ` (${describe(options.cause)})` : "";
+    const why = "cause" in options && options.cause !== undefined ? ` (${describeError(options.cause)})` : "";
     super(
       hasValue
         ? `Cannot put into ${what}: it is closed${why}. The value was not sent; it is in error.value.`

@@ -22,6 +22,7 @@
  */
 import { parentPort, Worker as NodeWorker } from "node:worker_threads";
 import type { Endpoint } from "../transport/endpoint.ts";
+import { fromPlainError, type PlainError, toPlainError } from "../util/error-text.ts";
 
 /** The runtimes Missive supports. */
 export type RuntimeName = "node" | "deno" | "bun";
@@ -117,7 +118,7 @@ interface ExitNotice {
   [EXIT_NOTICE]: true;
   code: number;
   reason: string;
-  error?: { name: string; message: string; stack?: string };
+  error?: PlainError;
 }
 const EXIT_NOTICE = "__missiveExitNotice";
 
@@ -134,12 +135,7 @@ function startWebWorker(moduleUrl: URL): WorkerHandle {
   };
   const exitedBy = (notice: ExitNotice): void => {
     const exit: WorkerExit = { code: notice.code, reason: notice.reason };
-    if (notice.error !== undefined) {
-      const error = new Error(notice.error.message);
-      error.name = notice.error.name;
-      if (notice.error.stack !== undefined) error.stack = notice.error.stack;
-      exit.error = error;
-    }
+    if (notice.error !== undefined) exit.error = fromPlainError(notice.error);
     worker.terminate();
     resolve(exit);
   };
@@ -225,12 +221,7 @@ export function announceOwnExit(): void {
   };
   const notify = (code: number, reason: string, error?: unknown): void => {
     const notice: ExitNotice = { [EXIT_NOTICE]: true, code, reason };
-    if (error !== undefined) {
-      const message = error instanceof Error ? error.message : String(error);
-      notice.error = error instanceof Error
-        ? { name: error.name, message, ...(error.stack === undefined ? {} : { stack: error.stack }) }
-        : { name: "Error", message };
-    }
+    if (error !== undefined) notice.error = toPlainError(error);
     try {
       g.postMessage(notice);
     } catch {

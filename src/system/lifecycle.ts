@@ -39,6 +39,7 @@ import type { LogEvent } from "./log.ts";
 import type { LoopOptions } from "./loop-options.ts";
 import type { LoopOps, OpName, OpPayload, OpReply, SpawnReply, SpawnRequest } from "./ops.ts";
 import { DeathWatch, type StopReason } from "./watch.ts";
+import { describeError } from "../util/error-text.ts";
 
 export type { StopReason } from "./watch.ts";
 
@@ -68,8 +69,6 @@ export interface LifecycleHost {
 }
 
 const NORMAL: StopReason = { normal: true, reason: "stopped" };
-
-const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 /**
  * `starting` (init, then onStart), failed with a timeout error after `ms` milliseconds. A
@@ -262,7 +261,7 @@ export class Lifecycle {
         void this.#restart(cell, error);
         return;
       case "stop":
-        void this.stopActor(cell.localId, { normal: false, reason: `failed: ${describe(error)}`, error });
+        void this.stopActor(cell.localId, { normal: false, reason: `failed: ${describeError(error)}`, error });
         return;
       case "escalate":
         this.#escalate(cell, error);
@@ -292,7 +291,7 @@ export class Lifecycle {
       const { maxRestarts, withinMs } = cell.supervision;
       void this.stopActor(cell.localId, {
         normal: false,
-        reason: `restarted ${maxRestarts} times within ${withinMs} ms; last failure: ${describe(error)}`,
+        reason: `restarted ${maxRestarts} times within ${withinMs} ms; last failure: ${describeError(error)}`,
         error,
       });
       return;
@@ -319,7 +318,7 @@ export class Lifecycle {
       if (cell.status !== "restarting") return;
       cell.status = "running";
       cell.stopRequested = true;
-      cell.stopReason ??= { normal: false, reason: `restart failed: init threw ${describe(e)}`, error: e };
+      cell.stopReason ??= { normal: false, reason: `restart failed: init threw ${describeError(e)}`, error: e };
     } finally {
       this.continueStop(cell);
       host.dispatcher.enqueue(cell);
@@ -329,13 +328,13 @@ export class Lifecycle {
 
   #escalate(cell: ActorCell, error: unknown): void {
     const host = this.#host;
-    void this.stopActor(cell.localId, { normal: false, reason: `failed (escalated to its parent): ${describe(error)}`, error });
+    void this.stopActor(cell.localId, { normal: false, reason: `failed (escalated to its parent): ${describeError(error)}`, error });
     if (localIdOf(cell.parent) === 0) return; // top level: the guardian stops it
     const parent = localIdOf(cell.parent);
     try {
       host.tellOp(loopOf(cell.parent), "childFailed", [parent, cell.label, error]);
     } catch {
-      host.tellOp(loopOf(cell.parent), "childFailed", [parent, cell.label, new MissiveError(describe(error))]);
+      host.tellOp(loopOf(cell.parent), "childFailed", [parent, cell.label, new MissiveError(describeError(error))]);
     }
   }
 

@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import { describeError, fromPlainError, type PlainError, toPlainError } from "../util/error-text.ts";
 
 /** One event for the log. */
 export interface LogEvent {
@@ -52,7 +53,7 @@ export interface ConsoleLoggerOptions {
 export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   return (event) => {
     const e = event.error;
-    const cause = e === undefined ? "" : `: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    const cause = e === undefined ? "" : `: ${describeError(e)}`;
     const line = `[missive] ${event.source}: ${event.message}${cause}`;
     const print = event.level === "warn" ? console.warn : console.error;
     if (options.stacks && e instanceof Error && e.stack) print(`${line}\n${e.stack}`);
@@ -65,29 +66,20 @@ export interface WireLogEvent {
   level: "error" | "warn";
   source: string;
   message: string;
-  error?: { name: string; message: string; stack?: string };
+  error?: PlainError;
 }
 
 /** `event` as plain data (a worker forwards it to the main thread). */
 export function logEventToWire(event: LogEvent): WireLogEvent {
   const wire: WireLogEvent = { level: event.level, source: event.source, message: event.message };
   const e = event.error;
-  if (e !== undefined) {
-    wire.error = e instanceof Error
-      ? { name: String(e.name), message: String(e.message), ...(e.stack === undefined ? {} : { stack: String(e.stack) }) }
-      : { name: "Error", message: String(e) };
-  }
+  if (e !== undefined) wire.error = toPlainError(e);
   return wire;
 }
 
 /** The event a worker forwarded, its error an `Error` again. */
 export function logEventFromWire(wire: WireLogEvent): LogEvent {
   const event: LogEvent = { level: wire.level, source: wire.source, message: wire.message };
-  if (wire.error !== undefined) {
-    const e = new Error(wire.error.message);
-    e.name = wire.error.name;
-    if (wire.error.stack !== undefined) e.stack = wire.error.stack;
-    event.error = e;
-  }
+  if (wire.error !== undefined) event.error = fromPlainError(wire.error);
   return event;
 }

@@ -28,6 +28,7 @@ import type { ActorRef } from "../actor/ref.ts";
 import { LinkedActorError, MissiveError } from "../errors.ts";
 import { address, type Envelope, localIdOf, loopOf, SystemMessage } from "../wire/envelope.ts";
 import type { OpName, OpPayload, OpReply } from "./ops.ts";
+import { describeError } from "../util/error-text.ts";
 
 /** Why an actor stopped (what watchers and linked actors are told). */
 export interface StopReason {
@@ -48,8 +49,6 @@ export interface WatchHost {
 
 /** Stopped actors whose reason is remembered, per loop, for watchers that come late. */
 const TOMBSTONES = 1024;
-
-const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 export class DeathWatch {
   readonly #host: WatchHost;
@@ -102,7 +101,7 @@ export class DeathWatch {
       try {
         host.tellSystem(watcher, cell.address, SystemMessage.Terminated, reason.error === undefined ? base : [...base, reason.error]);
       } catch {
-        host.tellSystem(watcher, cell.address, SystemMessage.Terminated, [...base, new MissiveError(describe(reason.error))]);
+        host.tellSystem(watcher, cell.address, SystemMessage.Terminated, [...base, new MissiveError(describeError(reason.error))]);
       }
     }
   }
