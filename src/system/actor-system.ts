@@ -28,7 +28,7 @@ import type { SystemMetrics } from "./metrics.ts";
 import { Names } from "./names.ts";
 import type { SpawnReply } from "./ops.ts";
 import { runShutdown, type ShutdownOptions, type ShutdownReport } from "./shutdown.ts";
-import { checkWorkerCount, WorkerPool } from "./worker-pool.ts";
+import { WorkerPool } from "./worker-pool.ts";
 
 export type { ShutdownOptions, ShutdownReport } from "./shutdown.ts";
 
@@ -114,7 +114,7 @@ export class ActorSystem implements AsyncDisposable {
   static async start(options: SystemOptions = {}): Promise<ActorSystem> {
     checkOptions("ActorSystem.start options", options);
     const workers = options.workers ?? availableParallelism();
-    checkWorkerCount(workers);
+    checkInteger("workers", workers, 1, 1000);
     checkTimeout("askTimeout", options.askTimeout, true);
     checkTimeout("initTimeout", options.initTimeout, true);
     checkInteger("throughput", options.throughput, 1, 1_000_000);

@@ -139,11 +139,13 @@ export async function runShutdown(parts: ShutdownParts, timeout: number): Promis
 
 /** True when every worker reported idle and no envelope is unaccounted for. */
 function quiescent(loop: Loop, slots: WorkerSlot[]): boolean {
-  const n = slots.length;
-  const dead = (i: number): boolean => i > 0 && slots[i - 1]!.dead;
-  const sent = (i: number, j: number): number => (i === 0 ? loop.sentCounts()[j] ?? 0 : slots[i - 1]!.idle!.sent[j] ?? 0);
-  const received = (j: number, i: number): number => (j === 0 ? loop.receivedCounts()[i] ?? 0 : slots[j - 1]!.idle!.received[i] ?? 0);
   if (slots.some((w) => w.idle === null && !w.dead)) return false;
+  const n = slots.length;
+  const mainSent = loop.sentCounts();
+  const mainReceived = loop.receivedCounts();
+  const dead = (i: number): boolean => i > 0 && slots[i - 1]!.dead;
+  const sent = (i: number, j: number): number => (i === 0 ? mainSent[j] ?? 0 : slots[i - 1]!.idle!.sent[j] ?? 0);
+  const received = (j: number, i: number): number => (j === 0 ? mainReceived[i] ?? 0 : slots[j - 1]!.idle!.received[i] ?? 0);
   for (let i = 0; i <= n; i++) {
     for (let j = 0; j <= n; j++) {
       if (i !== j && !dead(i) && !dead(j) && sent(i, j) !== received(j, i)) return false;

@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import { ActorStoppedError, InvalidArgumentError, MissiveError } from "../errors.ts";
+import { ActorStoppedError, MissiveError } from "../errors.ts";
 import { startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import { localIdOf } from "../wire/envelope.ts";
 import { handleModules } from "../wire/handles.ts";
@@ -256,12 +256,5 @@ export class WorkerPool {
       slot.terminating = true;
       return slot.handle.terminate();
     }));
-  }
-}
-
-/** @internal a worker count from 1 to 1000, or InvalidArgumentError. */
-export function checkWorkerCount(workers: number): void {
-  if (!Number.isInteger(workers) || workers < 1 || workers > 1000) {
-    throw new InvalidArgumentError(`workers: ${workers} is not a worker count; use a whole number from 1 to 1000 (default: one per core).`);
   }
 }
