@@ -3,15 +3,18 @@
  *
  * @example
  * ```ts
- * import { ActorSystem, defineActor } from "missive";
+ * import { ActorSystem, defineActor, isMissiveWorker } from "missive-actors";
  * export const Counter = defineActor(import.meta.url, {
  *   init: (start: number) => ({ n: start }),
  *   handlers: { inc(s, by: number) { s.n += by; }, get(s) { return s.n; } },
  * });
- * await using system = await ActorSystem.start();
- * const c = await system.spawn(Counter, 5);
- * c.tell("inc", 2);
- * console.log(await c.ask("get")); // 7
+ * // Each worker imports this file to find Counter: start the system on the main thread only.
+ * if (!isMissiveWorker()) {
+ *   await using system = await ActorSystem.start();
+ *   const c = await system.spawn(Counter, 5);
+ *   c.tell("inc", 2);
+ *   console.log(await c.ask("get")); // 7
+ * }
  * ```
  * @module
  */
@@ -48,7 +51,8 @@ export type { BackoffOptions, SupervisionOptions, SupervisionStrategy } from "./
 export * from "./src/errors.ts";
 export { registerErrorClass } from "./src/error-registry.ts";
 export type { ErrorClass } from "./src/error-registry.ts";
-export { availableParallelism, runtimeName, runtimeVersion } from "./src/runtime/adapters.ts";
+export { availableParallelism, isMissiveWorker, runtimeName, runtimeVersion } from "./src/runtime/adapters.ts";
+export { MINIMUM_VERSIONS } from "./src/runtime/requirements.ts";
 export type { RuntimeName, WorkerExit } from "./src/runtime/adapters.ts";
 
 // ---- Channels, select, barriers and latches (src/channel/) ----------------------------

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { TestProbe } from "missive/testkit";
+ * import { TestProbe } from "missive-actors/testkit";
  * using probe = TestProbe.create(system);
  * const pinger = await system.spawn(Pinger, probe.ref);
  * pinger.tell("ping", 3);

@@ -175,6 +175,19 @@ export class LinkedActorError extends MissiveError {
 export class InvalidArgumentError extends MissiveError {}
 
 /**
+ * `ActorSystem.start()` was called where no system may start: inside a Missive worker
+ * (code at the top level of a module that defines actors runs again in every worker that
+ * imports it), or on a runtime too old for Missive. The message says which and the fix.
+ *
+ * @example
+ * ```ts
+ * try { await ActorSystem.start(); }
+ * catch (e) { if (e instanceof SystemStartError) console.error(e.message); }
+ * ```
+ */
+export class SystemStartError extends MissiveError {}
+
+/**
  * An error thrown by remote code whose class is not known on this side: it keeps the
  * original `name`, `message`, `stack` and custom fields.
  */

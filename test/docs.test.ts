@@ -13,7 +13,7 @@
  * checks all of them with the repo's compiler options (~2 s), and each error is mapped
  * back to the Markdown or source line it came from.
  *
- * `import … from "missive"` / `"missive/testkit"` in a snippet means mod.ts / testkit.ts;
+ * `import … from "missive-actors"` / `"missive-actors/testkit"` in a snippet means mod.ts / testkit.ts;
  * relative imports resolve from the file holding the snippet (in Markdown, from the
  * repo-relative path in a first-line `// examples/….ts` comment when there is one).
  *
@@ -38,7 +38,7 @@ import { runtimeName } from "../mod.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const VOCABULARY = "test/fixtures/docs-vocabulary.ts";
-const ENTRY_POINTS: Record<string, string> = { "missive": "mod.ts", "missive/testkit": "testkit.ts" };
+const ENTRY_POINTS: Record<string, string> = { "missive-actors": "mod.ts", "missive-actors/testkit": "testkit.ts" };
 const CHECKED_LANGUAGES = new Set(["ts", "typescript"]);
 
 /** One code block to check. */

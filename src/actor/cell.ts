@@ -10,6 +10,7 @@
  * @module
  */
 import { Deque } from "../util/deque.ts";
+import type { TimerId } from "../util/timer-id.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { ActorContext } from "./context.ts";
 import type { AnyDefinition, OverflowPolicy } from "./definition.ts";
@@ -57,7 +58,7 @@ export class ActorCell {
   /** The spawn argument as encoded at spawn, for restarts (only kept for `restart` supervision). */
   initBytes: Uint8Array | null = null;
   /** Pending backoff before a restart. */
-  restartTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  restartTimer: TimerId | undefined = undefined;
 
   constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
     this.supervision = supervisionOf(definition.spec.supervision);

@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { select } from "missive"; // this module, re-exported by the package
+ * import { select } from "missive-actors"; // this module, re-exported by the package
  * const r = await select([{ get: a }, { get: b }], { timeout: 100 });
  * ```
  * @module

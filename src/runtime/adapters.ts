@@ -20,7 +20,7 @@
  * ```
  * @module
  */
-import { parentPort, Worker as NodeWorker } from "node:worker_threads";
+import { parentPort, Worker as NodeWorker, workerData } from "node:worker_threads";
 import type { Endpoint } from "../transport/endpoint.ts";
 import { fromPlainError, type PlainError, toPlainError } from "../util/error-text.ts";
 
@@ -67,6 +67,34 @@ export interface WorkerHandle {
 
 const NODE_BOOTSTRAP = new URL("./node-worker-bootstrap.mjs", import.meta.url);
 
+/** Marks a thread as a Missive worker: the Deno worker's `name`, the `workerData` key on Node and Bun. */
+const WORKER_MARK = "missive-worker";
+
+/**
+ * Tells a Missive worker from the thread that started the system: true inside the
+ * workers an {@link ActorSystem} starts (on Node, Deno and Bun), false on the main
+ * thread and in workers you start yourself. Every worker imports the modules that define
+ * actors, so code at the top level of such a module runs once per worker too; guard a
+ * single-file script's `main` with it.
+ *
+ * (`isMainThread` from `node:worker_threads` is not enough: it is true inside Deno's web
+ * workers.)
+ *
+ * @example
+ * ```ts
+ * export const Greeter = defineActor(import.meta.url, { handlers: { hi: (_s, who: string) => `hi ${who}` } });
+ * if (!isMissiveWorker()) {
+ *   await using system = await ActorSystem.start();
+ *   const greeter = await system.spawn(Greeter);
+ *   console.log(await greeter.ask("hi", "you"));
+ * }
+ * ```
+ */
+export function isMissiveWorker(): boolean {
+  if (runtimeName === "deno") return (globalThis as { name?: unknown }).name === WORKER_MARK && "WorkerGlobalScope" in globalThis;
+  return (workerData as Record<string, unknown> | null | undefined)?.[WORKER_MARK] === true;
+}
+
 /** Starts a worker running the module at `moduleUrl`. */
 export function startWorker(moduleUrl: URL): WorkerHandle {
   return runtimeName === "deno" ? startWebWorker(moduleUrl) : startNodeWorker(moduleUrl);
@@ -74,8 +102,8 @@ export function startWorker(moduleUrl: URL): WorkerHandle {
 
 function startNodeWorker(moduleUrl: URL): WorkerHandle {
   const worker = runtimeName === "bun"
-    ? new NodeWorker(moduleUrl)
-    : new NodeWorker(NODE_BOOTSTRAP, { workerData: { url: moduleUrl.href } });
+    ? new NodeWorker(moduleUrl, { workerData: { [WORKER_MARK]: true } })
+    : new NodeWorker(NODE_BOOTSTRAP, { workerData: { url: moduleUrl.href, [WORKER_MARK]: true } });
   let lastError: unknown;
   let terminating = false;
   // Without an error listener an uncaught error in the worker would crash this thread.
@@ -126,7 +154,7 @@ const isExitNotice = (data: unknown): data is ExitNotice =>
   typeof data === "object" && data !== null && (data as Record<string, unknown>)[EXIT_NOTICE] === true;
 
 function startWebWorker(moduleUrl: URL): WorkerHandle {
-  const worker = new Worker(moduleUrl, { type: "module" });
+  const worker = new Worker(moduleUrl, { type: "module", name: WORKER_MARK });
   const { promise: exited, resolve } = Promise.withResolvers<WorkerExit>();
   worker.onerror = (event: ErrorEvent) => {
     event.preventDefault(); // otherwise Deno ends this process too

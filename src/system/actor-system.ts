@@ -16,8 +16,9 @@ import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import { ActorRef } from "../actor/ref.ts";
 import { checkInteger, checkOptions, checkTimeout } from "../actor/validate.ts";
-import { InvalidArgumentError, SystemStoppedError } from "../errors.ts";
-import { availableParallelism, type WorkerHandle } from "../runtime/adapters.ts";
+import { InvalidArgumentError, SystemStartError, SystemStoppedError } from "../errors.ts";
+import { availableParallelism, isMissiveWorker, type WorkerHandle } from "../runtime/adapters.ts";
+import { runtimeProblem } from "../runtime/requirements.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { Directory } from "./directory.ts";
@@ -29,6 +30,11 @@ import { Names } from "./names.ts";
 import type { SpawnReply } from "./ops.ts";
 import { runShutdown, type ShutdownOptions, type ShutdownReport } from "./shutdown.ts";
 import { WorkerPool } from "./worker-pool.ts";
+
+const NESTED_START = "ActorSystem.start() was called inside a Missive worker. Every worker imports the modules that " +
+  "define actors, so code at the top level of such a module runs again in each worker; starting a system there would " +
+  "start workers without end. Fix: keep actors in their own module and start the system from your main module, or " +
+  "guard the start: `if (!isMissiveWorker()) { const system = await ActorSystem.start(); … }`.";
 
 export type { ShutdownOptions, ShutdownReport } from "./shutdown.ts";
 
@@ -112,6 +118,9 @@ export class ActorSystem implements AsyncDisposable {
    * ```
    */
   static async start(options: SystemOptions = {}): Promise<ActorSystem> {
+    if (isMissiveWorker()) throw new SystemStartError(NESTED_START);
+    const problem = runtimeProblem();
+    if (problem !== undefined) throw new SystemStartError(problem);
     checkOptions("ActorSystem.start options", options);
     const workers = options.workers ?? availableParallelism();
     checkInteger("workers", workers, 1, 1000);

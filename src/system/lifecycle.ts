@@ -40,6 +40,7 @@ import type { LoopOptions } from "./loop-options.ts";
 import type { LoopOps, OpName, OpPayload, OpReply, SpawnReply, SpawnRequest } from "./ops.ts";
 import { DeathWatch, type StopReason } from "./watch.ts";
 import { describeError } from "../util/error-text.ts";
+import { clearTimer } from "../util/timer-id.ts";
 
 export type { StopReason } from "./watch.ts";
 
@@ -421,7 +422,7 @@ export class Lifecycle {
   /** Removes `cell` at once, without hooks: its mail is undeliverable (shutdown deadline, or its worker died). */
   discard(cell: ActorCell, why: "shutdown" | "worker-exited"): void {
     const host = this.#host;
-    clearTimeout(cell.restartTimer);
+    clearTimer(cell.restartTimer);
     host.delivery.undeliverable(cell, cell.mailbox.drain(), cell.busy ? 1 : 0, why === "shutdown" ? "undelivered" : "worker-exited");
     if (!cell.stopRunning) host.hooksSkipped.push(cell.label);
     cell.status = "stopped";

@@ -20,6 +20,7 @@
  */
 import { ActorStoppedError, MissiveError } from "../errors.ts";
 import { startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
+import type { Transfer } from "../transport/endpoint.ts";
 import { localIdOf } from "../wire/envelope.ts";
 import { handleModules } from "../wire/handles.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
@@ -66,7 +67,8 @@ function normaliseExit(exit: WorkerExit): WorkerExit {
   return { ...exit, code: 1, reason: `exited unexpectedly (${exit.reason}, code 0; e.g. an unhandled rejection on Bun)` };
 }
 
-const WORKER_MODULE = new URL("./worker-main.ts", import.meta.url);
+/** The worker's entry: the `.ts` source in development, the compiled `.js` in `dist/`. */
+const WORKER_MODULE = new URL(import.meta.url.endsWith(".ts") ? "./worker-main.ts" : "./worker-main.js", import.meta.url);
 
 export class WorkerPool {
   readonly #loop: Loop;
@@ -91,7 +93,7 @@ export class WorkerPool {
   }
 
   /** Sends a control message to worker loop `w` (after any pending frame). */
-  post(w: number, message: ToWorker, transfer?: Transferable[]): void {
+  post(w: number, message: ToWorker, transfer?: Transfer[]): void {
     this.#loop.link(w).postControl(message, transfer);
   }
 

@@ -12,9 +12,12 @@
  * ```
  * @module
  */
+/** What an endpoint can move instead of copying: frame buffers and ports. */
+export type Transfer = ArrayBuffer | MessagePort;
+
 export interface Endpoint {
   /** Sends `data`; buffers in `transfer` are moved, not copied. */
-  post(data: unknown, transfer?: Transferable[]): void;
+  post(data: unknown, transfer?: Transfer[]): void;
   /** Sets the one handler for incoming data (replaces any earlier one). */
   listen(handler: (data: unknown) => void): void;
   /** Stops receiving and releases the underlying port. */

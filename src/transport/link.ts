@@ -26,7 +26,7 @@ import { type Delegate, FrameEncoder } from "../wire/frame-encoder.ts";
 import { macrotask } from "../util/macrotask.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "../wire/frame-header.ts";
 import { frameToString, STRING_FRAME_BYTES, stringFrameCount } from "../wire/string-frames.ts";
-import type { Endpoint } from "./endpoint.ts";
+import type { Endpoint, Transfer } from "./endpoint.ts";
 
 /** A frame this large is posted at once instead of waiting for the end of the tick. */
 export const FLUSH_BYTES = 64 * 1024;
@@ -104,7 +104,7 @@ export class Link {
     if (frame.byteLength <= STRING_FRAME_BYTES) {
       this.#endpoint.post(frameToString(frame));
       this.#writer.recycle(frame);
-    } else this.#endpoint.post(frame, [frame.buffer]);
+    } else this.#endpoint.post(frame, [frame.buffer as ArrayBuffer]); // frames never live in shared memory
     if (this.#framesThisTurn++ === 0) macrotask(this.#endTurn);
   }
 
@@ -118,11 +118,11 @@ export class Link {
       return;
     }
     if (frame.byteLength >= FRAME_HEADER_BYTES) this.sent += frameHeaderField(frame, 0);
-    if (!this.#closed) this.#endpoint.post(frame, [frame.buffer]);
+    if (!this.#closed) this.#endpoint.post(frame, [frame.buffer as ArrayBuffer]);
   }
 
   /** Sends a control object after any pending frame. */
-  postControl(message: object, transfer?: Transferable[]): void {
+  postControl(message: object, transfer?: Transfer[]): void {
     this.flush();
     if (!this.#closed) this.#endpoint.post(message, transfer);
   }
