@@ -18,6 +18,11 @@
 //   --skip-lint         don't run `deno fmt --check` and `deno lint`, which
 //                       check the whole tree with deno.json's fmt/lint config
 //                       (env: MISSIVE_SKIP_LINT=1)
+//   --skip-package      don't run the package checks (test/package/: pack, install into
+//                       scratch projects, run on the three runtimes, the scaffold,
+//                       publint, attw, deno publish --dry-run); they also do not run
+//                       when vitest arguments (a file filter, -t) are given
+//                       (env: MISSIVE_SKIP_PACKAGE=1)
 //   --timeout=<secs>    kill a runtime's vitest run after this many seconds
 //                       (env: MISSIVE_TEST_TIMEOUT; default 1200; 0 = never)
 //
@@ -52,6 +57,7 @@ function usageError(msg) {
 let runtimesSpec = process.env.MISSIVE_RUNTIMES ?? "";
 let skipTypecheck = /^(1|true|yes)$/i.test(process.env.MISSIVE_SKIP_TYPECHECK ?? "");
 let skipLint = /^(1|true|yes)$/i.test(process.env.MISSIVE_SKIP_LINT ?? "");
+let skipPackage = /^(1|true|yes)$/i.test(process.env.MISSIVE_SKIP_PACKAGE ?? "");
 let timeoutSecs = Number(process.env.MISSIVE_TEST_TIMEOUT ?? 1200);
 const forwarded = [];
 {
@@ -67,6 +73,7 @@ const forwarded = [];
     else if (a === "--runtimes" || a === "--runtime") runtimesSpec = argv[++i] ?? "";
     else if (a === "--skip-typecheck") skipTypecheck = true;
     else if (a === "--skip-lint") skipLint = true;
+    else if (a === "--skip-package") skipPackage = true;
     else if ((m = /^--timeout=(.*)$/.exec(a))) timeoutSecs = Number(m[1]);
     else forwarded.push(a);
   }
@@ -287,6 +294,21 @@ const RUNTIMES = {
   },
 };
 
+// The package checks: their own vitest config, run once under Node (they start the other
+// runtimes themselves). A row of the summary like a runtime's.
+RUNTIMES.package = {
+  cmd: bin("node"),
+  args: [VITEST, "run", "--config", "vitest.package.config.ts"],
+  version: () => `node ${versionOf(bin("node"), ["-p", "process.versions.node"], /^(\S+)/)}`,
+  noForward: true,
+};
+const packageNote = skipPackage
+  ? "package checks: skipped (--skip-package)"
+  : forwarded.length > 0
+  ? "package checks: skipped (vitest arguments given; run `npm test` without them for the package checks)"
+  : null;
+if (packageNote === null) runtimes.push("package");
+
 const childEnv = { ...process.env, DENO_NO_UPDATE_CHECK: "1" };
 const tmp = mkdtempSync(join(tmpdir(), "missive-test-"));
 let typecheck = null;
@@ -318,7 +340,7 @@ try {
     }
     row.version = rt.version();
     const jsonFile = join(tmp, `${name}.json`);
-    const args = [...rt.args, "--reporter=default", "--reporter=json", `--outputFile.json=${jsonFile}`, ...forwarded];
+    const args = [...rt.args, "--reporter=default", "--reporter=json", `--outputFile.json=${jsonFile}`, ...(rt.noForward ? [] : forwarded)];
     out(`== vitest on ${name} ${row.version} ==`);
     const res = await run(rt.cmd, args, { timeout: timeoutSecs, env: childEnv });
     row.seconds = res.seconds;
@@ -374,6 +396,7 @@ if (typecheck) {
 }
 if (lint) { for (const check of lint) out(`${check.name}: ${check.summary}`); }
 else out("fmt, lint: skipped");
+if (packageNote !== null) out(packageNote);
 out(fmt(table[0]));
 for (const row of table.slice(1)) out(fmt(row));
 if (interrupted) out(`interrupted by ${interrupted}; not all runtimes ran`);

@@ -82,7 +82,7 @@ const WORKER_MARK = "missive-worker";
  *
  * @example
  * ```ts
- * export const Greeter = defineActor(import.meta.url, { handlers: { hi: (_s, who: string) => `hi ${who}` } });
+ * export const Greeter = defineActor(import.meta.url, { init: () => ({}), handlers: { hi: (_s, who: string) => `hi ${who}` } });
  * if (!isMissiveWorker()) {
  *   await using system = await ActorSystem.start();
  *   const greeter = await system.spawn(Greeter);
