@@ -48,6 +48,20 @@ try {
 }
 `;
 
+// The README's single-file script, guarded (plain JS).
+const ONE_FILE = `import { ActorSystem, defineActor, isMissiveWorker } from "missive-actors";
+export const Echo = defineActor(import.meta.url, { init: () => ({}), handlers: { echo: (_state, text) => text } });
+if (!isMissiveWorker()) {
+  const system = await ActorSystem.start({ workers: 2 });
+  try {
+    const echo = await system.spawn(Echo);
+    console.log(await echo.ask("echo", "hello"));
+  } finally {
+    await system.shutdown();
+  }
+}
+`;
+
 // A TypeScript consumer, written without host globals so that only the library's declarations are on trial.
 const CONSUMER_TS = `import { type ActorRef, ActorSystem, defineActor, isMissiveWorker, MissiveError } from "missive-actors";
 import { TestProbe } from "missive-actors/testkit";
@@ -80,6 +94,7 @@ beforeAll(() => {
   writeFileSync(join(app, "counter.js"), COUNTER);
   writeFileSync(join(app, "app.js"), APP);
   writeFileSync(join(app, "no-guard.js"), NO_GUARD);
+  writeFileSync(join(app, "one-file.js"), ONE_FILE);
   writeFileSync(join(app, "consumer.ts"), CONSUMER_TS);
 });
 afterAll(() => rmSync(app, { recursive: true, force: true }));
@@ -114,6 +129,14 @@ describe("a two-file app using the installed package", () => {
   it("runs on Deno, the npm package resolved from the local install", () => {
     expect(ok(bin("deno"), ["run", "-A", "app.js"], app).stdout.trim()).toBe("deno 1007");
   });
+});
+
+describe("a single-file script guarded with isMissiveWorker()", () => {
+  for (const [runtime, args] of [["node", []], ["bun", []], ["deno", ["run", "-A"]]] as const) {
+    it(`runs on ${runtime}`, () => {
+      expect(ok(bin(runtime), [...args, "one-file.js"], app).stdout.trim()).toBe("hello");
+    });
+  }
 });
 
 describe("a single-file script that forgets the guard", () => {
