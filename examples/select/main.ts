@@ -69,7 +69,9 @@ for (const ch of channels) {
   for await (const _ of ch) left++;
 }
 const taken = 2 * ROUNDS;
-console.log(`items: ${put} put = ${taken} selected + ${left} left in the channels${put === taken + left ? " (none lost)" : " (LOST ITEMS)"}`);
+console.log(
+  `items: ${put} put = ${taken} selected + ${left} left in the channels${put === taken + left ? " (none lost)" : " (LOST ITEMS)"}`,
+);
 
 // 3. Timeout: nobody writes to these.
 await using quiet1 = await Channel.open<string>(system, { capacity: 1 });
