@@ -25,3 +25,8 @@ export type {
   ReceiveOptions,
 } from "./src/testkit/probe.ts";
 export type { ProbeHostSource } from "./src/testkit/probe-host.ts";
+export { TestSystem } from "./src/testkit/test-system.ts";
+export type { TestShutdownReport, TestSystemOptions } from "./src/testkit/test-system.ts";
+export { fastCheckScheduler, seededScheduler } from "./src/testkit/schedulers.ts";
+export type { DeliveryScheduler, FastCheckSchedulerLike } from "./src/testkit/schedulers.ts";
+export { VirtualClock } from "./src/testkit/virtual-clock.ts";

@@ -57,7 +57,7 @@ export class ActorCell {
   /** The spawn argument as encoded at spawn, for restarts (only kept for `restart` supervision). */
   initBytes: Uint8Array | null = null;
   /** Pending backoff before a restart. */
-  restartTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  restartTimer: unknown = undefined;
 
   constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
     this.supervision = supervisionOf(definition.spec.supervision);
