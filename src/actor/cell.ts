@@ -58,6 +58,8 @@ export class ActorCell {
   initBytes: Uint8Array | null = null;
   /** Pending backoff before a restart. */
   restartTimer: unknown = undefined;
+  /** `ctx.timers`, once the context exists (cancelled when the actor stops or restarts). */
+  timers: { cancelAll(): void } | null = null;
 
   constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
     this.supervision = supervisionOf(definition.spec.supervision);

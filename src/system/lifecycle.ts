@@ -204,6 +204,12 @@ export class Lifecycle {
           c.stopRequested = true;
           if (host.current !== c) this.continueStop(c);
         },
+        clock: host.clock,
+        tellSelf: (c, name, arg) => {
+          if (c.status !== "stopped") host.tellSystem(c.address, c.address, name, arg);
+        },
+        timerFailed: (c, key, error) =>
+          host.log({ level: "error", source: c.label, message: `timer "${key}" could not send its message`, error }),
       });
       host.cells.set(localId, cell);
       host.delivery.unpark(localId); // messages that reached a re-created actor before it existed
@@ -303,6 +309,7 @@ export class Lifecycle {
       return;
     }
     cell.status = "restarting";
+    cell.timers?.cancelAll();
     host.beginWork();
     const spec = cell.definition.spec;
     try {
@@ -378,6 +385,7 @@ export class Lifecycle {
     const host = this.#host;
     cell.stopRunning = true;
     cell.status = "stopping";
+    cell.timers?.cancelAll();
     host.beginWork();
     const reason = cell.stopReason ?? NORMAL;
     try {
@@ -428,6 +436,7 @@ export class Lifecycle {
   discard(cell: ActorCell, why: "shutdown" | "worker-exited"): void {
     const host = this.#host;
     if (cell.restartTimer !== undefined) host.clock.clearTimeout(cell.restartTimer);
+    cell.timers?.cancelAll();
     host.delivery.undeliverable(cell, cell.mailbox.drain(), cell.busy ? 1 : 0, why === "shutdown" ? "undelivered" : "worker-exited");
     if (!cell.stopRunning) host.hooksSkipped.push(cell.label);
     cell.status = "stopped";
