@@ -250,6 +250,23 @@ export class TestSystem implements AsyncDisposable {
     return loading;
   }
 
+  /**
+   * Makes `definition` findable at once by the simulated loops (no `import()` on the
+   * schedule's path; a test module with top-level await could not even be imported while
+   * it runs). Its module's other exports are added when a background import settles.
+   */
+  #know(definition: AnyDefinition): void {
+    let ns = this.#modules.get(definition.url);
+    if (ns === undefined) {
+      this.#modules.set(definition.url, ns = {});
+      const known = ns;
+      import(definition.url).then((real: Record<string, unknown>) => {
+        for (const [k, v] of Object.entries(real)) if (!(k in known)) known[k] = v;
+      }, () => undefined);
+    }
+    if (!Object.values(ns).includes(definition)) ns[definition.name] = definition;
+  }
+
   // ---- the ActorSystem API -----------------------------------------------------------------
 
   /**
@@ -262,9 +279,7 @@ export class TestSystem implements AsyncDisposable {
     checkOptions("spawn options", options);
     const main = this.#loops[0]!;
     const loop = main.lifecycle.loopFor(options, (this.#nextWorker++ % this.workers) + 1);
-    if (typeof definition?.url === "string" && !this.#modules.has(definition.url)) {
-      this.#modules.set(definition.url, await import(definition.url)); // before any delivery: imports never race the schedule
-    }
+    if (typeof definition?.url === "string") this.#know(definition);
     const ref = await main.lifecycle.spawnOn(loop, definition, arg, 0, options?.name ?? null);
     this.#topLevel.add(ref.address);
     return ref as ActorRef<D>;
