@@ -1,16 +1,32 @@
 /**
  * Missive's testkit: `TestProbe`, a mailbox on the main loop whose `ref` you give to
- * actors, to see from a test what they send.
+ * actors, with expectations that say what did arrive when they fail; `expectNoMessage`
+ * waits for quiescence (acknowledgements), never for a duration.
  *
  * @example
  * ```ts
  * import { TestProbe } from "missive-actors/testkit";
- * using probe = TestProbe.create(system);
+ * using probe = TestProbe.create<{ pong: number }>(system);
  * const pinger = await system.spawn(Pinger, probe.ref);
  * pinger.tell("ping", 3);
- * const { name, arg } = await probe.receive(); // "pong", 3
+ * const { arg } = await probe.expectMessage("pong"); // 3
+ * await probe.expectNoMessage();
  * ```
  * @module
  */
-export { TestProbe } from "./src/testkit/probe.ts";
-export type { ProbeMessage, ReceiveOptions } from "./src/testkit/probe.ts";
+export { ProbeExpectationError, TestProbe } from "./src/testkit/probe.ts";
+export type {
+  ExpectOptions,
+  MessageMatcher,
+  ProbeDefinition,
+  ProbeMessage,
+  ProbeMessageOf,
+  ProbeProtocol,
+  ReceiveOptions,
+} from "./src/testkit/probe.ts";
+export type { ProbeHostSource } from "./src/testkit/probe-host.ts";
+export { TestSystem } from "./src/testkit/test-system.ts";
+export type { TestShutdownReport, TestSystemOptions } from "./src/testkit/test-system.ts";
+export { fastCheckScheduler, seededScheduler } from "./src/testkit/schedulers.ts";
+export type { DeliveryScheduler, FastCheckSchedulerLike } from "./src/testkit/schedulers.ts";
+export { VirtualClock } from "./src/testkit/virtual-clock.ts";

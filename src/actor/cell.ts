@@ -10,7 +10,6 @@
  * @module
  */
 import { Deque } from "../util/deque.ts";
-import type { TimerId } from "../util/timer-id.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { ActorContext } from "./context.ts";
 import type { AnyDefinition, OverflowPolicy } from "./definition.ts";
@@ -58,7 +57,9 @@ export class ActorCell {
   /** The spawn argument as encoded at spawn, for restarts (only kept for `restart` supervision). */
   initBytes: Uint8Array | null = null;
   /** Pending backoff before a restart. */
-  restartTimer: TimerId | undefined = undefined;
+  restartTimer: unknown = undefined;
+  /** `ctx.timers`, once the context exists (cancelled when the actor stops or restarts). */
+  timers: { cancelAll(): void } | null = null;
 
   constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
     this.supervision = supervisionOf(definition.spec.supervision);

@@ -47,6 +47,25 @@ export interface DeferredReply<T = unknown> {
   reject(error: unknown): void;
 }
 
+/**
+ * An actor's keyed timers (`ctx.timers`, as Akka's `TimerScheduler`): a timer sends the
+ * actor message `name` with `arg` from itself. Starting a key again replaces its timer;
+ * timers are cancelled when the actor stops or restarts. In the testkit's deterministic
+ * mode they run on the virtual clock.
+ */
+export interface TimerScheduler {
+  /** Sends `name`(`arg`) to this actor once, after `delayMs`. */
+  startSingle(key: string, name: string, arg: unknown, delayMs: number): void;
+  /** Sends `name`(`arg`) to this actor every `intervalMs` (> 0) until cancelled. */
+  startPeriodic(key: string, name: string, arg: unknown, intervalMs: number): void;
+  /** Cancels the timer `key` (nothing if there is none). */
+  cancel(key: string): void;
+  /** True while timer `key` is set. */
+  isActive(key: string): boolean;
+  /** Cancels every timer of this actor. */
+  cancelAll(): void;
+}
+
 /** The context passed to `init`, handlers, `onStart` and `onStop`. */
 export interface ActorContext {
   /** This actor's own ref. */
@@ -65,6 +84,8 @@ export interface ActorContext {
   spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>>;
   /** Stops this actor after the current message; later messages go to dead letters. */
   stop(): void;
+  /** This actor's keyed timers (see {@link TimerScheduler}). */
+  readonly timers: TimerScheduler;
   /**
    * Answers the current ask later (as `gen_server`'s `noreply` + `gen_server:reply`): call
    * it in the synchronous part of a handler; the handler's return value is then ignored.

@@ -18,6 +18,8 @@ import type { ActorRef } from "../actor/ref.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { type Envelope, Kind, localIdOf } from "../wire/envelope.ts";
 import type { DeathWatch } from "./watch.ts";
+import { ActorTimers } from "./timers.ts";
+import type { Clock } from "../util/clock.ts";
 
 /** What a context needs from its loop. */
 export interface ContextHost {
@@ -32,11 +34,24 @@ export interface ContextHost {
   spawnChild(cell: ActorCell, definition: AnyDefinition, arg: unknown, options: SpawnOptions | undefined): Promise<ActorRef>;
   /** `ctx.stop()`: stop `cell` after its current message. */
   requestStop(cell: ActorCell): void;
+  /** The loop's clock (timers). */
+  readonly clock: Clock;
+  /** Sends `name`(`arg`) to `cell` from itself (a timer fired). */
+  tellSelf(cell: ActorCell, name: string, arg: unknown): void;
+  /** A timer of `cell` could not send its message. */
+  timerFailed(cell: ActorCell, key: string, error: unknown): void;
 }
 
 /** The context of `cell`. */
 export function actorContext(cell: ActorCell, host: ContextHost): ActorContext {
+  const timers = new ActorTimers({
+    clock: host.clock,
+    tellSelf: (name, arg) => host.tellSelf(cell, name, arg),
+    failed: (key, error) => host.timerFailed(cell, key, error),
+  });
+  cell.timers = timers;
   return {
+    timers,
     self: host.refTo(cell.address, cell.label),
     get sender() {
       return cell.sender !== 0 && localIdOf(cell.sender) !== 0 ? host.refTo(cell.sender, `actor ${cell.sender}`) : undefined;

@@ -27,6 +27,7 @@ import { Loop } from "./loop.ts";
 import type { LoopOptions } from "./loop-options.ts";
 import type { SystemMetrics } from "./metrics.ts";
 import { Names } from "./names.ts";
+import { QuiescenceWatch } from "./quiescence.ts";
 import type { SpawnReply } from "./ops.ts";
 import { runShutdown, type ShutdownOptions, type ShutdownReport } from "./shutdown.ts";
 import { WorkerPool } from "./worker-pool.ts";
@@ -72,6 +73,23 @@ export function mainLoopOf(system: ActorSystem): Loop {
 
 const pools = new WeakMap<ActorSystem, WorkerPool>();
 
+const quietWatches = new WeakMap<ActorSystem, QuiescenceWatch>();
+
+/**
+ * @internal For the testkit: resolves once nothing is queued, running or in flight anywhere
+ * in `system` (see `quiescence.ts`); rejects once shutdown has begun, or with `signal`'s reason.
+ */
+export function whenQuiescent(system: ActorSystem, signal?: AbortSignal): Promise<void> {
+  return quietWatches.get(system)!.wait(signal);
+}
+
+const directories = new WeakMap<ActorSystem, Directory>();
+
+/** @internal For the testkit: the label of the live actor at `address` (e.g. a message's sender), if known. */
+export function labelOf(system: ActorSystem, address: number): string | undefined {
+  return directories.get(system)!.labelOf(address);
+}
+
 /** @internal Worker `worker`'s handle, for tests that kill workers. */
 export function workerHandleOf(system: ActorSystem, worker: number): WorkerHandle {
   return pools.get(system)!.slots[worker]!.handle;
@@ -99,11 +117,19 @@ export class ActorSystem implements AsyncDisposable {
     if (logger !== undefined) loop.log = logger;
     this.deadLetters.onListenerError = (error) =>
       loop.log({ level: "error", source: loop.name, message: "a dead-letter listener threw", error });
+    let quiet: QuiescenceWatch | undefined = undefined;
     this.#pool = new WorkerPool(loop, base, this.#directory, {
       stopping: () => this.#stopping,
       forget: (addr) => this.#forget(addr),
-      quiescenceCheck: () => this.#onQuiescenceCheck?.(),
+      quiescenceCheck: () => {
+        this.#onQuiescenceCheck?.();
+        quiet?.check();
+      },
     });
+    quiet = new QuiescenceWatch(loop, this.#pool, () => this.#stopping);
+    loop.onMaybeIdle = () => quiet.check();
+    quietWatches.set(this, quiet);
+    directories.set(this, this.#directory);
     loops.set(this, loop);
     pools.set(this, this.#pool);
     this.#installOps();

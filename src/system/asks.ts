@@ -19,12 +19,13 @@
 import { AskTimeoutError } from "../errors.ts";
 import type { AskOptions } from "../actor/ref.ts";
 import { Deque } from "../util/deque.ts";
+import { type Clock, realClock, type TimerHandle } from "../util/clock.ts";
 
 /** The asks sharing one timeout value, oldest first, and the timer for the oldest. */
 interface Lane {
   ms: number;
   queue: Deque<{ id: number; deadline: number; actor: string; name: string }>;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: TimerHandle | undefined;
 }
 
 interface Pending {
@@ -40,8 +41,14 @@ export class PendingAsks {
   readonly #pending = new Map<number, Pending>();
   readonly #lanes = new Map<number, Lane>();
   #nextId = 1;
+  readonly #clock: Clock;
   /** Replies that arrived after their ask had settled. */
   lateReplies = 0;
+
+  /** @param clock where timeouts are measured (the real clock, or the testkit's virtual one) */
+  constructor(clock: Clock = realClock) {
+    this.#clock = clock;
+  }
 
   /** Asks still waiting. */
   get size(): number {
@@ -111,7 +118,7 @@ export class PendingAsks {
     if (lane === undefined) this.#lanes.set(ms, lane = { ms, queue: new Deque(), timer: undefined });
     // Settled asks at the front leave now, so the queue holds only what may still expire.
     while (lane.queue.length > 0 && !this.#pending.has(lane.queue.peek()!.id)) lane.queue.shift();
-    lane.queue.push({ id, deadline: performance.now() + ms, actor, name });
+    lane.queue.push({ id, deadline: this.#clock.now() + ms, actor, name });
     if (lane.timer === undefined) this.#arm(lane);
   }
 
@@ -121,12 +128,12 @@ export class PendingAsks {
       this.#lanes.delete(lane.ms);
       return;
     }
-    lane.timer = setTimeout(() => this.#expire(lane), Math.max(0, head.deadline - performance.now()));
+    lane.timer = this.#clock.setTimeout(() => this.#expire(lane), Math.max(0, head.deadline - this.#clock.now()));
   }
 
   #expire(lane: Lane): void {
     lane.timer = undefined;
-    const now = performance.now();
+    const now = this.#clock.now();
     for (let head = lane.queue.peek(); head !== undefined; head = lane.queue.peek()) {
       if (!this.#pending.has(head.id)) {
         lane.queue.shift();
@@ -141,7 +148,7 @@ export class PendingAsks {
 
   /** Clears every timer (after shutdown nothing may keep the process alive). */
   dispose(): void {
-    for (const lane of this.#lanes.values()) clearTimeout(lane.timer);
+    for (const lane of this.#lanes.values()) if (lane.timer !== undefined) this.#clock.clearTimeout(lane.timer);
     this.#lanes.clear();
   }
 

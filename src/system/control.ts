@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * link.postControl({ type: "drain" } satisfies ToWorker);
+ * link.postControl({ type: "drain", epoch: 1 } satisfies ToWorker);
  * ```
  * @module
  */
@@ -31,8 +31,13 @@ export type ToWorker =
   | { type: "peerDown"; peer: number; reason: string }
   /** After a worker died: actors re-created at their old addresses, and actors gone for good. */
   | { type: "actorsLost"; lost: [addr: number, label: string][]; restarted: number[]; reason: string }
-  /** Shutdown phase 1: report idleness (with counters) whenever it changes. */
-  | { type: "drain" }
+  /** Shutdown phase 1: report idleness (with counters) whenever it changes, tagged `epoch`. */
+  | { type: "drain"; epoch: number }
+  /**
+   * Report idleness (with counters) whenever it changes, tagged `epoch` (the testkit's
+   * quiescence wait, see `quiescence.ts`); `epoch` 0: stop reporting (unless draining).
+   */
+  | { type: "report"; epoch: number }
   /** Last phase: stop what is left (`force`: without waiting, the deadline passed), close every port, report, exit. */
   | { type: "exit"; force: boolean }
   /** Past the deadline: worker `peer` did not answer the exit (stuck in user code); do not wait for its `halt`. */
@@ -48,8 +53,12 @@ export type ToPeer = { type: "halt" };
 /** Worker → main. */
 export type FromWorker =
   | { type: "ready" }
-  /** The worker has nothing queued or running; envelopes sent/received per peer loop. */
-  | { type: "idle"; sent: number[]; received: number[] }
+  /**
+   * The worker has nothing queued or running; envelopes sent/received per peer loop. `epoch`
+   * is the one of the `drain` or `report` that asked for it: the main loop ignores reports
+   * of an older epoch (they may be stale: the worker stopped reporting in between).
+   */
+  | { type: "idle"; epoch: number; sent: number[]; received: number[] }
   /** The worker got the exit and is stopping its actors (past the deadline: no user code runs from here on). */
   | { type: "exitStarted" }
   /** An event for the system's logger. */

@@ -42,6 +42,11 @@ export class Directory {
     this.#maxLocalId.set(loop, Math.max(this.#maxLocalId.get(loop) ?? 0, localIdOf(record.address)));
   }
 
+  /** The label of the live actor at `address`, if it is known. */
+  labelOf(address: number): string | undefined {
+    return this.#records.get(address)?.label;
+  }
+
   gone(address: number): ActorRecord | undefined {
     const record = this.#records.get(address);
     this.#records.delete(address);

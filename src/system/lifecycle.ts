@@ -40,7 +40,7 @@ import type { LoopOptions } from "./loop-options.ts";
 import type { LoopOps, OpName, OpPayload, OpReply, SpawnReply, SpawnRequest } from "./ops.ts";
 import { DeathWatch, type StopReason } from "./watch.ts";
 import { describeError } from "../util/error-text.ts";
-import { clearTimer } from "../util/timer-id.ts";
+import type { Clock } from "../util/clock.ts";
 
 export type { StopReason } from "./watch.ts";
 
@@ -55,6 +55,10 @@ export interface LifecycleHost {
   readonly ops: LoopOps;
   readonly hooksSkipped: string[];
   readonly current: ActorCell | null;
+  /** Where the init timeout and restart backoff are measured. */
+  readonly clock: Clock;
+  /** Imports an actor's defining module (default: `import(url)`; the testkit's deterministic mode resolves known modules at once). */
+  readonly importModule?: ((url: string) => Promise<Record<string, unknown>>) | undefined;
   failures: number;
   requestOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>, userValue?: unknown, label?: string): Promise<OpReply<K>>;
   tellOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>): void;
@@ -75,12 +79,12 @@ const NORMAL: StopReason = { normal: true, reason: "stopped" };
  * `starting` (init, then onStart), failed with a timeout error after `ms` milliseconds. A
  * start that ends later is ignored (its actor was removed); its failure is not unhandled.
  */
-async function withinInitTimeout(starting: Promise<void>, ms: number): Promise<void> {
+async function withinInitTimeout(starting: Promise<void>, ms: number, clock: Clock): Promise<void> {
   if (!Number.isFinite(ms)) return starting;
   starting.catch(() => undefined);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: unknown;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
+    timer = clock.setTimeout(
       () =>
         reject(
           new MissiveError(
@@ -93,7 +97,7 @@ async function withinInitTimeout(starting: Promise<void>, ms: number): Promise<v
   try {
     await Promise.race([starting, expired]);
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }
 
@@ -200,6 +204,12 @@ export class Lifecycle {
           c.stopRequested = true;
           if (host.current !== c) this.continueStop(c);
         },
+        clock: host.clock,
+        tellSelf: (c, name, arg) => {
+          if (c.status !== "stopped") host.tellSystem(c.address, c.address, name, arg);
+        },
+        timerFailed: (c, key, error) =>
+          host.log({ level: "error", source: c.label, message: `timer "${key}" could not send its message`, error }),
       });
       host.cells.set(localId, cell);
       host.delivery.unpark(localId); // messages that reached a re-created actor before it existed
@@ -211,6 +221,7 @@ export class Lifecycle {
             await spec.onStart?.(cell.state, cell.ctx);
           })(),
           host.options.initTimeout,
+          host.clock,
         );
       } catch (e) {
         host.cells.delete(localId);
@@ -235,7 +246,7 @@ export class Lifecycle {
   #import(url: string): Promise<Record<string, unknown>> {
     let mod = this.#modules.get(url);
     if (mod === undefined) {
-      mod = import(url).catch((e) => {
+      mod = (this.#host.importModule?.(url) ?? import(url)).catch((e) => {
         this.#modules.delete(url);
         throw new DefinitionNotFoundError(`could not import ${url} on loop ${this.#host.index}: ${(e as Error)?.message}`);
       });
@@ -287,7 +298,7 @@ export class Lifecycle {
 
   async #restart(cell: ActorCell, error: unknown): Promise<void> {
     const host = this.#host;
-    const n = cell.restarts.record(performance.now());
+    const n = cell.restarts.record(host.clock.now());
     if (n === false) {
       const { maxRestarts, withinMs } = cell.supervision;
       void this.stopActor(cell.localId, {
@@ -298,6 +309,7 @@ export class Lifecycle {
       return;
     }
     cell.status = "restarting";
+    cell.timers?.cancelAll();
     host.beginWork();
     const spec = cell.definition.spec;
     try {
@@ -308,7 +320,7 @@ export class Lifecycle {
         host.log({ level: "error", source: cell.label, message: "onRestart failed", error: e });
       }
       const delay = backoffDelay(n, cell.supervision.backoff);
-      if (delay > 0) await new Promise<void>((resolve) => (cell.restartTimer = setTimeout(resolve, delay)));
+      if (delay > 0) await new Promise<void>((resolve) => (cell.restartTimer = host.clock.setTimeout(resolve, delay)));
       cell.restartTimer = undefined;
       if (cell.status !== "restarting") return; // stopped at once by a forced shutdown
       const arg = host.codec.decode(cell.initBytes!);
@@ -373,6 +385,7 @@ export class Lifecycle {
     const host = this.#host;
     cell.stopRunning = true;
     cell.status = "stopping";
+    cell.timers?.cancelAll();
     host.beginWork();
     const reason = cell.stopReason ?? NORMAL;
     try {
@@ -422,7 +435,8 @@ export class Lifecycle {
   /** Removes `cell` at once, without hooks: its mail is undeliverable (shutdown deadline, or its worker died). */
   discard(cell: ActorCell, why: "shutdown" | "worker-exited"): void {
     const host = this.#host;
-    clearTimer(cell.restartTimer);
+    if (cell.restartTimer !== undefined) host.clock.clearTimeout(cell.restartTimer);
+    cell.timers?.cancelAll();
     host.delivery.undeliverable(cell, cell.mailbox.drain(), cell.busy ? 1 : 0, why === "shutdown" ? "undelivered" : "worker-exited");
     if (!cell.stopRunning) host.hooksSkipped.push(cell.label);
     cell.status = "stopped";

@@ -36,6 +36,7 @@ import {
   type WireError,
 } from "../errors.ts";
 import { macrotask } from "../util/macrotask.ts";
+import { type Clock, realClock } from "../util/clock.ts";
 import type { Endpoint } from "../transport/endpoint.ts";
 import { Link } from "../transport/link.ts";
 import { Codec } from "../wire/codec.ts";
@@ -76,6 +77,21 @@ const isImmutable = (v: unknown, maxBytes: number): boolean => {
   }
 };
 
+/**
+ * What a loop runs on besides its options (which cross to workers as data): the real
+ * clock and macrotasks, unless the testkit's deterministic mode simulates them.
+ */
+export interface LoopEnv {
+  /** The clock (default: the real one). */
+  clock?: Clock;
+  /** Runs a function in a later macrotask (default: `setImmediate` or a `MessageChannel`). */
+  macrotask?: (fn: () => void) => void;
+  /** A frame this large leaves at once (default 64 KiB; 1: every envelope is its own frame). */
+  flushBytes?: number;
+  /** Imports an actor's defining module (default: `import(url)`). */
+  importModule?: (url: string) => Promise<Record<string, unknown>>;
+}
+
 export class Loop implements RefHost {
   readonly index: number;
   /** "the main loop" or "worker N". */
@@ -83,7 +99,12 @@ export class Loop implements RefHost {
   readonly options: LoopOptions;
   readonly codec: Codec;
   readonly dispatcher: Dispatcher;
-  readonly asks = new PendingAsks();
+  readonly asks: PendingAsks;
+  /** Where ask timeouts, the init timeout, restart backoff and `ctx.timers` are measured. */
+  readonly clock: Clock;
+  /** Imports an actor's defining module (`undefined`: `import(url)`). */
+  readonly importModule: ((url: string) => Promise<Record<string, unknown>>) | undefined;
+  readonly #env: LoopEnv;
   readonly lifecycle: Lifecycle;
   readonly delivery: Delivery;
   /** Credits this loop holds towards bounded actors (sending side). */
@@ -117,8 +138,12 @@ export class Loop implements RefHost {
   readonly #inbound: Inbound;
   #nextLocalId = 1;
 
-  constructor(options: LoopOptions) {
+  constructor(options: LoopOptions, env: LoopEnv = {}) {
     this.index = options.index;
+    this.#env = env;
+    this.clock = env.clock ?? realClock;
+    this.importModule = env.importModule;
+    this.asks = new PendingAsks(this.clock);
     this.name = options.index === 0 ? "the main loop" : `worker ${options.index - 1}`;
     this.options = options;
     for (let i = 0; i <= options.workers; i++) this.peers.push(new Peer(i));
@@ -159,7 +184,7 @@ export class Loop implements RefHost {
         },
       },
       options,
-      macrotask,
+      env.macrotask ?? macrotask,
     );
     const peers = this.peers;
     this.delivery = new Delivery({
@@ -192,7 +217,7 @@ export class Loop implements RefHost {
   /** Connects this loop to loop `peer` over `endpoint` (both directions). */
   connect(peer: number, endpoint: Endpoint): Link {
     const p = this.peers[peer]!;
-    const link = new Link(peer, endpoint, (v) => this.codec.encode(v), () => p.consumed);
+    const link = new Link(peer, endpoint, (v) => this.codec.encode(v), () => p.consumed, this.#env);
     p.link = link;
     endpoint.listen((data) => this.receive(peer, data));
     return link;

@@ -112,7 +112,7 @@ export async function runShutdown(parts: ShutdownParts, timeout: number): Promis
     parts.setQuiescenceCheck(() => {
       if (quiescent(loop, pool.slots)) quiet.resolve();
     });
-    for (let w = 1; w <= pool.size; w++) pool.post(w, { type: "drain" });
+    pool.startReporting(true);
     await until(quiet.promise);
     parts.setQuiescenceCheck(null);
     // Phase 3: stop top-level actors; each stops its children first.
@@ -137,8 +137,8 @@ export async function runShutdown(parts: ShutdownParts, timeout: number): Promis
   }
 }
 
-/** True when every worker reported idle and no envelope is unaccounted for. */
-function quiescent(loop: Loop, slots: WorkerSlot[]): boolean {
+/** True when every worker reported idle and no envelope is unaccounted for (the main loop's own idleness is the caller's concern). */
+export function quiescent(loop: Loop, slots: WorkerSlot[]): boolean {
   if (slots.some((w) => w.idle === null && !w.dead)) return false;
   const n = slots.length;
   const mainSent = loop.sentCounts();

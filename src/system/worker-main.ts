@@ -18,6 +18,8 @@ import { logEventToWire } from "./log.ts";
 const parent = parentEndpoint();
 let loop: Loop | undefined;
 let draining = false;
+/** The epoch idle reports are tagged with (0: not reporting; see `ToWorker` "report"). */
+let reportEpoch = 0;
 let lastReport = "";
 const sampler = new LatenessSampler();
 
@@ -26,14 +28,14 @@ function post(message: FromWorker): void {
 }
 
 function reportIfIdle(): void {
-  if (!draining || loop === undefined || !loop.idle) return;
+  if (reportEpoch === 0 || loop === undefined || !loop.idle) return;
   loop.flushLinks();
   const sent = loop.sentCounts();
   const received = loop.receivedCounts();
-  const key = `${sent}|${received}`;
+  const key = `${reportEpoch}|${sent}|${received}`;
   if (key === lastReport) return;
   lastReport = key;
-  post({ type: "idle", sent, received });
+  post({ type: "idle", epoch: reportEpoch, sent, received });
 }
 
 /** Peers whose `halt` has not come yet during the exit (see {@link ToPeer}), and who waits for them. */
@@ -50,6 +52,7 @@ async function exit(force: boolean): Promise<void> {
   const l = loop!;
   post({ type: "exitStarted" });
   draining = false;
+  reportEpoch = 0;
   sampler.stop();
   // Past the deadline: what is still in received frames is queued mail too, counted with
   // the mailboxes as undelivered (it was waiting to be decoded, in step with processing).
@@ -107,8 +110,15 @@ parent.listen((data) => {
     const m = control as ToWorker | ToPeer;
     if (m.type === "halt") halted(from);
     else if (m.type === "peerStuck") halted(m.peer);
-    else if (m.type === "drain") {
+    else if (m.type === "report") {
+      if (draining) return; // the drain's reports go on
+      reportEpoch = m.epoch;
+      lastReport = "";
+      reportIfIdle();
+    } else if (m.type === "drain") {
       draining = true;
+      reportEpoch = m.epoch;
+      lastReport = "";
       // Actors with an onDrain hook get it first, in mailbox order (a channel closes itself).
       for (const cell of l.cells.values()) {
         if (cell.definition.spec.onDrain !== undefined) l.tellSystem(cell.address, cell.address, SystemMessage.Drain, undefined);

@@ -14,7 +14,7 @@
  *   quiescenceCheck: () => {},
  * });
  * await pool.start();
- * pool.post(1, { type: "drain" });
+ * pool.startReporting(); // every worker reports when it becomes idle (quiescence)
  * ```
  * @module
  */
@@ -79,6 +79,9 @@ export class WorkerPool {
   readonly slots: WorkerSlot[] = [];
   /** Workers that died while the system ran. */
   readonly crashes: (WorkerExit & { worker: number })[] = [];
+  /** The epoch of idle reports the workers were last asked for (0: none; see {@link startReporting}). */
+  #epoch = 0;
+  #reporting = false;
 
   constructor(loop: Loop, base: Omit<LoopOptions, "index">, directory: Directory, hooks: PoolHooks) {
     this.#loop = loop;
@@ -95,6 +98,27 @@ export class WorkerPool {
   /** Sends a control message to worker loop `w` (after any pending frame). */
   post(w: number, message: ToWorker, transfer?: Transfer[]): void {
     this.#loop.link(w).postControl(message, transfer);
+  }
+
+  /**
+   * Asks every worker to report idleness from now on, tagged with a new epoch, and forgets
+   * the reports of earlier epochs (`idle` is null until a worker reports again). With
+   * `drain`, the workers also begin shutdown's drain phase. Returns the epoch.
+   */
+  startReporting(drain = false): number {
+    const epoch = ++this.#epoch;
+    this.#reporting = true;
+    for (const slot of this.slots) slot.idle = null;
+    for (let w = 1; w <= this.size; w++) this.post(w, drain ? { type: "drain", epoch } : { type: "report", epoch });
+    return epoch;
+  }
+
+  /** The workers stop reporting idleness (ignored by workers that drain); later reports of older epochs are ignored. */
+  stopReporting(): void {
+    this.#epoch++;
+    this.#reporting = false;
+    for (const slot of this.slots) slot.idle = null;
+    for (let w = 1; w <= this.size; w++) if (!this.slots[w - 1]!.dead) this.post(w, { type: "report", epoch: 0 });
   }
 
   /** Starts every worker and resolves once each is ready (terminating all if one fails). */
@@ -184,6 +208,7 @@ export class WorkerPool {
       this.post(o, { type: "peerReplaced", peer: w, port: port2, reason: why, taken: slot.taken }, [port2]);
     }
     this.#init(w, peers, ports, this.#directory.maxLocalId(w));
+    if (this.#reporting) this.post(w, { type: "report", epoch: this.#epoch }); // a quiescence wait is on
     try {
       await slot.ready.promise;
     } catch {
@@ -235,6 +260,7 @@ export class WorkerPool {
         slot.ready.resolve();
         break;
       case "idle":
+        if (message.epoch !== this.#epoch) break; // stale: asked for by an earlier wait
         slot.idle = { sent: message.sent, received: message.received };
         this.#hooks.quiescenceCheck();
         break;

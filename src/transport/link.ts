@@ -40,6 +40,8 @@ export class Link {
   /** The ack to put in each frame header (this loop's consumption of the peer's messages). */
   readonly #ack: () => number;
   readonly #writer: FrameEncoder;
+  readonly #macrotask: (fn: () => void) => void;
+  readonly #flushBytes: number;
   #scheduled = false;
   #closed = false;
   #lastAck = 0;
@@ -56,12 +58,22 @@ export class Link {
   /**
    * @param delegate encodes the values the frame encoder does not write itself (the loop's codec)
    * @param ack the value for each frame header's ack field
+   * @param tuning `macrotask` to run later frames on, and `flushBytes` (a frame this large
+   *   leaves at once; the testkit's deterministic mode uses 1: one envelope per frame)
    */
-  constructor(peer: number, endpoint: Endpoint, delegate: Delegate, ack: () => number = () => 0) {
+  constructor(
+    peer: number,
+    endpoint: Endpoint,
+    delegate: Delegate,
+    ack: () => number = () => 0,
+    tuning: { macrotask?: (fn: () => void) => void; flushBytes?: number } = {},
+  ) {
     this.peer = peer;
     this.#endpoint = endpoint;
     this.#writer = new FrameEncoder(delegate);
     this.#ack = ack;
+    this.#macrotask = tuning.macrotask ?? macrotask;
+    this.#flushBytes = tuning.flushBytes ?? FLUSH_BYTES;
   }
 
   /** True once closed or abandoned: nothing more can be sent. */
@@ -88,11 +100,11 @@ export class Link {
 
   #queued(): void {
     this.sent++;
-    if (this.#writer.byteLength >= FLUSH_BYTES) this.flush();
+    if (this.#writer.byteLength >= this.#flushBytes) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       if (this.#framesThisTurn === 0) queueMicrotask(this.#flush);
-      else macrotask(this.#flush);
+      else this.#macrotask(this.#flush);
     }
   }
 
@@ -105,7 +117,7 @@ export class Link {
       this.#endpoint.post(frameToString(frame));
       this.#writer.recycle(frame);
     } else this.#endpoint.post(frame, [frame.buffer as ArrayBuffer]); // frames never live in shared memory
-    if (this.#framesThisTurn++ === 0) macrotask(this.#endTurn);
+    if (this.#framesThisTurn++ === 0) this.#macrotask(this.#endTurn);
   }
 
   /** Sends raw frame bytes (or a string frame, see string-frames.ts) after any pending frame (tests use it to send malformed frames). */
