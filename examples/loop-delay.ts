@@ -21,6 +21,8 @@ export interface DelayStats {
   samples: number;
   /** Worst lateness. */
   maxMs: number;
+  /** Median lateness. */
+  p50Ms: number;
   /** 99th percentile of lateness. */
   p99Ms: number;
 }
@@ -56,7 +58,7 @@ export class LoopDelayMonitor implements Disposable {
   stats(): DelayStats {
     const sorted = [...this.#samples].sort((a, b) => a - b);
     const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-    return { samples: sorted.length, maxMs: sorted.at(-1) ?? 0, p99Ms: at(0.99) };
+    return { samples: sorted.length, maxMs: sorted.at(-1) ?? 0, p50Ms: at(0.5), p99Ms: at(0.99) };
   }
 
   /** Clears the timer and returns the final statistics. Idempotent. */
