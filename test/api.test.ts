@@ -78,3 +78,21 @@ describe(`API on ${runtimeName}`, () => {
     expect(() => registerErrorClass({} as never)).toThrow(InvalidArgumentError);
   });
 });
+
+describe(`options are checked by name on ${runtimeName}`, () => {
+  it("a misspelt option is refused at the call, naming it and the options there are", async () => {
+    const start = ActorSystem.start({ worker: 2 } as never);
+    await expect(start).rejects.toThrow(InvalidArgumentError);
+    await expect(start).rejects.toThrow(/ActorSystem\.start options has no option "worker"; the options are workers, askTimeout/);
+    await using system = await ActorSystem.start({ workers: 1 });
+    await expect(system.spawn(Counter, 0, { wroker: 0 } as never)).rejects.toThrow(
+      /spawn options has no option "wroker"; the options are worker, name/,
+    );
+    await expect(system.shutdown({ timout: 5 } as never)).rejects.toThrow(
+      /shutdown options has no option "timout"; the options are timeout/,
+    );
+    // Nothing was spawned by the refused call, and the system still works.
+    const c = await system.spawn(Counter, 1);
+    expect(await c.ask("get")).toBe(1);
+  });
+});

@@ -84,17 +84,25 @@ export function checkSignal(option: string, value: unknown): void {
 
 /**
  * An options object (`undefined` passes): anything else, such as a number passed where
- * the options go, is refused.
+ * the options go, is refused. With `known`, an own key that is not one of them (a typo
+ * such as `worker` for `workers`) is refused too, naming the keys that are.
  *
  * @example
  * ```ts
  * checkOptions("ask options", { timeout: 10 }); // ok
+ * checkOptions("spawn options", { wroker: 1 }, ["worker", "name"]); // InvalidArgumentError
  * ```
  */
-export function checkOptions(what: string, value: unknown): void {
+export function checkOptions(what: string, value: unknown, known?: readonly string[]): void {
   if (value === undefined) return;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(`${what} must be an object such as { timeout, signal }; got ${show(value)}.`);
+  }
+  if (known === undefined) return;
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new InvalidArgumentError(`${what} has no option "${key}"; the options are ${known.join(", ")}.`);
+    }
   }
 }
 

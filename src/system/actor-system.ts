@@ -32,6 +32,23 @@ import type { SpawnReply } from "./ops.ts";
 import { runShutdown, type ShutdownOptions, type ShutdownReport } from "./shutdown.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
+/**
+ * The keys of {@link SystemOptions} and {@link SpawnOptions}: any other key is a typo,
+ * refused at the call. (Typed as records so that a new option cannot be forgotten here.)
+ */
+const SYSTEM_OPTIONS = Object.keys(
+  {
+    workers: true,
+    askTimeout: true,
+    throughput: true,
+    sliceMs: true,
+    maxMessageBytes: true,
+    logger: true,
+    initTimeout: true,
+  } satisfies { [K in keyof Required<SystemOptions>]: true },
+);
+const SPAWN_OPTIONS = Object.keys({ worker: true, name: true } satisfies { [K in keyof Required<SpawnOptions>]: true });
+
 const NESTED_START = "ActorSystem.start() was called inside a Missive worker. Every worker imports the modules that " +
   "define actors, so code at the top level of such a module runs again in each worker; starting a system there would " +
   "start workers without end. Fix: keep actors in their own module and start the system from your main module, or " +
@@ -147,7 +164,7 @@ export class ActorSystem implements AsyncDisposable {
     if (isMissiveWorker()) throw new SystemStartError(NESTED_START);
     const problem = runtimeProblem();
     if (problem !== undefined) throw new SystemStartError(problem);
-    checkOptions("ActorSystem.start options", options);
+    checkOptions("ActorSystem.start options", options, SYSTEM_OPTIONS);
     const workers = options.workers ?? availableParallelism();
     checkInteger("workers", workers, 1, 1000);
     checkTimeout("askTimeout", options.askTimeout, true);
@@ -211,7 +228,7 @@ export class ActorSystem implements AsyncDisposable {
   async spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>> {
     if (this.#stopping) throw new SystemStoppedError("spawn");
     const [arg, options] = args as [unknown, SpawnOptions | undefined];
-    checkOptions("spawn options", options);
+    checkOptions("spawn options", options, SPAWN_OPTIONS);
     const lifecycle = this.#loop.lifecycle;
     const loop = lifecycle.loopFor(options, (this.#nextWorker++ % this.#pool.size) + 1);
     const ref = await lifecycle.spawnOn(loop, definition, arg, 0, options?.name ?? null);
@@ -326,7 +343,7 @@ export class ActorSystem implements AsyncDisposable {
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
     if (this.#shutdown === null) {
       try {
-        checkOptions("shutdown options", options);
+        checkOptions("shutdown options", options, ["timeout"]);
         checkTimeout("shutdown option timeout", options.timeout);
       } catch (e) {
         return Promise.reject(e);
