@@ -94,11 +94,11 @@ describe(`properties on ${runtimeName}`, () => {
       fc.asyncProperty(small, schedules, async ({ receivers, senders }, scheduler) => {
         await using sim = await TestSystem.start({ scheduler, workers: 2 });
         const probes = new Map<number, TestProbe<{ rec: { s: number; n: number } }>>();
-        const recs: ActorRef<typeof Recorder>[] = await Promise.all(receivers.map(async (place, r) => {
+        const recs: ActorRef<typeof Recorder>[] = await Promise.all(receivers.map((place, r): Promise<ActorRef<typeof Recorder>> => {
           if (place !== "main") return sim.spawn(Recorder, undefined, { worker: place });
           const probe = TestProbe.create<{ rec: { s: number; n: number } }>(sim, `receiver ${r}`);
           probes.set(r, probe);
-          return probe.ref as unknown as ActorRef<typeof Recorder>;
+          return Promise.resolve(probe.ref as unknown as ActorRef<typeof Recorder>);
         }));
         const runs: Promise<number>[] = [];
         for (const [i, sender] of senders.entries()) {
