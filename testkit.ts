@@ -27,6 +27,17 @@ export type {
 export type { ProbeHostSource } from "./src/testkit/probe-host.ts";
 export { TestSystem } from "./src/testkit/test-system.ts";
 export type { TestShutdownReport, TestSystemOptions } from "./src/testkit/test-system.ts";
-export { fastCheckScheduler, seededScheduler } from "./src/testkit/schedulers.ts";
-export type { DeliveryScheduler, FastCheckSchedulerLike } from "./src/testkit/schedulers.ts";
+export { choiceScheduler, fastCheckScheduler, seededScheduler } from "./src/testkit/schedulers.ts";
+export type { ChoiceScheduler, DeliveryScheduler, FastCheckSchedulerLike } from "./src/testkit/schedulers.ts";
+export { actorModel, ModelMismatchError } from "./src/testkit/model.ts";
+export type {
+  ActorModel,
+  ArbitraryLike,
+  FastCheckLike,
+  MessageModel,
+  ModelCheckOptions,
+  ModelRunOptions,
+  ModelSpec,
+  SpawnHost,
+} from "./src/testkit/model.ts";
 export { VirtualClock } from "./src/testkit/virtual-clock.ts";

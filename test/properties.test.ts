@@ -1,12 +1,13 @@
 /**
- * Property tests (fast-check): FIFO per sender–receiver pair, and shutdown at a random
- * point loses nothing. The seed is fixed (override with MISSIVE_SEED); fast-check prints
+ * Property tests (fast-check): FIFO per sender–receiver pair (on real workers, and in the
+ * testkit's deterministic mode under schedules fast-check picks and shrinks, with probes as
+ * receivers), and shutdown at a random point loses nothing. The seed is fixed (override with MISSIVE_SEED); fast-check prints
  * the seed and the counterexample path on failure, so a failure replays exactly.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ActorRef, ActorStoppedError, ActorSystem, runtimeName, SystemStoppedError } from "../mod.ts";
-import { TestProbe } from "../testkit.ts";
+import { choiceScheduler, TestProbe, TestSystem } from "../testkit.ts";
 import { Recorder, Sender, StopReporter } from "./fixtures/actors.ts";
 
 const SEED = Number(process.env.MISSIVE_SEED ?? 20261121);
@@ -74,6 +75,50 @@ describe(`properties on ${runtimeName}`, () => {
         expect(observed(logs)).toEqual(expected(recs.length, senders));
       }),
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+  });
+
+  it("deterministic mode, any schedule: FIFO per pair, none lost or duplicated (probes on main, recorders on workers)", async () => {
+    const small = fc.record({
+      receivers: fc.array(fc.constantFrom<Place>("main", 0, 1), { minLength: 1, maxLength: 4 }),
+      senders: fc.array(
+        fc.record({ place: fc.constantFrom<Place>("main", 0, 1), script: fc.array(fc.nat({ max: 3 }), { maxLength: 30 }) }),
+        {
+          minLength: 1,
+          maxLength: 4,
+        },
+      ),
+    });
+    const schedules = fc.array(fc.nat(), { maxLength: 200 }).map(choiceScheduler);
+    await fc.assert(
+      fc.asyncProperty(small, schedules, async ({ receivers, senders }, scheduler) => {
+        await using sim = await TestSystem.start({ scheduler, workers: 2 });
+        const probes = new Map<number, TestProbe<{ rec: { s: number; n: number } }>>();
+        const recs: ActorRef<typeof Recorder>[] = await Promise.all(receivers.map((place, r): Promise<ActorRef<typeof Recorder>> => {
+          if (place !== "main") return sim.spawn(Recorder, undefined, { worker: place });
+          const probe = TestProbe.create<{ rec: { s: number; n: number } }>(sim, `receiver ${r}`);
+          probes.set(r, probe);
+          return Promise.resolve(probe.ref as unknown as ActorRef<typeof Recorder>);
+        }));
+        const runs: Promise<number>[] = [];
+        for (const [i, sender] of senders.entries()) {
+          const script = sender.script.map((r, n) => ({ to: recs[r % recs.length]!, n }));
+          if (sender.place === "main") script.forEach(({ to, n }) => to.tell("rec", { s: i + 1, n }));
+          else runs.push((await sim.spawn(Sender, i + 1, { worker: sender.place })).ask("run", script));
+        }
+        await Promise.all(runs);
+        const want = expected(recs.length, senders);
+        const logs = await Promise.all(recs.map(async (rec, r) => {
+          const probe = probes.get(r);
+          if (probe === undefined) return rec.ask("log");
+          const count = [...want].filter(([key]) => key.startsWith(`${r}/`)).reduce((a, [, ns]) => a + ns.length, 0);
+          const got = await probe.receiveN(count); // every message, taken through the probe
+          return got.map(({ arg }): [number, number] => [arg.s, arg.n]);
+        }));
+        for (const probe of probes.values()) await probe.expectNoMessage(); // and nothing more: no duplicate
+        expect(observed(logs)).toEqual(want);
+      }),
+      { seed: SEED, numRuns: RUNS * 2 },
     );
   });
 

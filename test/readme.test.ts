@@ -34,6 +34,21 @@ describe(`README on ${runtimeName}`, () => {
     expect(run.status).toBe(0);
   });
 
+  for (const file of ["examples/testkit/stack.ts", "examples/testkit/model.ts"]) {
+    it(`shows ${file} exactly`, () => {
+      const code = readFileSync(`${root}/${file}`, "utf8").trim();
+      expect(readme).toContain("```ts\n" + code + "\n```");
+    });
+  }
+
+  it("has a model-based test that runs as written, in deterministic mode and on real workers", () => {
+    const [cmd, ...args] = runTs("examples/testkit/model.ts");
+    const run = spawnSync(cmd!, args, { cwd: root, encoding: "utf8", timeout: 120_000 });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim()).toBe("the stack agrees with its model in 100 runs");
+    expect(run.status).toBe(0);
+  });
+
   it("names the two commands", () => {
     expect(readme).toContain("npm install && npm start");
     expect(readme).toContain("npm test");

@@ -1,9 +1,14 @@
 /**
- * Shutdown: refuse, drain, stop children first, exit — and what a deadline reports.
+ * Shutdown: refuse, drain, stop children first, exit — and what a deadline reports. The
+ * drain is also checked in the testkit's deterministic mode, under every schedule tried.
  */
+
+const SEED = Number(process.env.MISSIVE_SEED ?? 20261121);
+import fc from "fast-check";
+import process from "node:process";
 import { describe, expect, it } from "vitest";
 import { ActorStoppedError, ActorSystem, runtimeName, SystemStoppedError } from "../mod.ts";
-import { TestProbe } from "../testkit.ts";
+import { choiceScheduler, TestProbe, TestSystem } from "../testkit.ts";
 import { Counter } from "./fixtures/counter.ts";
 import { Holder, Recorder, Sender, TreeNode } from "./fixtures/actors.ts";
 
@@ -24,6 +29,26 @@ describe(`shutdown on ${runtimeName}`, () => {
     // 5000 + 2 × 2000 recordings, plus the two runs.
     expect(report.processed).toBe(5000 + 4000 + 2);
     expect(report.exits.map((e) => e.code)).toEqual([0, 0]);
+  });
+
+  it("drains every mailbox under any schedule (deterministic mode): shutdown begins while actors still send", async () => {
+    const schedules = fc.array(fc.nat(), { maxLength: 300 }).map(choiceScheduler);
+    await fc.assert(
+      fc.asyncProperty(schedules, fc.nat({ max: 40 }), fc.nat({ max: 20 }), async (scheduler, fromMain, perSender) => {
+        await using sim = await TestSystem.start({ scheduler, workers: 2 });
+        const recorders = await Promise.all([0, 1].map((w) => sim.spawn(Recorder, undefined, { worker: w })));
+        const senders = await Promise.all([0, 1].map((w) => sim.spawn(Sender, w + 1, { worker: w })));
+        for (let n = 0; n < fromMain; n++) recorders[n % 2]!.tell("rec", { s: 0, n });
+        const script = Array.from({ length: perSender }, (_, n) => ({ to: recorders[n % 2]!, n }));
+        const runs = senders.map((s) => s.ask("run", script));
+        const report = await sim.shutdown();
+        await expect(Promise.all(runs)).resolves.toEqual([perSender, perSender]);
+        expect(report.deadLetters).toBe(0);
+        expect(report.failures).toBe(0);
+        expect(report.processed).toBe(fromMain + 2 * perSender + 2);
+      }),
+      { seed: SEED, numRuns: 30 },
+    );
   });
 
   it("refuses new work once shutdown has begun, and returns the same promise twice", async () => {

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import process from "node:process";
 import { describe, expect, it } from "vitest";
 import { runtimeName } from "../mod.ts";
+import { type ChoiceScheduler, choiceScheduler } from "../testkit.ts";
 import { RacyTeller, SafeTeller } from "../examples/testkit/bank.ts";
 import { conservesMoney } from "../examples/testkit/find-race.ts";
 
@@ -32,5 +33,28 @@ describe(`the testkit finds races on ${runtimeName}`, () => {
     const out = await fc.check(conservesMoney(SafeTeller), { seed: SEED });
     expect(fc.defaultReportMessage(out) ?? "passed").toBe("passed");
     expect(out.numRuns).toBe(100);
+  });
+
+  it("with a choice schedule, the failing schedule shrinks to the few choices that matter, printed as deliveries", async () => {
+    const choices = fc.array(fc.nat(), { maxLength: 64 }).map(choiceScheduler);
+    const out = await fc.check(conservesMoney(RacyTeller, choices), { seed: SEED });
+    expect(out.failed).toBe(true);
+    expect(String(out.errorInstance)).toContain("money not conserved: a = 40, b = 120");
+    const shrunk = (out.counterexample![0] as ChoiceScheduler).choices;
+    // Oldest-first delivery already interleaves the two transfers: the schedule shrinks to no choice at all.
+    expect(shrunk).toEqual([]);
+    const report = fc.defaultReportMessage(out) ?? "";
+    expect(report).toContain(`seed: ${SEED}`);
+    expect(report).toContain("choices []; ");
+    const lines = report.split("\n");
+    const balanceAsks = lines.flatMap((l, i) => (/w[12]→w0: ask "balance" to actor 1@w0/.test(l) ? [i] : []));
+    expect(balanceAsks.length).toBe(2);
+    expect(balanceAsks[1]!).toBeLessThan(lines.findIndex((l) => /→w0: tell "set" to actor 1@w0/.test(l)));
+  });
+
+  it("the fixed teller conserves money under choice schedules too", async () => {
+    const choices = fc.array(fc.nat(), { maxLength: 64 }).map(choiceScheduler);
+    const out = await fc.check(conservesMoney(SafeTeller, choices), { seed: SEED });
+    expect(fc.defaultReportMessage(out) ?? "passed").toBe("passed");
   });
 });

@@ -2,12 +2,18 @@
 // Run: npx tsx examples/testkit/find-race.ts
 import fc from "fast-check";
 import process from "node:process";
-import { TestSystem } from "../../testkit.ts";
+import { type DeliveryScheduler, type FastCheckSchedulerLike, TestSystem } from "../../testkit.ts";
 import { Account, RacyTeller, SafeTeller } from "./bank.ts";
 
-/** Two tellers move 60 each out of an account holding 100: money must be conserved, no overdraft. */
-export function conservesMoney(teller: typeof RacyTeller | typeof SafeTeller) {
-  return fc.asyncProperty(fc.scheduler(), async (s) => {
+/**
+ * Two tellers move 60 each out of an account holding 100: money must be conserved, no overdraft.
+ * `schedules`: fast-check's `fc.scheduler()` (default), or `fc.array(fc.nat()).map(choiceScheduler)`.
+ */
+export function conservesMoney(
+  teller: typeof RacyTeller | typeof SafeTeller,
+  schedules: fc.Arbitrary<DeliveryScheduler | FastCheckSchedulerLike> = fc.scheduler(),
+) {
+  return fc.asyncProperty(schedules, async (s) => {
     await using system = await TestSystem.start({ scheduler: s, workers: 3 });
     const a = await system.spawn(Account, 100, { worker: 0 });
     const b = await system.spawn(Account, 0, { worker: 0 });

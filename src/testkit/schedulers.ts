@@ -8,6 +8,9 @@
  *   every choice made, and the same seed replays the same run exactly.
  * - {@link fastCheckScheduler}: fast-check's `fc.scheduler()` chooses — a property test
  *   then shrinks a failing schedule and prints it with the seed.
+ * - {@link choiceScheduler}: a list of choices (`fc.array(fc.nat())`), oldest offer first
+ *   once they run out — a shape fast-check shrinks well: a failing schedule shrinks to the
+ *   few choices that matter.
  *
  * @example
  * ```ts
@@ -104,4 +107,58 @@ export function fastCheckScheduler(s: FastCheckSchedulerLike): DeliveryScheduler
     },
     report: () => s.toString(),
   };
+}
+
+/** What {@link choiceScheduler} returns: a scheduler, printable (fast-check prints it in a counterexample). */
+export interface ChoiceScheduler extends DeliveryScheduler {
+  /** The choices it was made from. */
+  readonly choices: readonly number[];
+  /** The same as `report()`. */
+  toString(): string;
+}
+
+/**
+ * A scheduler driven by a list of choices: step `i` performs offer number `choices[i]`
+ * (modulo the number on offer, in the order they were offered); once the choices run out,
+ * the oldest offer goes first. The list is a plain array of numbers, so fast-check shrinks a
+ * failing schedule well (shorter lists, smaller numbers: towards oldest-first), and prints
+ * it as the schedule it made. `fc.array(fc.nat(), { maxLength: 64 }).map(choiceScheduler)`
+ * is an arbitrary of schedules.
+ *
+ * @example
+ * ```ts
+ * import fc from "fast-check";
+ * await fc.assert(fc.asyncProperty(fc.array(fc.nat(), { maxLength: 64 }).map(choiceScheduler), async (s) => {
+ *   await using system = await TestSystem.start({ scheduler: s });
+ *   // … spawn, tell, ask, and check an invariant
+ * }));
+ * ```
+ */
+export function choiceScheduler(choices: readonly number[]): ChoiceScheduler {
+  if (!Array.isArray(choices) || !choices.every((c) => Number.isInteger(c) && c >= 0)) {
+    throw new InvalidArgumentError("choiceScheduler expects an array of non-negative integers (fc.array(fc.nat())).");
+  }
+  const fixed = Object.freeze([...choices]);
+  const offers: { label: string; deliver: () => void }[] = [];
+  const done: string[] = [];
+  const report = (): string => {
+    const lines = done.map((l, i) => `\n  ${i + 1}. ${l}`).join("");
+    return `choices [${fixed.join(",")}]; ${done.length} deliveries (oldest first after the choices):${lines}`;
+  };
+  return {
+    choices: fixed,
+    offer: (label, deliver) => void offers.push({ label, deliver }),
+    step: () => {
+      if (offers.length === 0) return Promise.resolve(false);
+      const i = done.length < fixed.length ? fixed[done.length]! % offers.length : 0;
+      const [chosen] = offers.splice(i, 1);
+      done.push(chosen!.label);
+      chosen!.deliver();
+      return Promise.resolve(true);
+    },
+    report,
+    toString: report,
+    // fast-check may run a generated value more than once: each use gets a fresh scheduler.
+    [Symbol.for("fast-check/cloneMethod")]: () => choiceScheduler(fixed),
+  } as ChoiceScheduler;
 }
