@@ -31,3 +31,4 @@ export type { AskError, FlushError, MissiveFailure, SendError, SpawnError } from
 export type { EffectMeta, PayloadSchema } from "./protocol.ts";
 export { defineEffectActor } from "./define.ts";
 export type { EffectActorDefinition, EffectActorSpec, EffectHandler } from "./define.ts";
+export { fromChannel, openChannel, pipeInto, ProducerInterrupted, put, take, toChannel } from "./stream.ts";
