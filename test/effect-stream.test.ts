@@ -8,7 +8,7 @@
 import { Cause, Deferred, Effect, Exit, Fiber, type Scope, Stream } from "effect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, Channel, runtimeName } from "../mod.ts";
+import { ActorSystem, type Channel, runtimeName } from "../mod.ts";
 import { Echo } from "./fixtures/effect-actors.ts";
 import { fromChannel, MissiveSystem, openChannel, pipeInto, ProducerInterrupted, put, toChannel } from "../effect.ts";
 

@@ -6,13 +6,14 @@
 import { Cause, Effect, Exit, Layer } from "effect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActorSystem, runtimeName, type ShutdownReport } from "../mod.ts";
-import { client, layer, MissiveSystem, spawn, stop } from "../effect.ts";
+import { client, layer, MissiveSystem, spawn, stopActor } from "../effect.ts";
 import { Counter } from "./fixtures/counter.ts";
 import { Account, Gate, Overdrawn } from "./fixtures/effect-actors.ts";
 
 let system: ActorSystem;
 /** Runs an Effect with the shared system provided (the layer tests make their own). */
-const run = <A, E>(effect: Effect.Effect<A, E, MissiveSystem>) => Effect.runPromiseExit(Effect.provideService(effect, MissiveSystem, system));
+const run = <A, E>(effect: Effect.Effect<A, E, MissiveSystem>) =>
+  Effect.runPromiseExit(Effect.provideService(effect, MissiveSystem, system));
 const failureOf = <A, E>(exit: Exit.Exit<A, E>) => {
   if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${String(exit.value)}`);
   const found = Cause.findErrorOption(exit.cause);
@@ -49,9 +50,13 @@ describe(`missive-actors/effect: the system as a service on ${runtimeName}`, () 
   it("shuts down when the program fails, and when it is interrupted", async () => {
     const reports: ShutdownReport[] = [];
     const live = layer({ workers: 1, onShutdown: (r) => Effect.sync(() => reports.push(r)) });
-    const failed = await Effect.runPromiseExit(Effect.provide(Effect.flatMap(Effect.service(MissiveSystem), () => Effect.fail("nope")), live));
+    const failed = await Effect.runPromiseExit(
+      Effect.provide(Effect.flatMap(Effect.service(MissiveSystem), () => Effect.fail("nope")), live),
+    );
     expect(Exit.isFailure(failed)).toBe(true);
-    const interrupted = await Effect.runPromiseExit(Effect.provide(Effect.flatMap(Effect.service(MissiveSystem), () => Effect.interrupt), live));
+    const interrupted = await Effect.runPromiseExit(
+      Effect.provide(Effect.flatMap(Effect.service(MissiveSystem), () => Effect.interrupt), live),
+    );
     expect(Exit.isFailure(interrupted) && Cause.hasInterruptsOnly(interrupted.cause)).toBe(true);
     expect(reports).toHaveLength(2);
   });
@@ -77,7 +82,7 @@ describe(`missive-actors/effect: typed operations on ${runtimeName}`, () => {
     expect(await Effect.runPromise(gate.ask("release"))).toBe(1);
     const gone = await run(Effect.gen(function* () {
       const doomed = yield* spawn(Counter, 0);
-      yield* stop(doomed);
+      yield* stopActor(doomed);
       return yield* doomed.ask("get");
     }));
     expect(failureOf(gone)).toMatchObject({ _tag: "ActorStopped" });

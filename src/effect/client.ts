@@ -26,7 +26,7 @@ import type { AnyDefinition, HandlersOf, IsAny, MessageName, TellArgs } from "..
 import { ActorRef, type AskArgs, type AskOptions, type AskReply } from "../actor/ref.ts";
 import { InvalidArgumentError } from "../errors.ts";
 import { type AskError, type FlushError, fromMissive, InvalidMessageError, type MissiveFailure, type SendError } from "./errors.ts";
-import { encodeChecked, type EffectMeta, type Outcome, protocolOf, type ProtocolSchemas } from "./protocol.ts";
+import { type EffectMeta, encodeChecked, type Outcome, protocolOf, type ProtocolSchemas } from "./protocol.ts";
 
 /** The Effect meta of message `K` of `D` (see `defineEffectActor`), or `never` for a plain handler. */
 type MetaOf<D, K> = HandlersOf<D>[K & keyof HandlersOf<D>] extends { readonly "~missive/effect": infer M } ? M : never;
@@ -59,8 +59,10 @@ export type ClientReply<D, K extends MessageName<D>> = IsAny<D> extends true ? A
  * type E = ClientFailure<typeof Counter, "get">; // never
  * ```
  */
-// deno-lint-ignore no-explicit-any
-export type ClientFailure<D, K extends MessageName<D>> = IsAny<D> extends true ? never : MetaOf<D, K> extends EffectMeta<any, infer E> ? E
+export type ClientFailure<D, K extends MessageName<D>> = IsAny<D> extends true ? never
+  : [MetaOf<D, K>] extends [never] ? never
+  // deno-lint-ignore no-explicit-any
+  : MetaOf<D, K> extends EffectMeta<any, infer E> ? E
   : never;
 
 const SEND_TAGS = new Set(["MessageEncode", "MessageTooLarge", "MailboxFull", "SystemStopped", "InvalidMessage"]);
@@ -99,7 +101,9 @@ export class ActorClient<D extends AnyDefinition> {
 
   /** @internal use `spawn` or `client(definition, ref)`. */
   constructor(definition: D, ref: ActorRef<D>) {
-    if (!(ref instanceof ActorRef)) throw new InvalidArgumentError(`client expects an ActorRef (from spawn or a message); got ${typeof ref}.`);
+    if (!(ref instanceof ActorRef)) {
+      throw new InvalidArgumentError(`client expects an ActorRef (from spawn or a message); got ${typeof ref}.`);
+    }
     this.definition = definition;
     this.ref = ref;
     this.#schemas = protocolOf(definition);
@@ -160,10 +164,10 @@ export class ActorClient<D extends AnyDefinition> {
    *
    * @example
    * ```ts
-   * import { Effect, Schedule } from "effect";
+   * import { Effect } from "effect";
    * import { client } from "missive-actors/effect";
    * const n = client(Counter, counter).ask("get", undefined, { timeout: 500 }).pipe(
-   *   Effect.retry({ schedule: Schedule.exponential("10 millis"), times: 3, while: (e) => e._tag === "AskTimeout" }),
+   *   Effect.retry({ times: 3, while: (e) => e._tag === "AskTimeout" }),
    * );
    * ```
    */
@@ -222,11 +226,12 @@ export class ActorClient<D extends AnyDefinition> {
     if (schema === undefined) return kind === 0 ? Effect.succeed(value) : Effect.die(value);
     const decoded = S.decodeUnknownExit(schema)(value);
     if (Exit.isFailure(decoded)) {
-      return Effect.die(new InvalidMessageError(this.ref.label, `${name} → ${kind === 0 ? "reply" : "failure"}`, "reply", String(decoded.cause)));
+      return Effect.die(
+        new InvalidMessageError(this.ref.label, `${name} → ${kind === 0 ? "reply" : "failure"}`, "reply", String(decoded.cause)),
+      );
     }
     return kind === 0 ? Effect.succeed(decoded.value) : Effect.fail(decoded.value);
   }
-
 }
 
 /**

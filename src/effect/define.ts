@@ -76,7 +76,7 @@ export interface EffectActorSpec<A, S, H, E, R> extends Omit<ActorSpec<A, S, Han
   /** The state from the spawn argument: a value, a promise, or an Effect (run with `layer`). */
   init: (arg: A, ctx: ActorContext) => S | PromiseLike<S> | Effect.Effect<S, unknown, R>;
   /** One Effect per message name. */
-  handlers: H & Record<string, EffectHandler<S, E, R>>;
+  handlers: H & Record<string, EffectHandler<S, NoInfer<E>, NoInfer<R>>>;
   /** What a handler may fail with, as a Schema: such failures travel back typed. */
   error?: PayloadSchema<E>;
   /** Schemas of message arguments: checked at the sender, decoded at the receiver. */
@@ -104,8 +104,8 @@ type WireHandlers<H, E> = {
  *
  * @example
  * ```ts
- * import { spawn } from "missive-actors/effect";
- * const account = spawn(Account, 100); // ActorClient<EffectActorDefinition<number, …>>
+ * import type { Effect } from "effect";
+ * type Doubling = EffectActorDefinition<void, object, { double: (s: object, n: number) => Effect.Effect<number> }, never>;
  * ```
  */
 export type EffectActorDefinition<A, S, H, E> = ActorDefinition<A, S, WireHandlers<H, E>>;
@@ -162,8 +162,8 @@ export function defineEffectActor<A, S, H, E = never, R = never>(
     ...rest,
     init: async (arg: A, ctx: ActorContext): Promise<Held<S>> => {
       const runtime = layer === undefined ? undefined : ManagedRuntime.make(layer);
-      // deno-lint-ignore no-explicit-any
-      const run: Held<S>["run"] = (effect) => (runtime === undefined ? Effect.runPromiseExit(effect as Effect.Effect<any, any>) : runtime.runPromiseExit(effect));
+      const run: Held<S>["run"] = (effect) =>
+        runtime === undefined ? Effect.runPromiseExit(effect as Effect.Effect<unknown, unknown>) : runtime.runPromiseExit(effect);
       const dispose = async () => await runtime?.dispose();
       try {
         await runtime?.context(); // a layer that fails fails the spawn

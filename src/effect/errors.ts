@@ -17,6 +17,9 @@
  * @module
  */
 import { Data } from "effect";
+
+/** The class `Data.TaggedError(tag)` makes (spelled out: JSR's fast check needs a named superclass). */
+type TaggedErrorClass<Tag extends string> = ReturnType<typeof Data.TaggedError<Tag>>;
 import { ChannelClosedError } from "../channel/errors.ts";
 import { registerErrorClass } from "../error-registry.ts";
 import {
@@ -60,6 +63,8 @@ export class InvalidMessageError extends MissiveError {
 }
 registerErrorClass(InvalidMessageError);
 
+const AskTimeoutBase: TaggedErrorClass<"AskTimeout"> = Data.TaggedError("AskTimeout");
+
 /**
  * No reply within the ask's `timeout` (the core's `AskTimeoutError`). The late reply, if
  * any, is dropped and counted in `system.stats.lateReplies`.
@@ -71,13 +76,15 @@ registerErrorClass(InvalidMessageError);
  * const log = (e: AskTimeout) => Effect.logWarning(`${e.actor} did not answer ${e.messageName} in ${e.timeoutMs} ms`);
  * ```
  */
-export class AskTimeout extends Data.TaggedError("AskTimeout")<{
+export class AskTimeout extends AskTimeoutBase<{
   readonly actor: string;
   readonly messageName: string;
   readonly timeoutMs: number;
   readonly message: string;
   readonly cause: AskTimeoutError;
 }> {}
+
+const ActorStoppedBase: TaggedErrorClass<"ActorStopped"> = Data.TaggedError("ActorStopped");
 
 /**
  * The target actor is gone: stopped, or stopped before taking the message, or its worker
@@ -89,11 +96,13 @@ export class AskTimeout extends Data.TaggedError("AskTimeout")<{
  * const who = (e: ActorStopped) => e.actor;
  * ```
  */
-export class ActorStopped extends Data.TaggedError("ActorStopped")<{
+export class ActorStopped extends ActorStoppedBase<{
   readonly actor: string;
   readonly message: string;
   readonly cause: ActorStoppedError;
 }> {}
+
+const MailboxFullBase: TaggedErrorClass<"MailboxFull"> = Data.TaggedError("MailboxFull");
 
 /**
  * A bounded mailbox has no room: `tell` to a full `wait` mailbox (use `send`), or any send
@@ -105,12 +114,14 @@ export class ActorStopped extends Data.TaggedError("ActorStopped")<{
  * const room = (e: MailboxFull) => e.capacity;
  * ```
  */
-export class MailboxFull extends Data.TaggedError("MailboxFull")<{
+export class MailboxFull extends MailboxFullBase<{
   readonly actor: string;
   readonly capacity: number;
   readonly message: string;
   readonly cause: MailboxFullError;
 }> {}
+
+const MessageEncodeBase: TaggedErrorClass<"MessageEncode"> = Data.TaggedError("MessageEncode");
 
 /**
  * The message (or spawn argument, or reply) cannot be msgpack-encoded; `path` names the
@@ -122,7 +133,7 @@ export class MailboxFull extends Data.TaggedError("MailboxFull")<{
  * const where = (e: MessageEncode) => `${e.messageName}: ${e.path} is ${e.reason}`;
  * ```
  */
-export class MessageEncode extends Data.TaggedError("MessageEncode")<{
+export class MessageEncode extends MessageEncodeBase<{
   readonly actor: string;
   readonly messageName: string;
   readonly path: string;
@@ -130,6 +141,8 @@ export class MessageEncode extends Data.TaggedError("MessageEncode")<{
   readonly message: string;
   readonly cause: MessageEncodeError;
 }> {}
+
+const MessageTooLargeBase: TaggedErrorClass<"MessageTooLarge"> = Data.TaggedError("MessageTooLarge");
 
 /**
  * The encoded message is over the system's `maxMessageBytes` (the core's
@@ -141,12 +154,14 @@ export class MessageEncode extends Data.TaggedError("MessageEncode")<{
  * const over = (e: MessageTooLarge) => e.bytes - e.limit;
  * ```
  */
-export class MessageTooLarge extends Data.TaggedError("MessageTooLarge")<{
+export class MessageTooLarge extends MessageTooLargeBase<{
   readonly bytes: number;
   readonly limit: number;
   readonly message: string;
   readonly cause: MessageTooLargeError;
 }> {}
+
+const SystemStoppedBase: TaggedErrorClass<"SystemStopped"> = Data.TaggedError("SystemStopped");
 
 /**
  * The system is shutting down or has shut down, and refuses new work (the core's
@@ -159,10 +174,12 @@ export class MessageTooLarge extends Data.TaggedError("MessageTooLarge")<{
  * const ignore = (_: SystemStopped) => Effect.void;
  * ```
  */
-export class SystemStopped extends Data.TaggedError("SystemStopped")<{
+export class SystemStopped extends SystemStoppedBase<{
   readonly message: string;
   readonly cause: SystemStoppedError;
 }> {}
+
+const SystemStartBase: TaggedErrorClass<"SystemStart"> = Data.TaggedError("SystemStart");
 
 /**
  * The system could not start here: inside a Missive worker, or on a runtime too old (the
@@ -174,10 +191,12 @@ export class SystemStopped extends Data.TaggedError("SystemStopped")<{
  * const why = (e: SystemStart) => e.message;
  * ```
  */
-export class SystemStart extends Data.TaggedError("SystemStart")<{
+export class SystemStart extends SystemStartBase<{
   readonly message: string;
   readonly cause: SystemStartError;
 }> {}
+
+const SpawnFailedBase: TaggedErrorClass<"SpawnFailed"> = Data.TaggedError("SpawnFailed");
 
 /**
  * A spawn failed: `init` (or `onStart`, or an Effect actor's layer) failed, the definition
@@ -190,10 +209,12 @@ export class SystemStart extends Data.TaggedError("SystemStart")<{
  * const original = (e: SpawnFailed) => e.cause.cause;
  * ```
  */
-export class SpawnFailed extends Data.TaggedError("SpawnFailed")<{
+export class SpawnFailed extends SpawnFailedBase<{
   readonly message: string;
   readonly cause: ActorInitError | DefinitionNotFoundError | ActorNameTakenError;
 }> {}
+
+const InvalidMessageBase: TaggedErrorClass<"InvalidMessage"> = Data.TaggedError("InvalidMessage");
 
 /**
  * A payload did not match its message's (or reply's) Schema. At the sender it is refused
@@ -206,13 +227,15 @@ export class SpawnFailed extends Data.TaggedError("SpawnFailed")<{
  * const where = (e: InvalidMessage) => `${e.messageName}: ${e.path}: ${e.issue}`;
  * ```
  */
-export class InvalidMessage extends Data.TaggedError("InvalidMessage")<{
+export class InvalidMessage extends InvalidMessageBase<{
   readonly actor: string;
   readonly messageName: string;
   readonly path: string;
   readonly issue: string;
   readonly message: string;
 }> {}
+
+const ChannelClosedBase: TaggedErrorClass<"ChannelClosed"> = Data.TaggedError("ChannelClosed");
 
 /**
  * The channel is closed (the core's `ChannelClosedError`): a stream read from it fails
@@ -225,7 +248,7 @@ export class InvalidMessage extends Data.TaggedError("InvalidMessage")<{
  * const unsent = (e: ChannelClosed) => (e.hasValue ? [e.value] : []);
  * ```
  */
-export class ChannelClosed extends Data.TaggedError("ChannelClosed")<{
+export class ChannelClosed extends ChannelClosedBase<{
   readonly hasValue: boolean;
   readonly value: unknown;
   readonly message: string;

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-export { MissiveSystem, layer, spawn, spawnScoped, stop } from "./system.ts";
+export { layer, MissiveSystem, spawn, spawnScoped, stopActor } from "./system.ts";
 export type { LayerOptions } from "./system.ts";
 export { ActorClient, client } from "./client.ts";
 export type { ClientFailure, ClientReply } from "./client.ts";

@@ -68,7 +68,11 @@ export type Outcome = readonly [0, unknown] | readonly [1, unknown];
 function pathText(root: string, path: ReadonlyArray<PropertyKey>): string {
   let out = root;
   for (const key of path) {
-    out += typeof key === "number" ? `[${key}]` : typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${String(key)}]`;
+    out += typeof key === "number"
+      ? `[${key}]`
+      : typeof key === "string" && /^[A-Za-z_$][\w$]*$/.test(key)
+      ? `.${key}`
+      : `[${String(key)}]`;
   }
   return out;
 }
@@ -105,7 +109,9 @@ export function encodeChecked(
   const exit = S.encodeUnknownExit(schema)(value);
   if (Exit.isSuccess(exit)) return Exit.succeed(exit.value);
   const { path, issue } = firstIssue(exit.cause, root);
-  return Exit.fail(new InvalidMessage({ actor, messageName, path, issue, message: new InvalidMessageError(actor, messageName, path, issue).message }));
+  return Exit.fail(
+    new InvalidMessage({ actor, messageName, path, issue, message: new InvalidMessageError(actor, messageName, path, issue).message }),
+  );
 }
 
 /**
@@ -118,7 +124,13 @@ export function encodeChecked(
  * decodeOrThrow(Schema.Number, 1, "Counter#1@w0", "inc", "arg"); // 1
  * ```
  */
-export function decodeOrThrow(schema: PayloadSchema | undefined, value: unknown, actor: string, messageName: string, root: string): unknown {
+export function decodeOrThrow(
+  schema: PayloadSchema | undefined,
+  value: unknown,
+  actor: string,
+  messageName: string,
+  root: string,
+): unknown {
   if (schema === undefined) return value;
   const exit = S.decodeUnknownExit(schema)(value);
   if (Exit.isSuccess(exit)) return exit.value;

@@ -24,6 +24,11 @@ import { ActorSystem, type ShutdownOptions, type ShutdownReport, type SystemOpti
 import { ActorClient, failWith } from "./client.ts";
 import type { SpawnError, SystemStart, SystemStopped } from "./errors.ts";
 
+const MissiveSystemKey: Context.ServiceClass<MissiveSystem, "missive-actors/MissiveSystem", ActorSystem> = Context.Service<
+  MissiveSystem,
+  ActorSystem
+>()("missive-actors/MissiveSystem");
+
 /**
  * The running `ActorSystem`, as a service. Provide it with {@link layer}.
  *
@@ -34,7 +39,7 @@ import type { SpawnError, SystemStart, SystemStopped } from "./errors.ts";
  * const workers = Effect.map(Effect.service(MissiveSystem), (system) => system.workers);
  * ```
  */
-export class MissiveSystem extends Context.Service<MissiveSystem, ActorSystem>()("missive-actors/MissiveSystem") {}
+export class MissiveSystem extends MissiveSystemKey {}
 
 /**
  * Options of {@link layer}: the system's options, and what happens at the end.
@@ -101,7 +106,10 @@ const SPAWN_TAGS = new Set(["SpawnFailed", "MessageEncode", "MessageTooLarge", "
  * const counter = spawn(Counter, 5, { worker: 0 }); // Effect<ActorClient<typeof Counter>, SpawnError, MissiveSystem>
  * ```
  */
-export function spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Effect.Effect<ActorClient<D>, SpawnError, MissiveSystem> {
+export function spawn<D extends AnyDefinition>(
+  definition: D,
+  ...args: SpawnArgs<D>
+): Effect.Effect<ActorClient<D>, SpawnError, MissiveSystem> {
   return Effect.flatMap(Effect.service(MissiveSystem), (system) =>
     Effect.callback<ActorClient<D>, SpawnError>((resume, signal) => {
       system.spawn(definition, ...(args as [unknown, SpawnOptions | undefined]) as SpawnArgs<D>).then(
@@ -128,7 +136,7 @@ export function spawnScoped<D extends AnyDefinition>(
   definition: D,
   ...args: SpawnArgs<D>
 ): Effect.Effect<ActorClient<D>, SpawnError, MissiveSystem | Scope.Scope> {
-  return Effect.acquireRelease(spawn(definition, ...args), (c) => Effect.ignore(stop(c, "scope closed")));
+  return Effect.acquireRelease(spawn(definition, ...args), (c) => Effect.ignore(stopActor(c, "scope closed")));
 }
 
 /**
@@ -138,12 +146,12 @@ export function spawnScoped<D extends AnyDefinition>(
  * @example
  * ```ts
  * import { Effect } from "effect";
- * import { spawn, stop } from "missive-actors/effect";
- * const once = Effect.flatMap(spawn(Counter, 0), (c) => stop(c));
+ * import { spawn, stopActor } from "missive-actors/effect";
+ * const once = Effect.flatMap(spawn(Counter, 0), (c) => stopActor(c));
  * ```
  */
 // deno-lint-ignore no-explicit-any
-export function stop(actor: ActorClient<any> | ActorRef, reason?: string): Effect.Effect<void, SystemStopped, MissiveSystem> {
+export function stopActor(actor: ActorClient<any> | ActorRef, reason?: string): Effect.Effect<void, SystemStopped, MissiveSystem> {
   const ref = actor instanceof ActorClient ? actor.ref : actor;
   return Effect.flatMap(Effect.service(MissiveSystem), (system) =>
     Effect.callback<void, SystemStopped>((resume) => {
