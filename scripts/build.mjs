@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build`: compiles the library into dist/ — ESM `.js`, `.d.ts` and source maps
-// for mod.ts, testkit.ts and src/ — so the package runs on plain Node (no loader) and
+// for mod.ts, testkit.ts, effect.ts and src/ — so the package runs on plain Node (no loader) and
 // type-checks for consumers without `allowImportingTsExtensions`.
 //
 // Steps: clean dist/, `tsc -p tsconfig.build.json` (relative `.ts` imports become `.js`
@@ -23,7 +23,7 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 copyFileSync(join(root, "src/runtime/node-worker-bootstrap.mjs"), join(dist, "src/runtime/node-worker-bootstrap.mjs"));
 // The host types the declarations mention (see the file): referenced from each entry point.
 copyFileSync(join(root, "src/platform.d.ts"), join(dist, "src/platform.d.ts"));
-for (const entry of ["mod.d.ts", "testkit.d.ts"]) {
+for (const entry of ["mod.d.ts", "testkit.d.ts", "effect.d.ts"]) {
   const file = join(dist, entry);
   writeFileSync(file, `/// <reference path="./src/platform.d.ts" />\n${readFileSync(file, "utf8")}`);
 }

@@ -1,7 +1,7 @@
 /**
  * Documentation that cannot rot: every ```ts block in README.md (and in any other
  * Markdown file of the repo, e.g. src/README.md) and every `@example` in the JSDoc of
- * mod.ts, testkit.ts and src/ is type-checked against the real code.
+ * mod.ts, testkit.ts, effect.ts and src/ is type-checked against the real code.
  *
  * How: each snippet becomes one file under `.scratch-docs/<run>/` (git-ignored, inside
  * the repo so the files are ES modules and resolve `node_modules`). Snippets are
@@ -13,7 +13,8 @@
  * checks all of them with the repo's compiler options (~2 s), and each error is mapped
  * back to the Markdown or source line it came from.
  *
- * `import … from "missive-actors"` / `"missive-actors/testkit"` in a snippet means mod.ts / testkit.ts;
+ * `import … from "missive-actors"` / `"missive-actors/testkit"` / `"missive-actors/effect"` in a snippet means
+ * mod.ts / testkit.ts / effect.ts;
  * relative imports resolve from the file holding the snippet (in Markdown, from the
  * repo-relative path in a first-line `// examples/….ts` comment when there is one).
  *
@@ -38,7 +39,11 @@ import { runtimeName } from "../mod.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const VOCABULARY = "test/fixtures/docs-vocabulary.ts";
-const ENTRY_POINTS: Record<string, string> = { "missive-actors": "mod.ts", "missive-actors/testkit": "testkit.ts" };
+const ENTRY_POINTS: Record<string, string> = {
+  "missive-actors": "mod.ts",
+  "missive-actors/testkit": "testkit.ts",
+  "missive-actors/effect": "effect.ts",
+};
 const CHECKED_LANGUAGES = new Set(["ts", "typescript"]);
 
 /** One code block to check. */
@@ -177,7 +182,7 @@ function exportsOf(file: string): Map<string, { file: string; local: string }> {
   return map;
 }
 
-const PUBLIC_ENTRIES = ["mod.ts", "testkit.ts"];
+const PUBLIC_ENTRIES = ["mod.ts", "testkit.ts", "effect.ts"];
 /** `file#name` of every declaration the package exports. */
 const publicDeclarations = new Set(PUBLIC_ENTRIES.flatMap((entry) => [...exportsOf(entry).values()].map((d) => `${d.file}#${d.local}`)));
 /** Names importable from the entry points, and from which. */
@@ -433,7 +438,7 @@ function typecheck(dir: string, generated: Generated[]): { failures: Failure[]; 
 
 // ------------------------------------------------------------ the suite
 
-const jsdocFiles = ["mod.ts", "testkit.ts", ...sourceFiles("src")];
+const jsdocFiles = ["mod.ts", "testkit.ts", "effect.ts", ...sourceFiles("src")];
 const snippets = [...markdownFiles().flatMap(markdownSnippets), ...jsdocFiles.flatMap(jsdocSnippets)];
 const checked = snippets.filter((s) => s.ignored === undefined);
 const scratch = join(root, ".scratch-docs", `${runtimeName}-${process.pid}-${Date.now().toString(36)}`);

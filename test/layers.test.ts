@@ -63,16 +63,19 @@ function resolveSpecifier(from: string, specifier: string): string {
   return parts.join("/");
 }
 
-/** The imports of `file` that point at other files (package imports are left out). */
-function importsOf(file: string): Edge[] {
+/** The package specifiers `file` imports (`effect`, `@msgpack/msgpack`, …). */
+const packagesOf = (file: string): string[] => importsOf(file, true).map((e) => e.to);
+
+/** The imports of `file` that point at other files (package imports are left out, or only those with `packages`). */
+function importsOf(file: string, packages = false): Edge[] {
   const text = readFileSync(join(root, file), "utf8");
   const kind = /\.m?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
   const edges: Edge[] = [];
   const add = (node: ts.Node, specifier: ts.Expression | undefined, typeOnly: boolean) => {
-    if (!specifier || !ts.isStringLiteralLike(specifier) || !specifier.text.startsWith(".")) return;
+    if (!specifier || !ts.isStringLiteralLike(specifier) || specifier.text.startsWith(".") !== !packages) return;
     const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
-    edges.push({ from: file, to: resolveSpecifier(file, specifier.text), line, typeOnly });
+    edges.push({ from: file, to: packages ? specifier.text : resolveSpecifier(file, specifier.text), line, typeOnly });
   };
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node)) {
@@ -100,7 +103,7 @@ function importsOf(file: string): Edge[] {
 
 const files = filesUnder("src");
 const fileSet = new Set(files);
-const edges = files.flatMap(importsOf);
+const edges = files.flatMap((f) => importsOf(f));
 const internal = edges.filter((e) => fileSet.has(e.to));
 
 const describeEdge = (e: Edge) =>
@@ -188,6 +191,21 @@ describe(`src/ layering on ${runtimeName}`, () => {
     const rank = (file: string) => (file.startsWith("src/") ? LAYERS.indexOf(layerOf(file)!) : LAYERS.length); // mod.ts, testkit.ts: the top
     const upward = edges.filter((e) => rank(e.to) > rank(e.from));
     expect(upward.map(describeEdge)).toEqual([]);
+  });
+
+  it("the core entry points (mod.ts, testkit.ts) reach nothing of src/effect/ nor the effect package; effect.ts does", () => {
+    const reach = (entry: string) => {
+      const seen = new Set([entry]);
+      for (const file of seen) for (const e of importsOf(file)) if (fileSet.has(e.to)) seen.add(e.to);
+      return seen;
+    };
+    for (const entry of ["mod.ts", "testkit.ts"]) {
+      const reached = [...reach(entry)];
+      expect(reached.filter((f) => f.startsWith("src/effect/"))).toEqual([]);
+      expect(reached.flatMap((f) => packagesOf(f).filter((p) => p === "effect" || p.startsWith("effect/")).map((p) => `${f} imports ${p}`)))
+        .toEqual([]);
+    }
+    expect([...reach("effect.ts")].some((f) => packagesOf(f).includes("effect"))).toBe(true);
   });
 
   const components = cycles(files, internal);

@@ -207,11 +207,23 @@ export class ActorSystem implements AsyncDisposable {
   }
 
   /**
-   * Replies to the main loop's asks that came after the ask had settled, and the system's
-   * dead letters (the same count as `system.deadLetters.count`: every loop's).
+   * Replies to the main loop's asks that came after the ask had settled, the system's
+   * dead letters (the same count as `system.deadLetters.count`: every loop's), and what
+   * the main loop is waiting on now: asks (and flushes, spawns) without an answer yet, and
+   * `send`s waiting for mailbox room. A cancelled ask or send leaves both at once.
+   *
+   * @example
+   * ```ts
+   * const { pendingAsks, waitingSends, lateReplies } = system.stats;
+   * ```
    */
-  get stats(): { lateReplies: number; deadLetters: number } {
-    return { lateReplies: this.#loop.asks.lateReplies, deadLetters: this.deadLetters.count };
+  get stats(): { lateReplies: number; deadLetters: number; pendingAsks: number; waitingSends: number } {
+    return {
+      lateReplies: this.#loop.asks.lateReplies,
+      deadLetters: this.deadLetters.count,
+      pendingAsks: this.#loop.asks.size,
+      waitingSends: this.#loop.credits.waiting,
+    };
   }
 
   /**

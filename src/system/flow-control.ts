@@ -50,6 +50,13 @@ export class Credits {
     this.#loops = loops;
   }
 
+  /** Senders waiting for room now, over every target (an aborted wait no longer counts). */
+  get waiting(): number {
+    let n = 0;
+    for (const a of this.#accounts.values()) n += a.waiters.length;
+    return n;
+  }
+
   /** This loop's share of a mailbox of `capacity`. */
   share(capacity: number): number {
     return Math.max(1, Math.floor(capacity / this.#loops));

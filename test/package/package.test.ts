@@ -5,8 +5,8 @@
  * the declarations type-check under common consumer settings, publint and
  * arethetypeswrong find nothing, and `deno publish --dry-run` passes with type checking.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bin, ok, root, run, scratch } from "./tools.ts";
 import { rmSync } from "node:fs";
@@ -109,6 +109,7 @@ describe("the tarball", () => {
     expect(list).toContain("dist/src/runtime/node-worker-bootstrap.mjs");
     expect(list).toContain("dist/src/platform.d.ts");
     expect(list).toContain("mod.ts");
+    for (const f of ["effect.ts", "dist/effect.js", "dist/effect.d.ts", "dist/src/effect/client.js"]) expect(list).toContain(f);
     expect(list.filter((f) => /^(test|bench|examples|scripts|packages)\/|package-lock|\.tgz$/.test(f))).toEqual([]);
   });
 
@@ -116,6 +117,30 @@ describe("the tarball", () => {
     const installed = run("npm", ["ls", "--all", "--parseable"], app).stdout;
     expect(installed).toContain("node_modules/@msgpack/msgpack");
     expect(installed).not.toContain("node_modules/effect");
+  });
+});
+
+describe("the core does not need effect", () => {
+  it("dist/mod.js's import graph (static and dynamic imports, from the installed package) never reaches effect", () => {
+    const pkg = join(app, "node_modules/missive-actors");
+    const seen = new Set([join(pkg, "dist/mod.js")]);
+    const packages = new Set<string>();
+    for (const file of seen) {
+      const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, ""); // code, not doc examples
+      for (const [, spec] of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)) {
+        if (spec!.startsWith(".")) seen.add(resolve(dirname(file), spec!));
+        else packages.add(spec!.split("/")[0]!.startsWith("@") ? spec!.split("/").slice(0, 2).join("/") : spec!.split("/")[0]!);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(30); // the walk found the library
+    expect([...seen].filter((f) => f.includes("/effect"))).toEqual([]);
+    expect([...packages].filter((p) => p !== "@msgpack/msgpack" && !p.startsWith("node:"))).toEqual([]);
+  });
+  it("missive-actors/effect without effect installed fails to load, naming the missing package", () => {
+    writeFileSync(join(app, "needs-effect.js"), `await import("missive-actors/effect");\n`);
+    const r = run(bin("node"), ["needs-effect.js"], app);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/Cannot find (package|module) 'effect'/);
   });
 });
 
