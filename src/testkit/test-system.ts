@@ -1,6 +1,7 @@
 /**
  * `TestSystem`: the deterministic mode. The same API as `ActorSystem` (spawn, stop,
- * lookup, dead letters, shutdown; refs tell, ask, flush, watch), but every "worker" is a
+ * lookup, dead letters, shutdown; refs tell, ask, flush, watch; channels, `select` and
+ * barriers open on it as on a system), but every "worker" is a
  * simulated loop in the test's own thread — the real `Loop`, with the user's real actor
  * definitions and the real codec (so an encode error is caught as in production) — and
  * every delivery from one loop to another is decided by a scheduler the test controls:
