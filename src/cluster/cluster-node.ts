@@ -127,6 +127,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
       connect: (name, incarnation) => this.#connectNode(name, incarnation),
       names: () => system.localNames().map(([name, ref]) => [name, ref.address, ref.flow, ref.label]),
       sentTo: (n) => n.endpoint.posted,
+      receivedFrom: (n) => n.received,
       onGap: (n, upTo) => this.#gap(n, upTo),
       onDown: (n, reason) => this.#down(n, reason),
       log: (message) => loop.log({ level: "warn", source: `cluster node ${options.node}`, message }),
@@ -363,6 +364,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   #answer(n: RemoteNode, id: number, kind: number, value: unknown): void {
     if (!n.up) return;
     const max = this.#loop.options.maxMessageBytes;
+    n.replies.set(n.link.sent, id);
     try {
       n.link.writeEnvelope(kind, GATEWAY, GATEWAY, id, null, value, max);
     } catch (e) {
@@ -388,6 +390,11 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
           id,
           new ActorStoppedError(`an actor on node ${n.name}`, "the ask was lost in transit (the NATS connection dropped)"),
         );
+      }
+      // Replies of this node lost on the way there: the asks there still settle, with an error.
+      for (const id of n.repliesIn(m.from, m.to)) {
+        const lost = new ActorStoppedError(`an actor on node ${this.node}`, "its reply was lost in transit (the NATS connection dropped)");
+        this.#answer(n, id, Kind.Fail, lost);
       }
     } else this.#refuse(from, `a control message of type ${String(m.type)}`, 0);
   }

@@ -32,6 +32,8 @@ export interface MembershipHost {
   connect(name: string, incarnation: string): RemoteNode;
   /** The names registered on this node: `[name, address, flow, label]` (sent in heartbeats). */
   names(): [string, number, number, string][];
+  /** Envelopes this node has received from `n`. */
+  receivedFrom(n: RemoteNode): number;
   /** Envelopes this node has sent to `n`. */
   sentTo(n: RemoteNode): number;
   /** `n` says it sent `upTo` envelopes here; more than arrived. */
@@ -46,6 +48,8 @@ interface Heartbeat {
   n: string;
   i: string;
   s: Record<string, [string, number]>;
+  /** Per source `[its incarnation, envelopes received from it]` (the source forgets the replies that arrived). */
+  r?: Record<string, [string, number]>;
   /** Names registered on the node: `[name, address, flow, label]`. */
   m?: [string, number, number, string][];
 }
@@ -89,10 +93,14 @@ export class Membership {
 
   #beat(): void {
     const s: Heartbeat["s"] = {};
-    for (const n of this.#byName.values()) s[n.name] = [n.incarnation, this.#host.sentTo(n)];
+    const r: Heartbeat["s"] = {};
+    for (const n of this.#byName.values()) {
+      s[n.name] = [n.incarnation, this.#host.sentTo(n)];
+      r[n.name] = [n.incarnation, this.#host.receivedFrom(n)];
+    }
     this.#host.publish(
       `${this.#host.options.name}.hb`,
-      text.encode(JSON.stringify({ n: this.#host.self, i: this.incarnation, s, m: this.#host.names() })),
+      text.encode(JSON.stringify({ n: this.#host.self, i: this.incarnation, s, r, m: this.#host.names() })),
     );
   }
 
@@ -170,6 +178,8 @@ export class Membership {
         }
       }
     }
+    const received = hb.r?.[this.#host.self];
+    if (Array.isArray(received) && received[0] === this.incarnation && Number.isSafeInteger(received[1])) n.confirm(received[1]);
     const sent = hb.s[this.#host.self];
     if (Array.isArray(sent) && sent[0] === this.incarnation && Number.isSafeInteger(sent[1]) && sent[1] > n.received) {
       this.#host.onGap(n, sent[1]);

@@ -41,6 +41,12 @@ export class RemoteNode {
   peerConsumed = 0;
   /** The names registered on it (from its heartbeats): name → `[address, flow, label]`. */
   readonly names = new Map<string, [number, number, string]>();
+  /**
+   * Replies sent to it that it has not confirmed receiving (its heartbeats say how much of
+   * this node's stream arrived): position in the stream → ask id. A reply lost in a gap is
+   * answered again, as an `ActorStoppedError`, so the ask still settles.
+   */
+  readonly replies = new Map<number, number>();
   /** Asks in flight to it: ask id → the position of its envelope in the stream (for gaps). */
   readonly asks = new Map<number, number>();
 
@@ -59,10 +65,22 @@ export class RemoteNode {
     return Math.max(0, this.userSent - this.peerConsumed);
   }
 
+  /** Forgets the replies at positions below `received` (they arrived). */
+  confirm(received: number): void {
+    for (const at of this.replies.keys()) if (at < received) this.replies.delete(at);
+  }
+
   /** The asks whose envelopes were at positions `[from, to)` of the stream (lost in a gap). */
   asksIn(from: number, to: number): number[] {
     const out: number[] = [];
     for (const [id, at] of this.asks) if (at >= from && at < to) out.push(id);
+    return out;
+  }
+
+  /** The ask ids whose replies were at positions `[from, to)` (lost in a gap). */
+  repliesIn(from: number, to: number): number[] {
+    const out: number[] = [];
+    for (const [at, id] of this.replies) if (at >= from && at < to) out.push(id);
     return out;
   }
 }
