@@ -13,7 +13,7 @@ import { Echo, Producer, Recorder } from "./fixtures/cluster-actors.ts";
 import type { ExampleProcess } from "./fixtures/example-process.ts";
 import { type NatsServer, natsUnavailable, startNatsServer, startNode } from "./fixtures/nats.ts";
 
-const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+const seed = Number(process.env.MISSIVE_SEED ?? 20261121);
 
 describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}`, () => {
   let server: NatsServer;
@@ -45,7 +45,7 @@ describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}
   });
 
   it(`keeps FIFO per sender–receiver pair across nodes (fast-check seed ${seed})`, async () => {
-    console.log(`cluster FIFO property: fast-check seed ${seed} (rerun with FC_SEED=${seed})`);
+    console.log(`cluster FIFO property: fast-check seed ${seed} (MISSIVE_SEED=${seed} replays it)`);
     const producers = await Promise.all([system.spawn(Producer, "b", { node: "b" }), system.spawn(Producer, "c", { node: "c" })]);
     await fc.assert(
       fc.asyncProperty(
