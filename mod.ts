@@ -43,6 +43,7 @@ export { registerHandleCodec } from "./src/wire/handles.ts";
 export type { HandleCodec } from "./src/wire/handles.ts";
 export { ActorSystem } from "./src/system/actor-system.ts";
 export type { ShutdownOptions, ShutdownReport, SystemOptions } from "./src/system/actor-system.ts";
+export type { ClusterEvent, ClusterOptions, ClusterView } from "./src/system/cluster-seam.ts";
 export type { DeadLetter, DeadLetterReason, DeadLetters } from "./src/system/dead-letters.ts";
 export { consoleLogger } from "./src/system/log.ts";
 export type { ConsoleLoggerOptions, LogEvent, Logger } from "./src/system/log.ts";
@@ -73,3 +74,8 @@ export type {
   TryGetResult,
   WaitOptions,
 } from "./src/channel/mod.ts";
+
+// ---- The cluster (src/cluster/): loaded by ActorSystem.start({ cluster }) only; the NATS client is imported lazily there.
+import { setClusterFactory } from "./src/system/actor-system.ts";
+import { joinCluster } from "./src/cluster/cluster-node.ts";
+setClusterFactory(joinCluster);

@@ -86,7 +86,7 @@ describe(`options are checked by name on ${runtimeName}`, () => {
     await expect(start).rejects.toThrow(/ActorSystem\.start options has no option "worker"; the options are workers, askTimeout/);
     await using system = await ActorSystem.start({ workers: 1 });
     await expect(system.spawn(Counter, 0, { wroker: 0 } as never)).rejects.toThrow(
-      /spawn options has no option "wroker"; the options are worker, name/,
+      /spawn options has no option "wroker"; the options are worker, name, node/,
     );
     await expect(system.shutdown({ timout: 5 } as never)).rejects.toThrow(
       /shutdown options has no option "timout"; the options are timeout/,

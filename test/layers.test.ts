@@ -3,7 +3,7 @@
  *
  * Every file under src/ belongs to the layer of its folder, lowest first:
  *
- *   src/errors.ts < util < wire < transport < runtime < actor < system < channel < testkit < effect
+ *   src/errors.ts < util < wire < transport < runtime < actor < system < cluster < channel < testkit < effect
  *
  * A file may import files of its own layer and of lower layers, never of a higher one;
  * and no files may import each other in a cycle across layers, nor in a cycle that has a
@@ -29,7 +29,7 @@ import { runtimeName } from "../mod.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** Lowest first. `src/errors.ts` (src/ itself) is below everything: every layer throws. */
-const LAYERS = ["src", "util", "wire", "transport", "runtime", "actor", "system", "channel", "testkit", "effect"];
+const LAYERS = ["src", "util", "wire", "transport", "runtime", "actor", "system", "cluster", "channel", "testkit", "effect"];
 const SOURCE = /\.(ts|mts|js|mjs)$/;
 
 /** The layer of a repo-relative path under src/ (`src/wire/codec.ts` → `wire`), or `undefined`. */

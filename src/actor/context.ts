@@ -26,6 +26,8 @@ export interface SpawnOptions {
   worker?: number;
   /** A unique name, for `system.lookup(name)` and readable errors. */
   name?: string;
+  /** The cluster node to spawn on (`system.spawn` of a system started with `cluster`; default: this node). */
+  node?: string;
 }
 
 /** The arguments of `spawn` after the definition: the init argument (optional when `init` takes none), then options. */

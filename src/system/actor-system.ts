@@ -16,10 +16,12 @@ import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import { ActorRef } from "../actor/ref.ts";
 import { checkInteger, checkOptions, checkTimeout } from "../actor/validate.ts";
-import { InvalidArgumentError, SystemStartError, SystemStoppedError } from "../errors.ts";
+import { ActorNameTakenError, InvalidArgumentError, SystemStartError, SystemStoppedError } from "../errors.ts";
 import { availableParallelism, isMissiveWorker, type WorkerHandle } from "../runtime/adapters.ts";
 import { runtimeProblem } from "../runtime/requirements.ts";
+import { isDefinition } from "../actor/definition.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
+import type { ClusterFactory, ClusterHandle, ClusterOptions, ClusterView } from "./cluster-seam.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { Directory } from "./directory.ts";
 import type { Logger } from "./log.ts";
@@ -45,9 +47,10 @@ const SYSTEM_OPTIONS = Object.keys(
     maxMessageBytes: true,
     logger: true,
     initTimeout: true,
+    cluster: true,
   } satisfies { [K in keyof Required<SystemOptions>]: true },
 );
-const SPAWN_OPTIONS = Object.keys({ worker: true, name: true } satisfies { [K in keyof Required<SpawnOptions>]: true });
+const SPAWN_OPTIONS = Object.keys({ worker: true, name: true, node: true } satisfies { [K in keyof Required<SpawnOptions>]: true });
 
 const NESTED_START = "ActorSystem.start() was called inside a Missive worker. Every worker imports the modules that " +
   "define actors, so code at the top level of such a module runs again in each worker; starting a system there would " +
@@ -79,6 +82,27 @@ export interface SystemOptions {
    * `ActorInitError` (default 30 000; `Infinity` for none). The actor is then removed.
    */
   initTimeout?: number;
+  /**
+   * Join a cluster over NATS: `{ servers: "nats://127.0.0.1:4222", node: "a" }`. Refs then
+   * carry their node, and tell/ask/send/flush reach actors of other nodes (see the README's
+   * "Cluster" section). Without it, the cluster module and the NATS client are never loaded.
+   */
+  cluster?: ClusterOptions;
+}
+
+let clusterFactory: ClusterFactory | null = null;
+
+/**
+ * @internal How `mod.ts` gives the core the cluster module (a layer above it), so that
+ * `src/system/` never imports `src/cluster/`.
+ *
+ * @example
+ * ```ts
+ * setClusterFactory(joinCluster);
+ * ```
+ */
+export function setClusterFactory(factory: ClusterFactory): void {
+  clusterFactory = factory;
 }
 
 const loops = new WeakMap<ActorSystem, Loop>();
@@ -128,6 +152,7 @@ export class ActorSystem implements AsyncDisposable {
   #stopping = false;
   #shutdown: Promise<ShutdownReport> | null = null;
   #onQuiescenceCheck: (() => void) | null = null;
+  #cluster: ClusterHandle | null = null;
 
   private constructor(base: Omit<LoopOptions, "index">, logger: Logger | undefined) {
     const loop = (this.#loop = new Loop({ ...base, index: 0 }));
@@ -175,6 +200,11 @@ export class ActorSystem implements AsyncDisposable {
       throw new InvalidArgumentError("sliceMs must be a finite number of milliseconds > 0 (the dispatcher yields after it); got Infinity.");
     }
     checkInteger("maxMessageBytes", options.maxMessageBytes, 64, 1 << 30);
+    if (options.cluster !== undefined && clusterFactory === null) {
+      throw new SystemStartError(
+        'cluster: the cluster module is not loaded. Fix: import ActorSystem from "missive-actors" (mod.ts), which registers it.',
+      );
+    }
     if (options.logger !== undefined && typeof options.logger !== "function") {
       throw new InvalidArgumentError(`logger must be a function (event) => void, e.g. consoleLogger(); got ${typeof options.logger}.`);
     }
@@ -193,7 +223,61 @@ export class ActorSystem implements AsyncDisposable {
       system.#stopping = true;
       throw e;
     }
+    if (options.cluster !== undefined) {
+      try {
+        system.#joined(await clusterFactory!(system.#clusterSystem(), options.cluster));
+      } catch (e) {
+        await system.shutdown();
+        throw e;
+      }
+    }
     return system;
+  }
+
+  /** What this system lends its cluster module. */
+  #clusterSystem() {
+    const loop = this.#loop;
+    return {
+      loop,
+      spawnHere: async (url: string, key: string, arg: unknown, name: string | null) => {
+        if (this.#stopping) throw new SystemStoppedError("spawn");
+        const target = (this.#nextWorker++ % this.#pool.size) + 1;
+        const [addr, label, flow] = name === null
+          ? await loop.requestOp(target, "spawn", [url, key, arg, 0, null], arg)
+          : await this.#spawnNamed(target, url, key, arg, 0, name);
+        this.#topLevel.add(addr);
+        return loop.refTo(addr, label, flow);
+      },
+      localName: (name: string) => this.#names.find(name),
+      localNames: () => this.#names.entries(),
+      stopping: () => this.#stopping,
+    };
+  }
+
+  /** Wires a joined cluster in: remote refs of the main loop, and of the workers (their loop requests). */
+  #joined(cluster: ClusterHandle): void {
+    this.#cluster = cluster;
+    const loop = this.#loop;
+    const remote = (loop.remote = cluster.remote);
+    const ref = ([node, addr, flow, label]: [number, number, number, string]) => new ActorRef(loop, node, addr, label, flow);
+    loop.ops.on("remoteTell", ([target, name, arg]) => remote.tell(ref(target), name, arg));
+    loop.ops.on("remoteAsk", ([target, name, arg]) => remote.ask(ref(target), name, arg, { timeout: Infinity }));
+    loop.ops.on("remoteFlush", (target) => remote.flush(ref(target), { timeout: Infinity }));
+    loop.ops.on("remoteWatch", ([target, watcher, link]) => remote.watch(watcher, ref(target), link));
+    loop.ops.on("remoteUnwatch", ([target, watcher]) => remote.unwatch(watcher, ref(target)));
+  }
+
+  /**
+   * The cluster this system joined (`ActorSystem.start({ cluster })`), else `null`: its
+   * members, join/leave/down events, and transport counters.
+   *
+   * @example
+   * ```ts
+   * system.cluster?.subscribe((e) => console.log(`${e.node}: ${e.type} (${e.reason})`));
+   * ```
+   */
+  get cluster(): ClusterView | null {
+    return this.#cluster;
   }
 
   /** Number of workers. */
@@ -241,6 +325,17 @@ export class ActorSystem implements AsyncDisposable {
     if (this.#stopping) throw new SystemStoppedError("spawn");
     const [arg, options] = args as [unknown, SpawnOptions | undefined];
     checkOptions("spawn options", options, SPAWN_OPTIONS);
+    if (options?.node !== undefined && options.node !== this.#cluster?.node) {
+      if (this.#cluster === null) {
+        throw new InvalidArgumentError(
+          `spawn option node: "${options.node}" is another node, and this system is in no cluster (start it with { cluster }).`,
+        );
+      }
+      if (!isDefinition(definition)) {
+        throw new InvalidArgumentError(`spawn expects a definition made by defineActor(import.meta.url, { … }).`);
+      }
+      return (await this.#cluster.spawnOn(options.node, definition.url, definition.key, arg, options.name ?? null)) as ActorRef<D>;
+    }
     const lifecycle = this.#loop.lifecycle;
     const loop = lifecycle.loopFor(options, (this.#nextWorker++ % this.#pool.size) + 1);
     const ref = await lifecycle.spawnOn(loop, definition, arg, 0, options?.name ?? null);
@@ -297,7 +392,8 @@ export class ActorSystem implements AsyncDisposable {
    * ```
    */
   lookup<D extends AnyDefinition = AnyDefinition>(name: string): ActorRef<D> {
-    return this.#names.lookup(name) as ActorRef<D>;
+    const remote = this.#cluster === null || this.#names.find(name) !== undefined ? undefined : this.#cluster.lookup(name);
+    return (remote ?? this.#names.lookup(name)) as ActorRef<D>;
   }
 
   /** The main loop's part of the loop-level requests: names, the directory, dead letters. */
@@ -325,6 +421,8 @@ export class ActorSystem implements AsyncDisposable {
 
   /** Spawns a named actor on loop `target`: the name is reserved while it starts, released if it fails. */
   async #spawnNamed(target: number, url: string, key: string, arg: unknown, parent: number, name: string): Promise<SpawnReply> {
+    // Names are cluster-wide: one another node registered (as its heartbeats say) is taken too.
+    if (typeof name === "string" && this.#cluster?.lookup(name) !== undefined) throw new ActorNameTakenError(name);
     this.#names.reserve(name);
     try {
       const reply = await this.#loop.requestOp(target, "spawn", [url, key, arg, parent, name], arg);
@@ -367,7 +465,11 @@ export class ActorSystem implements AsyncDisposable {
         directory: this.#directory,
         topLevel: this.#topLevel,
         setQuiescenceCheck: (check) => (this.#onQuiescenceCheck = check),
-      }, options.timeout ?? 30_000);
+      }, options.timeout ?? 30_000).then(async (report) => {
+        // The cluster goes last: until the workers have exited, replies may still be owed to other nodes.
+        await this.#cluster?.close();
+        return report;
+      });
     }
     return this.#shutdown;
   }

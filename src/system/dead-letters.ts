@@ -21,7 +21,9 @@ export type DeadLetterReason =
   | "undelivered" // the target stopped before processing it
   | "no-handler" // the target has no handler of that name
   | "worker-exited" // it was in flight to, or queued on, a worker that died
-  | "malformed"; // it was in a frame that could not be decoded
+  | "malformed" // it was in a frame that could not be decoded
+  | "node-down" // it was sent to a node of the cluster that was down, or went down before acknowledging it
+  | "lost-in-transit"; // the cluster transport lost it (e.g. the NATS server restarted); counted from the frame counts
 
 /** One dead letter, as subscribers see it. */
 export interface DeadLetter {

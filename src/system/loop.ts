@@ -57,6 +57,7 @@ import type { ActorMetrics } from "./metrics.ts";
 import { LoopOps, type OpName, type OpPayload, type OpReply } from "./ops.ts";
 import { Peer } from "./peer.ts";
 import { Processor } from "./processing.ts";
+import { notClustered, type RemoteHost } from "./remote.ts";
 
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
@@ -134,6 +135,8 @@ export class Loop implements RefHost {
   onDeadLetter: (d: DeadLetter) => void;
   /** Where log events go (the main loop: the system's logger; workers forward them to it). */
   log: (event: LogEvent) => void = consoleLogger();
+  /** The way to actors of other nodes (`ref.node !== 0`): the cluster on the main loop, the main loop on a worker (see remote.ts). */
+  remote: RemoteHost | null = null;
   readonly #processor: Processor = new Processor(this);
   readonly #inbound: Inbound;
   #nextLocalId = 1;
@@ -373,8 +376,15 @@ export class Loop implements RefHost {
 
   // ---- RefHost: what refs call -------------------------------------------------------
 
+  /** The way to `ref`'s node (throws when this system is in no cluster). */
+  remoteFor(ref: ActorRef): RemoteHost {
+    if (this.remote === null) throw notClustered(ref);
+    return this.remote;
+  }
+
   tell(ref: ActorRef, name: string, arg: unknown): void {
     this.guard?.();
+    if (ref.node !== 0) return this.remoteFor(ref).tell(ref, name, arg);
     if (ref.overflow === null) {
       this.#sendEnvelope(Kind.Tell, ref.address, this.#senderAddress(), 0, name, arg, ref.label, arg);
       return;
@@ -393,6 +403,7 @@ export class Loop implements RefHost {
   send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void> {
     try {
       this.guard?.();
+      if (ref.node !== 0) return this.remoteFor(ref).send(ref, name, arg, options);
       if (ref.overflow !== "wait") {
         this.tell(ref, name, arg);
         return Promise.resolve();
@@ -416,6 +427,7 @@ export class Loop implements RefHost {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (ref.node !== 0) return this.remote === null ? Promise.reject(notClustered(ref)) : this.remote.ask(ref, name, arg, options);
     if (ref.overflow === null) return this.request(ref.address, name, arg, ref.label, options, arg);
     if (this.credits.tryTake(ref.address, ref.capacity)) return this.request(ref.address, name, arg, ref.label, options, arg, COUNTED);
     if (ref.overflow === "reject") return Promise.reject(new MailboxFullError(ref.label, ref.capacity, "the actor's policy is reject"));
@@ -430,6 +442,7 @@ export class Loop implements RefHost {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (ref.node !== 0) return this.remote === null ? Promise.reject(notClustered(ref)) : this.remote.flush(ref, options);
     return this.request(ref.address, SystemMessage.Flush, undefined, ref.label, options, undefined) as Promise<void>;
   }
 

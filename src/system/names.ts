@@ -47,6 +47,16 @@ export class Names {
     for (const [n, ref] of this.#refs) if (ref?.address === address) this.#refs.delete(n);
   }
 
+  /** The ref registered as `name`, if there is one (and its actor has started). */
+  find(name: string): ActorRef | undefined {
+    return this.#refs.get(name) ?? undefined;
+  }
+
+  /** Every registered name with its ref (the started ones). */
+  entries(): [string, ActorRef][] {
+    return [...this.#refs].filter((e): e is [string, ActorRef] => e[1] !== null);
+  }
+
   /** The ref registered as `name`, or `UnknownActorError`. */
   lookup(name: string): ActorRef {
     const ref = this.#refs.get(name);

@@ -18,6 +18,7 @@ import type { DeadLetterReason } from "./dead-letters.ts";
 import type { SupervisionStrategy } from "../actor/supervision.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { WorkerMetrics } from "./metrics.ts";
+import type { RemoteTarget } from "./remote.ts";
 
 /** `[url, key, arg, parentAddress, name, localId?]` of a spawn request. */
 export type SpawnRequest = [url: string, key: string, arg: unknown, parent: number, name: string | null, localId?: number];
@@ -59,6 +60,15 @@ export interface LoopOpTypes {
   deadLetter: [[address: number, target: string, name: string | null, reason: DeadLetterReason, count: number, arg: unknown], void];
   /** A worker's metrics. */
   metrics: [null, WorkerMetrics];
+  /** Main loop of a clustered system: a tell from a worker to an actor of another node (see remote.ts). */
+  remoteTell: [[target: RemoteTarget, name: string, arg: unknown], void];
+  /** Main loop: an ask from a worker to an actor of another node; the reply is the handler's. */
+  remoteAsk: [[target: RemoteTarget, name: string, arg: unknown], unknown];
+  /** Main loop: a flush from a worker to an actor of another node. */
+  remoteFlush: [RemoteTarget, void];
+  /** Main loop: actor `watcher` of a worker watches (or links to) an actor of another node. */
+  remoteWatch: [[target: RemoteTarget, watcher: number, link: boolean], void];
+  remoteUnwatch: [[target: RemoteTarget, watcher: number], void];
 }
 
 export type OpName = keyof LoopOpTypes;

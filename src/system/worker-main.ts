@@ -11,6 +11,7 @@ import { ActorStoppedError } from "../errors.ts";
 import { announceOwnExit, endOwnWorker, parentEndpoint, portEndpoint } from "../runtime/adapters.ts";
 import type { FromWorker, ToPeer, ToWorker } from "./control.ts";
 import { Loop } from "./loop.ts";
+import { ForwardingRemote } from "./remote.ts";
 import { LatenessSampler } from "./metrics.ts";
 import { SystemMessage } from "../wire/envelope.ts";
 import { logEventToWire } from "./log.ts";
@@ -88,6 +89,7 @@ parent.listen((data) => {
   const l = (loop = new Loop(message.options));
   message.taken.forEach((row, i) => l.setTakenRow(i, row));
   l.connect(0, parent);
+  l.remote = new ForwardingRemote(l); // refs to actors of other nodes go through the main loop (remote.ts)
   message.peers.forEach((peer, i) => l.connect(peer, portEndpoint(message.ports[i]!)));
   if (message.reserve > 0) {
     // A replacement worker: actors come back at their old numbers; mail for them waits.

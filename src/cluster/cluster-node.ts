@@ -1,0 +1,437 @@
+/**
+ * One system's membership in a cluster, over NATS: the main loop's way to actors of other
+ * nodes ({@link RemoteHost}), the gateway for what other nodes send to this one, and the
+ * heartbeats that make membership.
+ *
+ * - **Sending.** A ref carries its node's id (`ActorRef.node`, 0 for this node). A tell,
+ *   ask or flush to another node is encoded straight into the pending frame of the link to
+ *   that node (one {@link Link} per node, over a {@link NatsEndpoint}): frames batched per
+ *   destination node, flushed at the end of the tick, as to a worker.
+ * - **Receiving.** Frames from node X arrive on `<cluster>.f.<self>.X` in the order X
+ *   published them; each envelope is handed on in that order — a tell with
+ *   `tellSystem`, an ask or flush as a request of the main loop whose settlement goes
+ *   back to X — so FIFO per sender–receiver pair holds (NATS keeps one publisher's order).
+ *   A frame that is not ours (bad bytes, an unknown node) is refused and counted; its
+ *   envelopes become `malformed` dead letters.
+ * - **Loss.** Frame prefixes and heartbeats carry how many envelopes X sent here; a gap
+ *   (the NATS server restarted) becomes `lost-in-transit` dead letters here and a notice to X,
+ *   whose asks in the gap reject with `ActorStoppedError`.
+ * - **Membership.** Every node publishes a heartbeat every `heartbeatMs`; a node unheard
+ *   for `downAfterMs` is down: its asks reject, the tells it never acknowledged become
+ *   `node-down` dead letters, subscribers get `down`. A node that shuts down says `leave`.
+ *
+ * @example
+ * ```ts
+ * const system = await ActorSystem.start({ cluster: { servers: "nats://127.0.0.1:4222", node: "a" } });
+ * await system.cluster!.whenMember("b");
+ * ```
+ * @module
+ */
+import type { NatsConnection } from "@nats-io/transport-node";
+import { ActorRef, type AskOptions, type SendOptions } from "../actor/ref.ts";
+import { ActorStoppedError, MessageEncodeError, MissiveError, SystemStartError, WireError } from "../errors.ts";
+import type { ClusterEvent, ClusterHandle, ClusterOptions, ClusterSystem } from "../system/cluster-seam.ts";
+import type { DeadLetterReason } from "../system/dead-letters.ts";
+import type { Loop } from "../system/loop.ts";
+import type { RemoteHost } from "../system/remote.ts";
+import { Link } from "../transport/link.ts";
+import { Codec } from "../wire/codec.ts";
+import { address, type Envelope, Kind, SystemMessage } from "../wire/envelope.ts";
+import { FRAME_HEADER_BYTES } from "../wire/frame-header.ts";
+import { Membership } from "./membership.ts";
+import { NatsEndpoint, PREFIX_BYTES } from "./nats-endpoint.ts";
+import { clusterOptions, nodeId, type ResolvedClusterOptions } from "./options.ts";
+import { RemoteNode } from "./remote-node.ts";
+
+const GATEWAY = address(0, 0);
+const SPAWN = "$cluster.spawn";
+const LOOKUP = "$cluster.lookup";
+
+/**
+ * Joins the cluster described by `options` (the NATS client is imported here, lazily).
+ * Throws `SystemStartError` when the client is missing or the server cannot be reached.
+ */
+export async function joinCluster(system: ClusterSystem, raw: ClusterOptions): Promise<ClusterHandle> {
+  const options = clusterOptions(raw);
+  let nats: typeof import("@nats-io/transport-node");
+  try {
+    nats = await import("@nats-io/transport-node");
+  } catch (e) {
+    throw new SystemStartError(
+      `cluster: the NATS client is not installed (${(e as Error)?.message}). Fix: npm install @nats-io/transport-node`,
+      { cause: e },
+    );
+  }
+  let nc: NatsConnection;
+  try {
+    nc = await nats.connect({
+      servers: options.servers,
+      name: `missive-${options.name}-${options.node}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 100,
+      waitOnFirstConnect: false,
+    });
+  } catch (e) {
+    throw new SystemStartError(
+      `cluster: cannot connect to ${options.servers.join(", ")} (${(e as Error)?.message}). ` +
+        `Fix: start a NATS server (npm run nats-server) or correct cluster.servers.`,
+      { cause: e },
+    );
+  }
+  const node = new ClusterNode(system, options, nc);
+  await node.start();
+  return node;
+}
+
+export class ClusterNode implements ClusterHandle, RemoteHost {
+  readonly node: string;
+  readonly remote: RemoteHost = this;
+  readonly #system: ClusterSystem;
+  readonly #loop: Loop;
+  readonly #options: ResolvedClusterOptions;
+  readonly #nc: NatsConnection;
+  readonly #selfId: number;
+  readonly #codec: Codec;
+  readonly #membership: Membership;
+  #refused = 0;
+  #lost = 0;
+  #framesReceived = 0;
+  #nextKey = -1;
+
+  constructor(system: ClusterSystem, options: ResolvedClusterOptions, nc: NatsConnection) {
+    this.#system = system;
+    this.#loop = system.loop;
+    this.#options = options;
+    this.#nc = nc;
+    this.node = options.node;
+    this.#selfId = nodeId(options.node);
+    const loop = this.#loop;
+    const selfId = this.#selfId;
+    // Refs cross nodes with the id of the node they live on (0 in a ref means "this node").
+    this.#codec = new Codec(
+      {
+        isRef: (v) => v instanceof ActorRef,
+        toWire: (v) => {
+          const ref = v as ActorRef;
+          return [ref.node === 0 ? selfId : ref.node, ref.address, ref.flow, ref.label];
+        },
+        fromWire: (node, addr, flow, label) => new ActorRef(loop, node === selfId ? 0 : node, addr, label, flow),
+      },
+      { maxStrLength: loop.options.maxMessageBytes, maxBinLength: loop.options.maxMessageBytes },
+    );
+    this.#membership = new Membership({
+      self: options.node,
+      options,
+      clock: loop.clock,
+      publish: (subject, data) => this.#publish(subject, data),
+      connect: (name, incarnation) => this.#connectNode(name, incarnation),
+      names: () => system.localNames().map(([name, ref]) => [name, ref.address, ref.flow, ref.label]),
+      sentTo: (n) => n.endpoint.posted,
+      receivedFrom: (n) => n.received,
+      onGap: (n, upTo) => this.#gap(n, upTo),
+      onDown: (n, reason) => this.#down(n, reason),
+      log: (message) => loop.log({ level: "warn", source: `cluster node ${options.node}`, message }),
+    });
+  }
+
+  /** Subscribes to this node's subjects and starts the heartbeats. */
+  async start(): Promise<void> {
+    const p = this.#options.name;
+    const self = this.#options.node;
+    this.#nc.subscribe(`${p}.f.${self}.*`, { callback: (_e, msg) => this.#onFrame(lastToken(msg.subject), msg.data) });
+    this.#nc.subscribe(`${p}.c.${self}.*`, { callback: (_e, msg) => this.#onControl(lastToken(msg.subject), msg.data) });
+    this.#membership.subscribe(this.#nc);
+    await this.#nc.flush(); // the subscriptions are registered with the server before anyone can hear of us
+    this.#membership.start();
+    void this.#watchStatus();
+  }
+
+  async #watchStatus(): Promise<void> {
+    for await (const s of this.#nc.status()) {
+      if (s.type === "disconnect") this.#membership.connected(false);
+      else if (s.type === "reconnect") this.#membership.connected(true);
+    }
+  }
+
+  #publish(subject: string, data: Uint8Array): void {
+    try {
+      this.#nc.publish(subject, data);
+    } catch (e) {
+      // Closed (this node is leaving): what could not be published is reported, never silent.
+      this.#loop.log({
+        level: "warn",
+        source: `cluster node ${this.node}`,
+        message: `publish to ${subject} failed: ${(e as Error)?.message}`,
+      });
+    }
+  }
+
+  #connectNode(name: string, incarnation: string): RemoteNode {
+    const p = this.#options.name;
+    const endpoint = new NatsEndpoint(
+      (s, d) => this.#publish(s, d),
+      `${p}.f.${name}.${this.node}`,
+      `${p}.c.${name}.${this.node}`,
+      (v) => this.#codec.encode(v),
+    );
+    let remote: RemoteNode | undefined = undefined;
+    const link = new Link(-1, endpoint, (v) => this.#codec.encode(v), () => remote?.consumed ?? 0);
+    remote = new RemoteNode(name, nodeId(name), incarnation, this.#nextKey--, link, endpoint, this.#loop.clock.now());
+    return remote;
+  }
+
+  // ---- ClusterView --------------------------------------------------------------------------------
+
+  members(): string[] {
+    return this.#membership.members();
+  }
+
+  subscribe(listener: (event: ClusterEvent) => void): () => void {
+    return this.#membership.listen(listener);
+  }
+
+  whenMember(name: string, signal?: AbortSignal): Promise<void> {
+    return this.#membership.whenMember(name, signal);
+  }
+
+  stats(): { refusedFrames: number; lostInTransit: number; framesSent: number; framesReceived: number } {
+    let framesSent = 0;
+    for (const n of this.#membership.all()) framesSent += n.endpoint.frames;
+    return { refusedFrames: this.#refused, lostInTransit: this.#lost, framesSent, framesReceived: this.#framesReceived };
+  }
+
+  // ---- RemoteHost: sending to other nodes ----------------------------------------------------------------
+
+  #nodeOf(ref: ActorRef): RemoteNode | undefined {
+    return this.#membership.byId(ref.node);
+  }
+
+  #notMember(ref: ActorRef): ActorStoppedError {
+    return new ActorStoppedError(
+      ref.label,
+      `its node (id ${ref.node}) is not a member of the cluster now (node-down: it left, stopped heartbeating, or never joined)`,
+    );
+  }
+
+  #write(n: RemoteNode, kind: number, ref: ActorRef, id: number, name: string, arg: unknown): void {
+    try {
+      n.link.writeEnvelope(kind, ref.address, GATEWAY, id, name, arg, this.#loop.options.maxMessageBytes);
+    } catch (e) {
+      if (e instanceof MissiveError) throw e;
+      throw new MessageEncodeError(ref.label, name, "arg", `not encodable (${(e as Error)?.message ?? String(e)})`, e);
+    }
+  }
+
+  tell(ref: ActorRef, name: string, arg: unknown): void {
+    const n = this.#nodeOf(ref);
+    if (n === undefined) {
+      this.#deadLetter(ref.address, ref.label, name, arg, "node-down", 1);
+      return;
+    }
+    this.#write(n, Kind.Tell, ref, 0, name, arg);
+    n.userSent++;
+  }
+
+  send(ref: ActorRef, name: string, arg: unknown, _options: SendOptions | undefined): Promise<void> {
+    try {
+      this.tell(ref, name, arg);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined): Promise<unknown> {
+    const n = this.#nodeOf(ref);
+    if (n === undefined) return Promise.reject(this.#notMember(ref));
+    const loop = this.#loop;
+    const { id, promise } = loop.asks.open(ref.label, name, options?.timeout ?? loop.options.askTimeout, options?.signal, n.key);
+    if (id === 0) return promise;
+    const at = n.link.sent;
+    try {
+      this.#write(n, Kind.Ask, ref, id, name, arg);
+    } catch (e) {
+      loop.asks.cancel(id, e);
+      return promise;
+    }
+    n.asks.set(id, at);
+    const settled = () => void n.asks.delete(id);
+    promise.then(settled, settled);
+    return promise;
+  }
+
+  flush(ref: ActorRef, options: AskOptions | undefined): Promise<void> {
+    return this.ask(ref, SystemMessage.Flush, undefined, options) as Promise<void>;
+  }
+
+  watch(_watcher: number, ref: ActorRef, _link: boolean): Promise<void> {
+    return Promise.reject(new MissiveError(`watching ${ref.label} on another node is not supported yet`));
+  }
+
+  unwatch(_watcher: number, _ref: ActorRef): void {}
+
+  // ---- spawn and names on other nodes ---------------------------------------------------------
+
+  async spawnOn(node: string, url: string, key: string, arg: unknown, name: string | null): Promise<ActorRef> {
+    const n = this.#membership.byName(node);
+    if (n === undefined) {
+      throw new ActorStoppedError(`node ${node}`, `it is not a member of the cluster (members: ${this.members().join(", ") || "none"})`);
+    }
+    const target = new ActorRef(this.#loop, n.id, GATEWAY, `node ${node}`);
+    return (await this.ask(target, SPAWN, [url, key, arg, name], { timeout: this.#loop.options.initTimeout })) as ActorRef;
+  }
+
+  lookup(name: string): ActorRef | undefined {
+    return this.#membership.lookupName(name, (id, addr, flow, label) => new ActorRef(this.#loop, id, addr, label, flow));
+  }
+
+  // ---- receiving from other nodes ------------------------------------------------------------------
+
+  #onFrame(from: string, data: Uint8Array): void {
+    const n = this.#membership.byName(from);
+    if (n === undefined) return this.#refuse(from, `a frame from "${from}", which is not a member of the cluster`, 0);
+    if (data.byteLength < PREFIX_BYTES + FRAME_HEADER_BYTES) return this.#refuse(from, `a frame of ${data.byteLength} bytes`, 0);
+    const before = new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(0);
+    if (!Number.isSafeInteger(before) || before < 0) return this.#refuse(from, `a frame with a bad position (${before})`, 0);
+    this.#framesReceived++;
+    n.lastSeen = this.#loop.clock.now();
+    if (before > n.received) this.#gap(n, before);
+    let cursor;
+    try {
+      cursor = this.#codec.openFrame(data.subarray(PREFIX_BYTES));
+    } catch (e) {
+      return this.#refuse(from, (e as Error).message, 0);
+    }
+    n.received = before + cursor.announced;
+    if (Number.isSafeInteger(cursor.ack) && cursor.ack >= 0) n.peerConsumed = cursor.ack;
+    for (;;) {
+      let env: Envelope | null;
+      try {
+        env = cursor.next();
+      } catch (e) {
+        return this.#refuse(from, e instanceof WireError ? e.message : String(e), cursor.announced - cursor.decoded);
+      }
+      if (env === null) break;
+      this.#onEnvelope(n, env);
+    }
+  }
+
+  #refuse(from: string, what: string, lost: number): void {
+    this.#refused++;
+    if (lost > 0) this.#deadLetter(0, `(unknown: lost in a malformed frame from node ${from})`, null, undefined, "malformed", lost);
+    this.#loop.wireErrors++;
+    this.#loop.log({
+      level: "error",
+      source: `cluster node ${this.node}`,
+      message: `refused ${what} (on the subjects of node ${this.node})`,
+    });
+  }
+
+  #onEnvelope(n: RemoteNode, env: Envelope): void {
+    const [flags, to, , id, name, payload] = env;
+    const kind = flags & 7;
+    const loop = this.#loop;
+    if (kind === Kind.Reply || kind === Kind.Fail) {
+      n.asks.delete(id);
+      loop.asks.settle(id, kind === Kind.Reply, payload);
+      return;
+    }
+    if (kind === Kind.Tell) {
+      n.consumed++;
+      try {
+        loop.tellSystem(to, GATEWAY, name ?? "", payload);
+      } catch (e) {
+        this.#deadLetter(to, `actor ${to}`, name, payload, "stopped", 1);
+        loop.log({ level: "warn", source: `cluster node ${this.node}`, message: `a tell from node ${n.name}: ${(e as Error).message}` });
+      }
+      return;
+    }
+    if (kind !== Kind.Ask || typeof name !== "string") return this.#refuse(n.name, `an envelope of kind ${flags}`, 1);
+    let answer: Promise<unknown>;
+    if (to === GATEWAY && name === SPAWN) answer = this.#spawnHere(payload);
+    else if (to === GATEWAY && name === LOOKUP) answer = Promise.resolve(this.#system.localName(String(payload)) ?? null);
+    else answer = loop.request(to, name, payload, `actor ${to}`, { timeout: Infinity }, payload);
+    answer.then((v) => this.#answer(n, id, Kind.Reply, v), (e) => this.#answer(n, id, Kind.Fail, e));
+  }
+
+  #spawnHere(payload: unknown): Promise<unknown> {
+    if (!Array.isArray(payload) || payload.length !== 4) return Promise.reject(new MissiveError("a malformed remote spawn request"));
+    const [url, key, arg, name] = payload as [string, string, unknown, string | null];
+    // A named actor: a heartbeat with the name leaves before the reply, so the asker can look it up at once.
+    return this.#system.spawnHere(url, key, arg, name).then((ref) => (name !== null && this.#membership.beat(), ref));
+  }
+
+  #answer(n: RemoteNode, id: number, kind: number, value: unknown): void {
+    if (!n.up) return;
+    const max = this.#loop.options.maxMessageBytes;
+    n.replies.set(n.link.sent, id);
+    try {
+      n.link.writeEnvelope(kind, GATEWAY, GATEWAY, id, null, value, max);
+    } catch (e) {
+      const error = new MissiveError(`the reply could not be sent to node ${n.name}: ${(e as Error)?.message ?? String(e)}`);
+      n.link.writeEnvelope(Kind.Fail, GATEWAY, GATEWAY, id, null, error, max);
+    }
+  }
+
+  #onControl(from: string, data: Uint8Array): void {
+    const n = this.#membership.byName(from);
+    let message: unknown;
+    try {
+      message = this.#codec.decode(data);
+    } catch (e) {
+      return this.#refuse(from, `a control message (${(e as Error).message})`, 0);
+    }
+    if (n === undefined || typeof message !== "object" || message === null) return this.#refuse(from, "a control message", 0);
+    const m = message as Record<string, unknown>;
+    if (m.type === "ack" && typeof m.n === "number") n.peerConsumed = m.n;
+    else if (m.type === "gap" && typeof m.from === "number" && typeof m.to === "number") {
+      for (const id of n.asksIn(m.from, m.to)) {
+        this.#loop.asks.cancel(
+          id,
+          new ActorStoppedError(`an actor on node ${n.name}`, "the ask was lost in transit (the NATS connection dropped)"),
+        );
+      }
+      // Replies of this node lost on the way there: the asks there still settle, with an error.
+      for (const id of n.repliesIn(m.from, m.to)) {
+        const lost = new ActorStoppedError(`an actor on node ${this.node}`, "its reply was lost in transit (the NATS connection dropped)");
+        this.#answer(n, id, Kind.Fail, lost);
+      }
+    } else this.#refuse(from, `a control message of type ${String(m.type)}`, 0);
+  }
+
+  /** Envelopes `[n.received, upTo)` from `n` never arrived: counted here, and `n` is told (its asks among them reject). */
+  #gap(n: RemoteNode, upTo: number): void {
+    const lost = upTo - n.received;
+    this.#lost += lost;
+    this.#deadLetter(0, `(unknown: lost in transit from node ${n.name})`, null, undefined, "lost-in-transit", lost);
+    n.link.postControl({ type: "gap", from: n.received, to: upTo });
+    n.received = upTo;
+  }
+
+  #down(n: RemoteNode, reason: string): void {
+    n.link.abandon();
+    const lost = n.lost();
+    if (lost > 0) this.#deadLetter(0, `actors of node ${n.name}`, null, undefined, "node-down", lost);
+    this.#loop.asks.rejectWhere(
+      (target) => target === n.key,
+      () => new ActorStoppedError(`an actor on node ${n.name}`, `node-down: node ${n.name} ${reason}`),
+    );
+  }
+
+  #deadLetter(addr: number, target: string, name: string | null, arg: unknown, reason: DeadLetterReason, count: number): void {
+    this.#loop.delivery.record({ address: addr, target, name, arg, reason, count });
+  }
+
+  // ---- leaving ----------------------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    this.#membership.leave();
+    try {
+      await this.#nc.drain();
+    } catch {
+      await this.#nc.close();
+    }
+  }
+}
+
+const lastToken = (subject: string): string => subject.slice(subject.lastIndexOf(".") + 1);
