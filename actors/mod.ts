@@ -20,3 +20,5 @@ export type { RoutingLogic } from "./routing.ts";
 export { Router } from "./router.ts";
 export { Pool } from "./pool.ts";
 export type { PoolOptions } from "./pool.ts";
+export { Topic } from "./topic.ts";
+export type { NamesAccepting } from "./topic.ts";
