@@ -22,3 +22,5 @@ export { Pool } from "./pool.ts";
 export type { PoolOptions } from "./pool.ts";
 export { Topic } from "./topic.ts";
 export type { NamesAccepting } from "./topic.ts";
+export { scatterGather } from "./scatter-gather.ts";
+export type { Gathered, GatherOptions } from "./scatter-gather.ts";
