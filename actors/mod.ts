@@ -24,3 +24,5 @@ export { Topic } from "./topic.ts";
 export type { NamesAccepting } from "./topic.ts";
 export { scatterGather } from "./scatter-gather.ts";
 export type { Gathered, GatherOptions } from "./scatter-gather.ts";
+export { Receptionist, serviceKey } from "./receptionist.ts";
+export type { Listing, ServiceKey } from "./receptionist.ts";
