@@ -26,3 +26,7 @@ export { scatterGather } from "./scatter-gather.ts";
 export type { Gathered, GatherOptions } from "./scatter-gather.ts";
 export { Receptionist, serviceKey } from "./receptionist.ts";
 export type { Listing, ServiceKey } from "./receptionist.ts";
+export { RateLimiter, TokenBucket } from "./rate-limiter.ts";
+export type { AcquireOptions, RateLimiterOptions, TokenBucketOptions } from "./rate-limiter.ts";
+export { CircuitBreaker } from "./circuit-breaker.ts";
+export type { CircuitBreakerOptions, CircuitState } from "./circuit-breaker.ts";
