@@ -30,3 +30,5 @@ export { RateLimiter, TokenBucket } from "./rate-limiter.ts";
 export type { AcquireOptions, RateLimiterOptions, TokenBucketOptions } from "./rate-limiter.ts";
 export { CircuitBreaker } from "./circuit-breaker.ts";
 export type { CircuitBreakerOptions, CircuitState } from "./circuit-breaker.ts";
+export { TimerScheduler } from "./timers.ts";
+export { Scheduler } from "./scheduler.ts";
