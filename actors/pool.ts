@@ -93,7 +93,7 @@ export class Pool<D extends AnyDefinition = any> extends Router<D> implements As
    *
    * @example
    * ```ts
-   * await pool.resize(pool.size * 2);
+   * await counters.resize(counters.size * 2);
    * ```
    */
   resize(size: number): Promise<void> {
@@ -144,7 +144,7 @@ export class Pool<D extends AnyDefinition = any> extends Router<D> implements As
    *
    * @example
    * ```ts
-   * await pool.refreshLoad();
+   * await counters.refreshLoad();
    * ```
    */
   async refreshLoad(): Promise<void> {
@@ -159,7 +159,7 @@ export class Pool<D extends AnyDefinition = any> extends Router<D> implements As
    *
    * @example
    * ```ts
-   * await pool.close();
+   * await counters.close();
    * ```
    */
   close(): Promise<void> {

@@ -38,7 +38,11 @@ import { runtimeName } from "../mod.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const VOCABULARY = "test/fixtures/docs-vocabulary.ts";
-const ENTRY_POINTS: Record<string, string> = { "missive-actors": "mod.ts", "missive-actors/testkit": "testkit.ts" };
+const ENTRY_POINTS: Record<string, string> = {
+  "missive-actors": "mod.ts",
+  "missive-actors/testkit": "testkit.ts",
+  "missive-actors/actors": "actors/mod.ts",
+};
 const CHECKED_LANGUAGES = new Set(["ts", "typescript"]);
 
 /** One code block to check. */
@@ -177,7 +181,7 @@ function exportsOf(file: string): Map<string, { file: string; local: string }> {
   return map;
 }
 
-const PUBLIC_ENTRIES = ["mod.ts", "testkit.ts"];
+const PUBLIC_ENTRIES = ["mod.ts", "testkit.ts", "actors/mod.ts"];
 /** `file#name` of every declaration the package exports. */
 const publicDeclarations = new Set(PUBLIC_ENTRIES.flatMap((entry) => [...exportsOf(entry).values()].map((d) => `${d.file}#${d.local}`)));
 /** Names importable from the entry points, and from which. */
@@ -433,7 +437,7 @@ function typecheck(dir: string, generated: Generated[]): { failures: Failure[]; 
 
 // ------------------------------------------------------------ the suite
 
-const jsdocFiles = ["mod.ts", "testkit.ts", ...sourceFiles("src")];
+const jsdocFiles = ["mod.ts", "testkit.ts", ...sourceFiles("src"), ...sourceFiles("actors")];
 const snippets = [...markdownFiles().flatMap(markdownSnippets), ...jsdocFiles.flatMap(jsdocSnippets)];
 const checked = snippets.filter((s) => s.ignored === undefined);
 const scratch = join(root, ".scratch-docs", `${runtimeName}-${process.pid}-${Date.now().toString(36)}`);
@@ -459,6 +463,14 @@ describe(`documentation code on ${runtimeName}`, () => {
       expect(snippets.some((s) => s.isPublic && s.owner === owner), owner).toBe(true);
     }
     expect(snippets.filter((s) => s.source === "testkit.ts" && s.isPublic).length).toBe(1);
+  });
+
+  it("every export of missive-actors/actors has a public @example (the ready-made actors are documented by example)", () => {
+    const documented = new Set(snippets.filter((s) => s.isPublic && s.source.startsWith("actors/")).map((s) => s.owner));
+    const exported = [...exportsOf("actors/mod.ts").values()].map((d) => d.local);
+    expect(exported.length).toBeGreaterThan(20);
+    expect(exported.filter((name) => !documented.has(name))).toEqual([]);
+    expect(snippets.some((s) => s.source === "actors/mod.ts" && s.owner === "module doc" && s.isPublic)).toBe(true);
   });
 
   it("the vocabulary names nothing that src/ exports (an example's name has one meaning)", () => {
