@@ -1,7 +1,7 @@
 /**
  * Documentation that cannot rot: every ```ts block in README.md (and in any other
  * Markdown file of the repo, e.g. src/README.md) and every `@example` in the JSDoc of
- * mod.ts, testkit.ts and src/ is type-checked against the real code.
+ * mod.ts, testkit.ts, src/ and actors/ is type-checked against the real code.
  *
  * How: each snippet becomes one file under `.scratch-docs/<run>/` (git-ignored, inside
  * the repo so the files are ES modules and resolve `node_modules`). Snippets are
