@@ -20,10 +20,24 @@
 import { type ActorRef, type AnyDefinition, type AskArgs, type AskReply, InvalidArgumentError, type MessageName } from "../mod.ts";
 import { checkInt, checkObject, checkPositive, CircuitOpenError } from "./errors.ts";
 
-/** Where a breaker stands. */
+/**
+ * Where a breaker stands.
+ *
+ * @example
+ * ```ts
+ * const state: CircuitState = breaker.state; // "closed" | "open" | "half-open"
+ * ```
+ */
 export type CircuitState = "closed" | "open" | "half-open";
 
-/** Options of {@link CircuitBreaker}. */
+/**
+ * Options of {@link CircuitBreaker}.
+ *
+ * @example
+ * ```ts
+ * const options: CircuitBreakerOptions = { maxFailures: 3, resetTimeout: 5_000, callTimeout: 200 };
+ * ```
+ */
 export interface CircuitBreakerOptions {
   /** A name for errors (default "circuit breaker"). */
   name?: string;

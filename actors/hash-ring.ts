@@ -15,7 +15,14 @@
  */
 import { checkInt } from "./errors.ts";
 
-/** Options of {@link HashRing}. */
+/**
+ * Options of {@link HashRing}.
+ *
+ * @example
+ * ```ts
+ * const options: HashRingOptions = { virtualNodes: 64 }; // fewer points: cheaper changes, a rougher spread
+ * ```
+ */
 export interface HashRingOptions {
   /** Points per node on the ring (default 160): more points, a more even spread. */
   virtualNodes?: number;

@@ -19,7 +19,14 @@ import { checkInt, checkObject } from "./errors.ts";
 import { Router } from "./router.ts";
 import { roundRobin, type RoutingLogic } from "./routing.ts";
 
-/** Options of {@link Pool.spawn}. */
+/**
+ * Options of {@link Pool.spawn}.
+ *
+ * @example
+ * ```ts
+ * const options: PoolOptions<typeof Counter> = { size: 4, arg: 0, logic: leastLoaded(), worker: 1 };
+ * ```
+ */
 export interface PoolOptions<D extends AnyDefinition> {
   /** Routees to start with (an integer ≥ 0). */
   size: number;

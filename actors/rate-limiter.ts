@@ -27,7 +27,14 @@ import {
 } from "../mod.ts";
 import { checkAbortSignal, checkInt, checkObject, checkPositive, RateLimitedError } from "./errors.ts";
 
-/** Options of {@link TokenBucket}. */
+/**
+ * Options of {@link TokenBucket}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenBucketOptions = { rate: 50, burst: 5 }; // 50 per second, 5 at once
+ * ```
+ */
 export interface TokenBucketOptions {
   /** Tokens added per second (a finite number > 0). */
   rate: number;
@@ -96,7 +103,14 @@ export class TokenBucket {
   }
 }
 
-/** Options of {@link RateLimiter}. */
+/**
+ * Options of {@link RateLimiter}.
+ *
+ * @example
+ * ```ts
+ * const options: RateLimiterOptions = { rate: 10, burst: 2, mode: "reject", name: "search" };
+ * ```
+ */
 export interface RateLimiterOptions extends TokenBucketOptions {
   /** A name for errors (default "rate limiter"). */
   name?: string;
@@ -104,7 +118,14 @@ export interface RateLimiterOptions extends TokenBucketOptions {
   mode?: "wait" | "reject";
 }
 
-/** Options of a wait for a token. */
+/**
+ * Options of a wait for a token.
+ *
+ * @example
+ * ```ts
+ * const options: AcquireOptions = { signal: AbortSignal.timeout(500) };
+ * ```
+ */
 export interface AcquireOptions {
   /** Aborting the wait rejects with the signal's reason; the token is not taken. */
   signal?: AbortSignal;

@@ -21,7 +21,14 @@
 import type { ActorRef } from "../mod.ts";
 import { HashRing, type HashRingOptions } from "./hash-ring.ts";
 
-/** How a router picks a routee. Make one per router (it keeps state). */
+/**
+ * How a router picks a routee. Make one per router (it keeps state).
+ *
+ * @example
+ * ```ts
+ * const first: RoutingLogic = { name: "first", select: () => 0 }; // always the oldest routee
+ * ```
+ */
 export interface RoutingLogic {
   /** Its name, for errors and `toString`. */
   readonly name: string;

@@ -28,7 +28,15 @@ import {
 } from "../mod.ts";
 import { checkAbortSignal, checkObject } from "./errors.ts";
 
-/** What `scatterGather` resolves with for an ask whose reply is `R`. */
+/**
+ * What `scatterGather` resolves with for an ask whose reply is `R`.
+ *
+ * @example
+ * ```ts
+ * const got: Gathered<typeof Counter, number> = await scatterGather([counter], "get");
+ * for (const { ref, error } of got.failures) console.log(ref.label, error);
+ * ```
+ */
 export interface Gathered<D extends AnyDefinition, R> {
   /** The answers, in the order they arrived. */
   replies: { ref: ActorRef<D>; value: R }[];
@@ -40,7 +48,14 @@ export interface Gathered<D extends AnyDefinition, R> {
   complete: boolean;
 }
 
-/** Options of {@link scatterGather}. */
+/**
+ * Options of {@link scatterGather}.
+ *
+ * @example
+ * ```ts
+ * const options: GatherOptions<number> = { deadline: 250, enough: (replies) => replies.length >= 2, signal };
+ * ```
+ */
 export interface GatherOptions<R> {
   /**
    * Milliseconds to wait for answers; what has not answered by then is `missing`
@@ -61,7 +76,7 @@ type Reply<D, K> = IsAny<D> extends true ? any : ReplyOf<HandlersOf<D>[K & keyof
 /**
  * Asks every ref in `refs` message `name` with the same argument, and gathers the answers.
  * Resolves when all have answered, the `deadline` passed or `enough` said so; rejects only
- * for bad options or an aborted `signal`.
+ * for bad options, an aborted `signal`, or an `enough` that throws.
  *
  * @example
  * ```ts
@@ -113,13 +128,15 @@ export async function scatterGather<D extends AnyDefinition, K extends MessageNa
     stop.abort(new Error("scatterGather ended"));
     resolve(result);
   };
-  const onAbort = () => {
+  const fail = (reason: unknown) => {
     if (done) return;
     done = true;
     clearTimeout(timer);
-    stop.abort(signal!.reason);
-    reject(signal!.reason);
+    signal?.removeEventListener("abort", onAbort);
+    stop.abort(reason);
+    reject(reason);
   };
+  const onAbort = () => fail(signal!.reason);
   const timer = Number.isFinite(deadline) ? setTimeout(finish, deadline) : undefined;
   signal?.addEventListener("abort", onAbort, { once: true });
 
@@ -135,7 +152,11 @@ export async function scatterGather<D extends AnyDefinition, K extends MessageNa
         if (!done) {
           settled[i] = true;
           result.replies.push({ ref, value });
-          if (enough?.(result.replies.map((r) => r.value))) finish();
+          try {
+            if (enough?.(result.replies.map((r) => r.value))) finish();
+          } catch (e) {
+            fail(e); // a throwing `enough` rejects the gather (never an unhandled rejection)
+          }
         }
         settle();
       },

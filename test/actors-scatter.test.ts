@@ -92,6 +92,16 @@ describe(`scatterGather on ${runtimeName}`, () => {
     expect(await refs[0]!.ask("asked")).toBe(0);
   });
 
+  it("an enough that throws rejects the gather with its error", async () => {
+    const refs = await spawnAll(["reply", "silent"]);
+    const failing = scatterGather(refs, "get", undefined, {
+      enough: () => {
+        throw new Error("bad predicate");
+      },
+    });
+    await expect(failing).rejects.toThrow("bad predicate");
+  });
+
   it("aborting rejects with the reason", async () => {
     const refs = await spawnAll(["silent", "reply"]);
     const controller = new AbortController();
