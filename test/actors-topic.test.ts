@@ -59,12 +59,15 @@ describe(`Topic on ${runtimeName}`, () => {
   it("an actor subscribes itself with the handle it was sent; a probe can subscribe too", async () => {
     using probe = TestProbe.create(system);
     await using topic = await Topic.open<string>(system, { worker: 1 });
-    const self = await system.spawn(Publisher, undefined, { worker: 0 });
+    // On the owner's worker: the owner's tell lands in its mailbox during the publish, so
+    // the ask below (sent after publishAndCount's reply) finds it there.
+    const self = await system.spawn(Publisher, undefined, { worker: 1 });
     await self.ask("join", topic);
     await topic.subscribe(probe.ref, "direct");
     expect((await topic.subscribers()).length).toBe(2);
     expect(await topic.publishAndCount("x")).toBe(2);
     expect((await probe.receive()).name).toBe("direct");
+    expect(await self.ask("received")).toEqual(["x"]);
   });
 
   it("is typed: only handler names that take the topic's type", async () => {
