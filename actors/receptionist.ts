@@ -254,7 +254,8 @@ export class Receptionist implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * await receptionist.subscribe(CounterService, probe.ref, "listing");
+   * using watcher = TestProbe.create<{ listing: Listing<typeof Counter> }>(system);
+   * await receptionist.subscribe(CounterService, watcher.ref, "listing");
    * ```
    */
   async subscribe<D extends AnyDefinition, S extends AnyDefinition>(
@@ -270,7 +271,7 @@ export class Receptionist implements AsyncDisposable {
    *
    * @example
    * ```ts
-   * await receptionist.unsubscribe(CounterService, probe.ref);
+   * await receptionist.unsubscribe(CounterService, counter);
    * ```
    */
   async unsubscribe(key: ServiceKey, subscriber: ActorRef): Promise<boolean> {

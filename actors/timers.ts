@@ -12,15 +12,20 @@
  *
  * Timers run on the worker's event loop (`setTimeout`); a message a timer has already sent
  * is delivered even if the timer is cancelled afterwards (as with Erlang's
- * `cancel_timer`): cancel before it fires and nothing is sent. (When the core's
- * `ctx.timers` lands, `TimerScheduler` can become a thin layer over it.)
+ * `cancel_timer`): cancel before it fires and nothing is sent.
+ *
+ * The core's `ctx.timers` does the same for an actor's own messages, with cancellation on
+ * stop and restart built in and the testkit's virtual clock. `TimerScheduler` has its
+ * methods and argument order (`startSingle(key, name, arg, delayMs)`, …), typed by the
+ * actor's protocol, and is built on the public API only; it can become a thin typed layer
+ * over `ctx.timers`.
  *
  * @example
  * ```ts
  * export const Heartbeat = defineActor(import.meta.url, {
  *   init: (_: void, ctx) => ({ timers: new TimerScheduler(ctx.self), beats: 0 }),
  *   handlers: {
- *     start(state) { state.timers.startPeriodic("beat", 1_000, "beat"); },
+ *     start(state) { state.timers.startPeriodic("beat", "beat", undefined, 1_000); },
  *     beat(state) { state.beats++; },
  *   },
  *   onStop(state) { state.timers.cancelAll(); },
@@ -102,7 +107,7 @@ const schedulers = new Map<string, TimerScheduler>();
  * @example
  * ```ts
  * const timers = new TimerScheduler(counter); // in init: new TimerScheduler(ctx.self)
- * timers.startSingle("nudge", 500, "inc", 1);  // inc(1) in 500 ms
+ * timers.startSingle("nudge", "inc", 1, 500);  // inc(1) in 500 ms
  * timers.cancel("nudge");                      // true: it had not fired
  * ```
  */
@@ -134,13 +139,13 @@ export class TimerScheduler<D extends AnyDefinition = any> {
    *
    * @example
    * ```ts
-   * timers.startSingle("timeout", 5_000, "inc", 1);
+   * timers.startSingle("timeout", "inc", 1, 5_000);
    * ```
    */
-  startSingle<K extends MessageName<D>>(key: string, delayMs: number, name: K, ...args: TellArgs<D, K>): void {
+  startSingle<K extends MessageName<D>>(key: string, name: K, arg: TellArgs<D, K>[0], delayMs: number): void {
     checkKey(key);
     checkDelay("TimerScheduler.startSingle delayMs", delayMs);
-    this.#timers.start(key, this.self, name, args[0], delayMs, false);
+    this.#timers.start(key, this.self, name, arg, delayMs, false);
   }
 
   /**
@@ -148,13 +153,13 @@ export class TimerScheduler<D extends AnyDefinition = any> {
    *
    * @example
    * ```ts
-   * timers.startPeriodic("poll", 1_000, "inc", 1);
+   * timers.startPeriodic("poll", "inc", 1, 1_000);
    * ```
    */
-  startPeriodic<K extends MessageName<D>>(key: string, intervalMs: number, name: K, ...args: TellArgs<D, K>): void {
+  startPeriodic<K extends MessageName<D>>(key: string, name: K, arg: TellArgs<D, K>[0], intervalMs: number): void {
     checkKey(key);
     checkPositive("TimerScheduler.startPeriodic intervalMs", intervalMs);
-    this.#timers.start(key, this.self, name, args[0], intervalMs, true);
+    this.#timers.start(key, this.self, name, arg, intervalMs, true);
   }
 
   /**

@@ -12,6 +12,7 @@
  * @example
  * ```ts
  * const news = await Topic.open<string>(system);
+ * using probe = TestProbe.create<{ news: string }>(system);
  * await news.subscribe(probe.ref, "news");   // any actor whose "news" handler takes a string
  * news.publish("hello");                     // every subscriber gets news("hello")
  * ```

@@ -63,11 +63,18 @@ describe(`TimerScheduler on ${runtimeName}`, () => {
   it("bad input is InvalidArgumentError", async () => {
     const ref = await system.spawn(Routee, undefined);
     const timers = new TimerScheduler(ref);
-    expect(() => timers.startSingle("k", -1, "work", 1)).toThrow(InvalidArgumentError);
-    expect(() => timers.startSingle("k", Number.NaN, "work", 1)).toThrow(InvalidArgumentError);
-    expect(() => timers.startPeriodic("k", 0, "work", 1)).toThrow(InvalidArgumentError);
-    expect(() => timers.startSingle(3 as never, 1, "work", 1)).toThrow(InvalidArgumentError);
+    expect(() => timers.startSingle("k", "work", 1, -1)).toThrow(InvalidArgumentError);
+    expect(() => timers.startSingle("k", "work", 1, Number.NaN)).toThrow(InvalidArgumentError);
+    expect(() => timers.startPeriodic("k", "work", 1, 0)).toThrow(InvalidArgumentError);
+    expect(() => timers.startSingle(3 as never, "work", 1, 1)).toThrow(InvalidArgumentError);
     expect(() => new TimerScheduler(undefined as never)).toThrow(InvalidArgumentError);
+    // Compiled, never run: typed by the actor's protocol.
+    const _typeChecks = () => {
+      // @ts-expect-error work takes a number
+      timers.startSingle("k", "work", "one", 1);
+      // @ts-expect-error no such message
+      timers.startPeriodic("k", "nope", 1, 1);
+    };
     timers.cancelAll();
   });
 });
@@ -81,7 +88,7 @@ describe(`Scheduler on ${runtimeName}`, () => {
     await scheduler.every("tick", 2, probe.ref, "tick", 7); // timer-under-test
     expect((await probe.receiveN(3)).map((m) => m.arg)).toEqual([7, 7, 7]);
     expect(await scheduler.cancel("tick")).toBe(true);
-    await scheduler.once("far", 600_000, probe.ref, "never");
+    await scheduler.once("far", 600_000, probe.ref, "never", undefined);
     expect(await scheduler.keys()).toEqual(["far"]);
     expect(await scheduler.cancel("nope")).toBe(false);
   });
