@@ -23,9 +23,10 @@ if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 copyFileSync(join(root, "src/runtime/node-worker-bootstrap.mjs"), join(dist, "src/runtime/node-worker-bootstrap.mjs"));
 // The host types the declarations mention (see the file): referenced from each entry point.
 copyFileSync(join(root, "src/platform.d.ts"), join(dist, "src/platform.d.ts"));
-for (const entry of ["mod.d.ts", "testkit.d.ts", "effect.d.ts"]) {
+for (const entry of ["mod.d.ts", "testkit.d.ts", "effect.d.ts", "actors/mod.d.ts"]) {
   const file = join(dist, entry);
-  writeFileSync(file, `/// <reference path="./src/platform.d.ts" />\n${readFileSync(file, "utf8")}`);
+  const up = "../".repeat(entry.split("/").length - 1) || "./";
+  writeFileSync(file, `/// <reference path="${up}src/platform.d.ts" />\n${readFileSync(file, "utf8")}`);
 }
 
 /** Relative specifiers ending in `.ts` inside import/export/`import()` clauses of a declaration file. */

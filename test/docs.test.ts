@@ -1,7 +1,7 @@
 /**
  * Documentation that cannot rot: every ```ts block in README.md (and in any other
  * Markdown file of the repo, e.g. src/README.md) and every `@example` in the JSDoc of
- * mod.ts, testkit.ts, effect.ts and src/ is type-checked against the real code.
+ * mod.ts, testkit.ts, effect.ts, src/ and actors/ is type-checked against the real code.
  *
  * How: each snippet becomes one file under `.scratch-docs/<run>/` (git-ignored, inside
  * the repo so the files are ES modules and resolve `node_modules`). Snippets are
@@ -43,6 +43,7 @@ const ENTRY_POINTS: Record<string, string> = {
   "missive-actors": "mod.ts",
   "missive-actors/testkit": "testkit.ts",
   "missive-actors/effect": "effect.ts",
+  "missive-actors/actors": "actors/mod.ts",
 };
 const CHECKED_LANGUAGES = new Set(["ts", "typescript"]);
 
@@ -182,7 +183,7 @@ function exportsOf(file: string): Map<string, { file: string; local: string }> {
   return map;
 }
 
-const PUBLIC_ENTRIES = ["mod.ts", "testkit.ts", "effect.ts"];
+const PUBLIC_ENTRIES = ["mod.ts", "testkit.ts", "effect.ts", "actors/mod.ts"];
 /** `file#name` of every declaration the package exports. */
 const publicDeclarations = new Set(PUBLIC_ENTRIES.flatMap((entry) => [...exportsOf(entry).values()].map((d) => `${d.file}#${d.local}`)));
 /** Names importable from the entry points, and from which. */
@@ -438,7 +439,7 @@ function typecheck(dir: string, generated: Generated[]): { failures: Failure[]; 
 
 // ------------------------------------------------------------ the suite
 
-const jsdocFiles = ["mod.ts", "testkit.ts", "effect.ts", ...sourceFiles("src")];
+const jsdocFiles = ["mod.ts", "testkit.ts", "effect.ts", ...sourceFiles("src"), ...sourceFiles("actors")];
 const snippets = [...markdownFiles().flatMap(markdownSnippets), ...jsdocFiles.flatMap(jsdocSnippets)];
 const checked = snippets.filter((s) => s.ignored === undefined);
 const scratch = join(root, ".scratch-docs", `${runtimeName}-${process.pid}-${Date.now().toString(36)}`);
@@ -464,6 +465,14 @@ describe(`documentation code on ${runtimeName}`, () => {
       expect(snippets.some((s) => s.isPublic && s.owner === owner), owner).toBe(true);
     }
     expect(snippets.filter((s) => s.source === "testkit.ts" && s.isPublic).length).toBe(1);
+  });
+
+  it("every export of missive-actors/actors has a public @example (the ready-made actors are documented by example)", () => {
+    const documented = new Set(snippets.filter((s) => s.isPublic && s.source.startsWith("actors/")).map((s) => s.owner));
+    const exported = [...exportsOf("actors/mod.ts").values()].map((d) => d.local);
+    expect(exported.length).toBeGreaterThan(20);
+    expect(exported.filter((name) => !documented.has(name))).toEqual([]);
+    expect(snippets.some((s) => s.source === "actors/mod.ts" && s.owner === "module doc" && s.isPublic)).toBe(true);
   });
 
   it("the vocabulary names nothing that src/ exports (an example's name has one meaning)", () => {

@@ -18,6 +18,10 @@
  * resolves them lazily; such a cycle is listed in the test's name so that a new one shows.
  *
  * There is no allowlist: a failure lists every offending edge as `file:line`.
+ *
+ * `actors/` (the ready-made actors, `missive-actors/actors`) sits on top of everything: its
+ * files import each other and the public entry points (`mod.ts`, `testkit.ts`) only, never
+ * a file under src/; and nothing in src/ or the entry points imports it.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -226,5 +230,28 @@ describe(`src/ layering on ${runtimeName}`, () => {
         `every import among them:\n${inside.map((e) => `    ${describeEdge(e)}`).join("\n")}`;
     });
     expect(found).toEqual([]);
+  });
+});
+
+describe(`actors/ on top, on ${runtimeName}`, () => {
+  const actorFiles = filesUnder("actors");
+  const actorEdges = actorFiles.flatMap((f) => importsOf(f));
+  const ENTRY = new Set(["mod.ts", "testkit.ts"]);
+
+  it("reads actors/ (a broken reader would pass everything)", () => {
+    expect(actorFiles).toContain("actors/mod.ts");
+    expect(actorEdges).toContainEqual(expect.objectContaining({ from: "actors/router.ts", to: "mod.ts" }));
+  });
+
+  it("actors/ imports only its own files and the public entry points (mod.ts, testkit.ts)", () => {
+    const outside = actorEdges.filter((e) => !(e.to.startsWith("actors/") || ENTRY.has(e.to)));
+    expect(outside.map((e) => `${e.from}:${e.line} imports ${e.to}`)).toEqual([]);
+    const dangling = actorEdges.filter((e) => e.to.startsWith("actors/") && !actorFiles.includes(e.to));
+    expect(dangling.map((e) => `${e.from}:${e.line} imports ${e.to}, which does not exist`)).toEqual([]);
+  });
+
+  it("nothing below imports actors/ (src/, mod.ts, testkit.ts)", () => {
+    const below = [...files, ...ENTRY].flatMap((f) => importsOf(f)).filter((e) => e.to.startsWith("actors/"));
+    expect(below.map((e) => `${e.from}:${e.line} imports ${e.to}`)).toEqual([]);
   });
 });

@@ -62,9 +62,30 @@ if (!isMissiveWorker()) {
 }
 `;
 
+// The ready-made actors from the installed package: a pool, the receptionist (an owner
+// actor the workers load from dist/actors/), scatter-gather.
+const ACTORS_APP = `import { ActorSystem, runtimeName } from "missive-actors";
+import { Pool, Receptionist, scatterGather, serviceKey } from "missive-actors/actors";
+import { Counter } from "./counter.js";
+const system = await ActorSystem.start({ workers: 2 });
+try {
+  const pool = await Pool.spawn(system, Counter, { size: 3, arg: 1 });
+  pool.broadcast("inc", 1);
+  const receptionist = await Receptionist.open(system, { worker: 1 });
+  const key = serviceKey("counters");
+  for (const ref of pool.routees) await receptionist.register(key, ref);
+  const { replies, complete } = await scatterGather(await receptionist.find(key), "get", undefined, { deadline: 30000 });
+  console.log(runtimeName, complete, replies.reduce((sum, r) => sum + r.value, 0));
+  await pool.close();
+} finally {
+  await system.shutdown();
+}
+`;
+
 // A TypeScript consumer, written without host globals so that only the library's declarations are on trial.
 const CONSUMER_TS = `import { type ActorRef, ActorSystem, defineActor, isMissiveWorker, MissiveError } from "missive-actors";
 import { TestProbe } from "missive-actors/testkit";
+import { CircuitBreaker, Router, roundRobin } from "missive-actors/actors";
 declare const moduleUrl: string;
 export const Counter = defineActor(moduleUrl, {
   init: (start: number) => ({ n: start }),
@@ -78,8 +99,11 @@ export async function main(signal: AbortSignal): Promise<number> {
   counter.tell("inc", 2);
   await counter.flush({ signal });
   probe.ref.tell("x", 1);
+  const router = new Router([counter], roundRobin());
+  const breaker = new CircuitBreaker({ maxFailures: 2 });
+  router.tell("inc", 1);
   try {
-    return await counter.ask("get");
+    return await breaker.ask(router.pick("get"), "get");
   } catch (e) {
     if (e instanceof MissiveError) return -1;
     throw e;
@@ -96,13 +120,27 @@ beforeAll(() => {
   writeFileSync(join(app, "no-guard.js"), NO_GUARD);
   writeFileSync(join(app, "one-file.js"), ONE_FILE);
   writeFileSync(join(app, "consumer.ts"), CONSUMER_TS);
+  writeFileSync(join(app, "actors-app.js"), ACTORS_APP);
 });
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 describe("the tarball", () => {
   it("holds dist/ (JS, declarations, maps), the sources, README and LICENSE, and nothing from test/ or bench/", () => {
     const list = ok("tar", ["-tzf", tarball], root).stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
-    for (const f of ["package.json", "README.md", "LICENSE", "dist/mod.js", "dist/mod.d.ts", "dist/mod.js.map", "dist/testkit.js"]) {
+    for (
+      const f of [
+        "package.json",
+        "README.md",
+        "LICENSE",
+        "dist/mod.js",
+        "dist/mod.d.ts",
+        "dist/mod.js.map",
+        "dist/testkit.js",
+        "dist/actors/mod.js",
+        "dist/actors/mod.d.ts",
+        "actors/mod.ts",
+      ]
+    ) {
       expect(list).toContain(f);
     }
     expect(list).toContain("dist/src/system/worker-main.js");
@@ -162,6 +200,14 @@ describe("a two-file app using the installed package", () => {
   });
 });
 
+describe("the ready-made actors (missive-actors/actors) from the installed package", () => {
+  for (const [runtime, args] of [["node", []], ["bun", []], ["deno", ["run", "-A"]]] as const) {
+    it(`run on ${runtime} (owner actors load from the package on the workers)`, () => {
+      expect(ok(bin(runtime), [...args, "actors-app.js"], app).stdout.trim()).toBe(`${runtime} true 6`);
+    });
+  }
+});
+
 describe("a single-file script guarded with isMissiveWorker()", () => {
   for (const [runtime, args] of [["node", []], ["bun", []], ["deno", ["run", "-A"]]] as const) {
     it(`runs on ${runtime}`, () => {
@@ -210,6 +256,7 @@ describe("package linters", () => {
     // (node16 from ESM, bundler); `require()` from CommonJS is out of scope by design.
     const r = ok(bin("attw"), [tarball, "--profile", "esm-only"], app);
     expect(r.stdout).toContain('"missive-actors/testkit"');
+    expect(r.stdout).toContain('"missive-actors/actors"');
     expect(r.stdout).not.toContain("❌");
   });
   it("deno publish --dry-run passes with type checking and no slow types", () => {
