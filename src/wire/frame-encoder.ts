@@ -268,12 +268,15 @@ export class FrameEncoder {
     payload: unknown,
   ): void {
     this.#setLimit(start, maxBytes);
-    this.#ensure(1);
-    this.#bytes[this.#pos++] = 0x96; // fixarray of 6
-    this.#index(kind);
-    this.#index(to);
-    this.#index(from);
-    this.#index(id);
+    // The array header and the four integer fields, room reserved once: each field is at
+    // most 9 bytes, and a field outside the fast path is written by #number (as before).
+    this.#ensure(37);
+    const b = this.#bytes;
+    b[this.#pos++] = 0x96; // fixarray of 6
+    this.#field(b, kind);
+    this.#field(b, to);
+    this.#field(b, from);
+    this.#field(b, id);
     if (name === null) this.#u8(0xc0);
     else if (name === this.#lastName) this.#copy(this.#lastNameBytes);
     else {
@@ -288,11 +291,21 @@ export class FrameEncoder {
     if (this.#pos - start > maxBytes) throw EncodeFailure.size(this.#pos - start, maxBytes, false);
   }
 
-  /** An envelope field: a non-negative integer, most often below 128. */
-  #index(n: number): void {
+  /**
+   * An envelope field: a non-negative integer, most often below 128 (a kind, an id) or
+   * below 65536 (an address), into `b`, the buffer {@link #envelope} made room in. The
+   * bytes are #number's: positive fixint, uint8, uint16; anything else goes to #number.
+   */
+  #field(b: Uint8Array, n: number): void {
+    const p = this.#pos;
     if (n >= 0 && n < 0x80) {
-      this.#ensure(1);
-      this.#bytes[this.#pos++] = n;
+      b[p] = n;
+      this.#pos = p + 1;
+    } else if (n >= 0x100 && n < 0x10000 && (n & 0xffff) === n) {
+      b[p] = 0xcd;
+      b[p + 1] = n >>> 8;
+      b[p + 2] = n & 0xff;
+      this.#pos = p + 3;
     } else this.#number(n);
   }
 
