@@ -49,9 +49,20 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> => {
   }
 };
 
+type Handler = (state: unknown, arg: unknown, ctx: ActorContext) => unknown;
+
 export class Processor {
   readonly #host: ProcessorHost;
   #current: ActorCell | null = null;
+  /**
+   * The last handler found, with its definition's handler map and its name: mail comes in
+   * runs of one name to one kind of actor, and comparing two strings (the reader hands out
+   * the same string for a repeated name) costs less than a `Map` lookup per message. The
+   * maps never change once defined; only handlers that exist are remembered.
+   */
+  #lastHandlers: ReadonlyMap<string, unknown> | null = null;
+  #lastName = "";
+  #lastHandler: Handler | undefined = undefined;
 
   constructor(host: ProcessorHost) {
     this.#host = host;
@@ -96,7 +107,7 @@ export class Processor {
     delivery.creditBack(env);
     delivery.take(env); // the message being processed counts as processed if the worker dies now
     const name = env[4]!;
-    let handler: ((state: unknown, arg: unknown, ctx: ActorContext) => unknown) | undefined;
+    let handler: Handler | undefined;
     let arg = env[5];
     if (name === SystemMessage.Flush) {
       if ((env[0] & 7) === Kind.Ask) host.reply(env, undefined);
@@ -117,7 +128,16 @@ export class Processor {
       if (onDrain === undefined) return;
       handler = (state, _arg, ctx) => onDrain(state, ctx);
     } else {
-      handler = cell.definition.handlerMap.get(name);
+      const handlers = cell.definition.handlerMap;
+      if (name === this.#lastName && handlers === this.#lastHandlers) handler = this.#lastHandler;
+      else {
+        handler = handlers.get(name) as Handler | undefined;
+        if (handler !== undefined) {
+          this.#lastHandlers = handlers;
+          this.#lastName = name;
+          this.#lastHandler = handler;
+        }
+      }
       if (handler === undefined) {
         host.failures++;
         const error = new UnknownMessageError(cell.label, name, cell.definition.messageNames);

@@ -109,13 +109,27 @@ export class FrameReader {
     return [kind, to, from, id, name, this.value(2)];
   }
 
-  /** A non-negative integer field of an envelope. */
+  /**
+   * A non-negative integer field of an envelope. A positive fixint, uint8 or uint16 (kinds,
+   * ids, addresses) is read here, bounds checked; any other byte goes through
+   * {@link value} and the checks below.
+   */
   #index(): number {
     this.#need(1);
-    const b = this.#bytes[this.#pos]!;
+    const bytes = this.#bytes;
+    const p = this.#pos;
+    const b = bytes[p]!;
     if (b < 0x80) {
-      this.#pos++;
+      this.#pos = p + 1;
       return b;
+    }
+    if (b === 0xcd && p + 3 <= this.#end) {
+      this.#pos = p + 3;
+      return (bytes[p + 1]! << 8) | bytes[p + 2]!;
+    }
+    if (b === 0xcc && p + 2 <= this.#end) {
+      this.#pos = p + 2;
+      return bytes[p + 1]!;
     }
     const v = this.value(2);
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
