@@ -23,7 +23,7 @@
  * ```
  * @module
  */
-import type { ActorDefinition, Terminated } from "../actor/definition.ts";
+import type { Terminated } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { checkOptions, checkSignal, checkTimeout } from "../actor/validate.ts";
 import { AskTimeoutError, InvalidArgumentError } from "../errors.ts";
@@ -32,110 +32,27 @@ import { address, Kind, localIdOf, loopOf, SystemMessage } from "../wire/envelop
 import { formatMessage, formatMessages } from "./format.ts";
 import { type ProbeHost, probeHostOf, type ProbeHostSource } from "./probe-host.ts";
 import { ProbeExpectationError } from "./probe-error.ts";
+import type {
+  ExpectOptions,
+  MessageMatcher,
+  ProbeDefinition,
+  ProbeMessage,
+  ProbeMessageOf,
+  ProbeProtocol,
+  ReceiveOptions,
+} from "./probe-types.ts";
+import { checkExpectOptions, DEFAULT_WITHIN, describeMatcher, handOver, matcherTest, type Waiter, waitOn } from "./probe-waits.ts";
 
 export { ProbeExpectationError } from "./probe-error.ts";
-
-/** What a probe receives: message name → argument type (`void` for none). */
-export type ProbeProtocol = object;
-
-/** One message a probe received (a union over the protocol's names, so `name` narrows `arg`). */
-export type ProbeMessage<P extends ProbeProtocol = Record<string, unknown>> = {
-  [K in keyof P & string]: {
-    /** The message name. */
-    name: K;
-    /** The message argument. */
-    arg: P[K];
-    /** The sending actor, when an actor sent it. */
-    sender: ActorRef | undefined;
-  };
-}[keyof P & string];
-
-/** The message of `P` named `K`. */
-export type ProbeMessageOf<P extends ProbeProtocol, K extends keyof P & string> = Extract<ProbeMessage<P>, { name: K }>;
-
-/** The definition a probe's ref is typed by: one handler per protocol message. */
-export type ProbeDefinition<P extends ProbeProtocol> = ActorDefinition<
-  void,
-  void,
-  { [K in keyof P & string]: (state: void, arg: P[K]) => void }
->;
-
-/** Which message an expectation wants: a name, or a predicate. */
-export type MessageMatcher<P extends ProbeProtocol> = (keyof P & string) | ((message: ProbeMessage<P>) => boolean);
-
-/** Options of {@link TestProbe.receive}. */
-export interface ReceiveOptions {
-  /** Milliseconds to wait before rejecting with `AskTimeoutError` (default 10 000). */
-  timeout?: number;
-  /** Aborting rejects the wait with the signal's reason and removes only this waiter. */
-  signal?: AbortSignal;
-}
-
-/** Options of the expectations. */
-export interface ExpectOptions {
-  /**
-   * Upper bound in milliseconds before the expectation fails (default 10 000). It bounds a
-   * wait; it is never how the outcome is decided (`expectNoMessage` waits for quiescence).
-   */
-  within?: number;
-  /** Aborting rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-const DEFAULT_WITHIN = 10_000;
-
-interface Waiter<T> {
-  accept: (value: T) => boolean;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Waits on a queue of `T`: `accept` says which item a waiter takes. */
-function waitOn<T>(
-  unread: T[],
-  waiters: Set<Waiter<T>>,
-  accept: (value: T) => boolean,
-  within: number,
-  signal: AbortSignal | undefined,
-  onTimeout: () => unknown,
-): Promise<T> {
-  const i = unread.findIndex(accept);
-  if (i >= 0) return Promise.resolve(unread.splice(i, 1)[0]!);
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  const { promise, resolve, reject } = Promise.withResolvers<T>();
-  const cancel = (error: unknown): void => {
-    if (waiters.delete(waiter)) reject(error);
-  };
-  const waiter: Waiter<T> = { accept, resolve, reject };
-  waiters.add(waiter);
-  const timer = Number.isFinite(within) ? setTimeout(() => cancel(onTimeout()), within) : undefined;
-  const onAbort = (): void => cancel(signal!.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  return promise.finally(() => {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-  });
-}
-
-/** Gives `value` to the first waiter that accepts it; false when none does. */
-function handOver<T>(waiters: Set<Waiter<T>>, value: T): boolean {
-  for (const w of waiters) {
-    if (!w.accept(value)) continue;
-    waiters.delete(w);
-    w.resolve(value);
-    return true;
-  }
-  return false;
-}
-
-function checkExpectOptions(what: string, options: ExpectOptions | undefined): { within: number; signal: AbortSignal | undefined } {
-  checkOptions(`${what} options`, options);
-  checkTimeout(`${what} option within`, options?.within, true);
-  checkSignal(`${what} option signal`, options?.signal);
-  return { within: options?.within ?? DEFAULT_WITHIN, signal: options?.signal };
-}
-
-const describeMatcher = (m: MessageMatcher<never>): string => typeof m === "string" ? `message "${m}"` : "a message matching the predicate";
+export type {
+  ExpectOptions,
+  MessageMatcher,
+  ProbeDefinition,
+  ProbeMessage,
+  ProbeMessageOf,
+  ProbeProtocol,
+  ReceiveOptions,
+} from "./probe-types.ts";
 
 /** A probe: see the module doc. Dispose it (`using`) to stop receiving. */
 export class TestProbe<P extends ProbeProtocol = Record<string, unknown>> implements Disposable {
@@ -423,10 +340,4 @@ export class TestProbe<P extends ProbeProtocol = Record<string, unknown>> implem
   [Symbol.dispose](): void {
     this.#dispose();
   }
-}
-
-function matcherTest<P extends ProbeProtocol>(matcher: MessageMatcher<P>): (m: ProbeMessage<P>) => boolean {
-  if (typeof matcher === "string") return (m) => m.name === matcher;
-  if (typeof matcher === "function") return matcher;
-  throw new InvalidArgumentError(`expected a message name or a predicate (message) => boolean; got ${typeof matcher}.`);
 }
