@@ -42,6 +42,7 @@ import { Membership } from "./membership.ts";
 import { NatsEndpoint, PREFIX_BYTES } from "./nats-endpoint.ts";
 import { clusterOptions, nodeId, type ResolvedClusterOptions } from "./options.ts";
 import { RemoteNode } from "./remote-node.ts";
+import { RemoteWatches, UNWATCH, WATCH } from "./remote-watch.ts";
 
 const GATEWAY = address(0, 0);
 const SPAWN = "$cluster.spawn";
@@ -93,6 +94,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   readonly #selfId: number;
   readonly #codec: Codec;
   readonly #membership: Membership;
+  readonly #watches: RemoteWatches;
   #refused = 0;
   #lost = 0;
   #framesReceived = 0;
@@ -131,6 +133,14 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
       onGap: (n, upTo) => this.#gap(n, upTo),
       onDown: (n, reason) => this.#down(n, reason),
       log: (message) => loop.log({ level: "warn", source: `cluster node ${options.node}`, message }),
+    });
+    this.#watches = new RemoteWatches({
+      loop,
+      nodeOf: (ref) => this.#nodeOf(ref),
+      askGateway: (n, name, payload) => this.ask(new ActorRef(loop, n.id, GATEWAY, `node ${n.name}`), name, payload, { timeout: Infinity }),
+      tellGateway: (n, name, payload) => {
+        if (n.up) n.link.writeEnvelope(Kind.Tell, GATEWAY, GATEWAY, 0, name, payload, loop.options.maxMessageBytes);
+      },
     });
   }
 
@@ -230,6 +240,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     }
     this.#write(n, Kind.Tell, ref, 0, name, arg);
     n.userSent++;
+    if (name === SystemMessage.Terminated) this.#watches.outgoing(n, ref.address, arg);
   }
 
   send(ref: ActorRef, name: string, arg: unknown, _options: SendOptions | undefined): Promise<void> {
@@ -264,11 +275,13 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     return this.ask(ref, SystemMessage.Flush, undefined, options) as Promise<void>;
   }
 
-  watch(_watcher: number, ref: ActorRef, _link: boolean): Promise<void> {
-    return Promise.reject(new MissiveError(`watching ${ref.label} on another node is not supported yet`));
+  watch(watcher: number, ref: ActorRef, link: boolean): Promise<void> {
+    return this.#watches.watch(watcher, ref, link);
   }
 
-  unwatch(_watcher: number, _ref: ActorRef): void {}
+  unwatch(watcher: number, ref: ActorRef): void {
+    this.#watches.unwatch(watcher, ref);
+  }
 
   // ---- spawn and names on other nodes ---------------------------------------------------------
 
@@ -337,9 +350,10 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
       return;
     }
     if (kind === Kind.Tell) {
+      if (to === GATEWAY && name === UNWATCH) return this.#watches.onUnwatch(n, payload); // not a tell to an actor
       n.consumed++;
       try {
-        loop.tellSystem(to, GATEWAY, name ?? "", payload);
+        loop.tellSystem(to, GATEWAY, name ?? "", name === SystemMessage.Terminated ? this.#watches.incoming(n, to, payload) : payload);
       } catch (e) {
         this.#deadLetter(to, `actor ${to}`, name, payload, "stopped", 1);
         loop.log({ level: "warn", source: `cluster node ${this.node}`, message: `a tell from node ${n.name}: ${(e as Error).message}` });
@@ -349,6 +363,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     if (kind !== Kind.Ask || typeof name !== "string") return this.#refuse(n.name, `an envelope of kind ${flags}`, 1);
     let answer: Promise<unknown>;
     if (to === GATEWAY && name === SPAWN) answer = this.#spawnHere(payload);
+    else if (to === GATEWAY && name === WATCH) answer = this.#watches.onWatch(n, payload);
     else if (to === GATEWAY && name === LOOKUP) answer = Promise.resolve(this.#system.localName(String(payload)) ?? null);
     else answer = loop.request(to, name, payload, `actor ${to}`, { timeout: Infinity }, payload);
     answer.then((v) => this.#answer(n, id, Kind.Reply, v), (e) => this.#answer(n, id, Kind.Fail, e));
@@ -410,6 +425,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
 
   #down(n: RemoteNode, reason: string): void {
     n.link.abandon();
+    this.#watches.down(n, reason);
     const lost = n.lost();
     if (lost > 0) this.#deadLetter(0, `actors of node ${n.name}`, null, undefined, "node-down", lost);
     this.#loop.asks.rejectWhere(

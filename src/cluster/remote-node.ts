@@ -49,6 +49,10 @@ export class RemoteNode {
   readonly replies = new Map<number, number>();
   /** Asks in flight to it: ask id → the position of its envelope in the stream (for gaps). */
   readonly asks = new Map<number, number>();
+  /** Its actors watched from this node: its address → the label, and each watcher here → linked? */
+  readonly watched = new Map<number, { label: string; watchers: Map<number, boolean> }>();
+  /** This node's actors watched from it: address here → each watcher there → linked? */
+  readonly watchers = new Map<number, Map<number, boolean>>();
 
   constructor(name: string, id: number, incarnation: string, key: number, link: Link, endpoint: NatsEndpoint, now: number) {
     this.name = name;

@@ -35,8 +35,8 @@ export interface LoopOpTypes {
   /** Stop actor `localId` (any loop); resolves once it has stopped. */
   stop: [number | [localId: number, normal?: boolean, reason?: string], void];
   /** `watcher` watches (or links to) actor `target` of the loop. */
-  watch: [[target: number, watcher: number, link: boolean], void];
-  unwatch: [[target: number, watcher: number], void];
+  watch: [[target: number, watcher: number | string, link: boolean], void];
+  unwatch: [[target: number, watcher: number | string], void];
   /** Child `child` of actor `parent` (localId; 0: a top-level actor) stopped. */
   childStopped: [[parent: number, child: number], void];
   /** A child with supervision `escalate` failed: its parent fails with `error`. */
