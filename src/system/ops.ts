@@ -66,6 +66,8 @@ export interface LoopOpTypes {
   remoteAsk: [[target: RemoteTarget, name: string, arg: unknown], unknown];
   /** Main loop: a flush from a worker to an actor of another node. */
   remoteFlush: [RemoteTarget, void];
+  /** Main loop: a worker's `send` to a bounded mailbox of another node (waits for the node's credit). */
+  remoteSend: [[target: RemoteTarget, name: string, arg: unknown], void];
   /** Main loop: actor `watcher` of a worker watches (or links to) an actor of another node. */
   remoteWatch: [[target: RemoteTarget, watcher: number, link: boolean], void];
   remoteUnwatch: [[target: RemoteTarget, watcher: number], void];
