@@ -4,6 +4,7 @@
  */
 import { askPipelined, askSequential } from "./benchmarks/ask.ts";
 import { channelCancelStorm } from "./benchmarks/channel.ts";
+import { clusterAsk, clusterTell } from "./benchmarks/cluster.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
 import { savinaBenchmarks } from "./benchmarks/savina.ts";
@@ -27,4 +28,6 @@ export const benchmarks: BenchmarkFactory[] = [
   spawnFromMain,
   spawnLocal,
   channelCancelStorm,
+  clusterTell,
+  clusterAsk,
 ];

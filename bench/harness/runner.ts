@@ -83,6 +83,8 @@ export interface BenchmarkResult {
   metrics: MetricSpec[];
   cases: CaseResult[];
   ratios: Ratio[];
+  /** What outside the project it needs (see `BenchmarkSpec.external`); its cases may be n/a for want of it. */
+  external?: string;
   /** Wall-clock seconds the benchmark took, set-up included. */
   seconds: number;
 }
@@ -168,6 +170,7 @@ async function runBenchmark(spec: BenchmarkSpec, index: number, count: number, o
     title: spec.title,
     params: spec.params,
     notes: spec.notes,
+    ...(spec.external === undefined ? {} : { external: spec.external }),
     metrics: spec.metrics,
     cases,
     ratios: ratiosOf(spec.metrics, cases),

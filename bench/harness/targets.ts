@@ -129,6 +129,26 @@ export const TARGETS: TargetSpec[] = [
     threshold: 0.5,
     form: "ratio",
   },
+  {
+    id: "cluster-tell-vs-request-reply",
+    text: "cluster-tell: msgs/s ≥ one NATS request-reply per message (same client, loopback)",
+    benchmark: "cluster-tell",
+    baseline: "NATS request-reply",
+    metric: "rate",
+    op: ">=",
+    threshold: 1,
+    form: "ratio",
+  },
+  {
+    id: "cluster-ask-vs-request-reply",
+    text: "cluster-ask: p50 ≤ 1.5× a bare NATS request-reply (same client, loopback)",
+    benchmark: "cluster-ask",
+    baseline: "NATS request-reply",
+    metric: "p50",
+    op: "<=",
+    threshold: 1.5,
+    form: "ratio",
+  },
 ];
 
 function holds(ratio: number, op: TargetSpec["op"], threshold: number): boolean {

@@ -67,6 +67,12 @@ export interface BenchmarkSpec {
   /** Anything a reader must know, e.g. that a workload was scaled down. */
   notes: string[];
   cases: CaseSpec[];
+  /**
+   * Set when the benchmark needs something from outside the project (the cluster
+   * benchmarks: a nats-server): its cases may then be n/a (with the reason), Missive's
+   * included, without failing the run.
+   */
+  external?: string;
 }
 
 /** Sizes of a suite run. */

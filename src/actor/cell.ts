@@ -43,9 +43,13 @@ export class ActorCell {
   readonly overflow: OverflowPolicy;
   /** True when senders hold credits for this actor (policies `reject` and `wait`). */ readonly counted: boolean;
   /** Deepest the mailbox has been. */ maxDepth = 0;
-  /** Addresses of actors watching this one. */ readonly watchers = new Set<number>();
-  /** Addresses of actors linked to this one (failures propagate both ways). */ readonly links = new Set<number>();
-  /** Addresses this actor watches. */ readonly watching = new Set<number>();
+  /** Addresses of actors watching this one (`"<node>@<address>"` for an actor of another node). */ readonly watchers = new Set<
+    number | string
+  >();
+  /** Addresses of actors linked to this one (failures propagate both ways; remote ones as for `watchers`). */ readonly links = new Set<
+    number | string
+  >();
+  /** Addresses this actor watches (remote ones as for `watchers`). */ readonly watching = new Set<number | string>();
   /** Settles when the cell has fully stopped (children, onStop, mailbox accounted). */
   stopping: Promise<void> | null = null;
   /** Resolves `stopping`. */

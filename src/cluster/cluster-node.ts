@@ -36,12 +36,14 @@ import type { Loop } from "../system/loop.ts";
 import type { RemoteHost } from "../system/remote.ts";
 import { Link } from "../transport/link.ts";
 import { Codec } from "../wire/codec.ts";
-import { address, type Envelope, Kind, SystemMessage } from "../wire/envelope.ts";
+import { address, COUNTED, type Envelope, Kind, SystemMessage } from "../wire/envelope.ts";
 import { FRAME_HEADER_BYTES } from "../wire/frame-header.ts";
 import { Membership } from "./membership.ts";
 import { NatsEndpoint, PREFIX_BYTES } from "./nats-endpoint.ts";
 import { clusterOptions, nodeId, type ResolvedClusterOptions } from "./options.ts";
 import { RemoteNode } from "./remote-node.ts";
+import { RemoteFlow } from "./remote-flow.ts";
+import { RemoteWatches, UNWATCH, WATCH } from "./remote-watch.ts";
 
 const GATEWAY = address(0, 0);
 const SPAWN = "$cluster.spawn";
@@ -93,6 +95,8 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   readonly #selfId: number;
   readonly #codec: Codec;
   readonly #membership: Membership;
+  readonly #watches: RemoteWatches;
+  readonly #flow: RemoteFlow;
   #refused = 0;
   #lost = 0;
   #framesReceived = 0;
@@ -131,6 +135,19 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
       onGap: (n, upTo) => this.#gap(n, upTo),
       onDown: (n, reason) => this.#down(n, reason),
       log: (message) => loop.log({ level: "warn", source: `cluster node ${options.node}`, message }),
+    });
+    this.#flow = new RemoteFlow({
+      loop,
+      write: (n, kind, ref, id, name, arg) => this.#write(n, kind, ref, id, name, arg),
+      deadLetter: (addr, target, name, arg, reason, count) => this.#deadLetter(addr, target, name, arg, reason, count),
+    });
+    this.#watches = new RemoteWatches({
+      loop,
+      nodeOf: (ref) => this.#nodeOf(ref),
+      askGateway: (n, name, payload) => this.ask(new ActorRef(loop, n.id, GATEWAY, `node ${n.name}`), name, payload, { timeout: Infinity }),
+      tellGateway: (n, name, payload) => {
+        if (n.up) n.link.writeEnvelope(Kind.Tell, GATEWAY, GATEWAY, 0, name, payload, loop.options.maxMessageBytes);
+      },
     });
   }
 
@@ -228,11 +245,15 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
       this.#deadLetter(ref.address, ref.label, name, arg, "node-down", 1);
       return;
     }
+    if (ref.overflow !== null && name !== SystemMessage.Terminated) return this.#flow.tell(n, ref, name, arg);
     this.#write(n, Kind.Tell, ref, 0, name, arg);
     n.userSent++;
+    if (name === SystemMessage.Terminated) this.#watches.outgoing(n, ref.address, arg);
   }
 
-  send(ref: ActorRef, name: string, arg: unknown, _options: SendOptions | undefined): Promise<void> {
+  send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void> {
+    const n = ref.overflow === null ? undefined : this.#nodeOf(ref);
+    if (n !== undefined) return this.#flow.send(n, ref, name, arg, options);
     try {
       this.tell(ref, name, arg);
       return Promise.resolve();
@@ -264,11 +285,13 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     return this.ask(ref, SystemMessage.Flush, undefined, options) as Promise<void>;
   }
 
-  watch(_watcher: number, ref: ActorRef, _link: boolean): Promise<void> {
-    return Promise.reject(new MissiveError(`watching ${ref.label} on another node is not supported yet`));
+  watch(watcher: number, ref: ActorRef, link: boolean): Promise<void> {
+    return this.#watches.watch(watcher, ref, link);
   }
 
-  unwatch(_watcher: number, _ref: ActorRef): void {}
+  unwatch(watcher: number, ref: ActorRef): void {
+    this.#watches.unwatch(watcher, ref);
+  }
 
   // ---- spawn and names on other nodes ---------------------------------------------------------
 
@@ -328,7 +351,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   }
 
   #onEnvelope(n: RemoteNode, env: Envelope): void {
-    const [flags, to, , id, name, payload] = env;
+    const [flags, to, from, id, name, payload] = env;
     const kind = flags & 7;
     const loop = this.#loop;
     if (kind === Kind.Reply || kind === Kind.Fail) {
@@ -336,19 +359,36 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
       loop.asks.settle(id, kind === Kind.Reply, payload);
       return;
     }
+    if (kind === Kind.Credit) return this.#flow.credit(n, from, id);
     if (kind === Kind.Tell) {
+      if (to === GATEWAY && name === UNWATCH) return this.#watches.onUnwatch(n, payload); // not a tell to an actor
       n.consumed++;
-      try {
-        loop.tellSystem(to, GATEWAY, name ?? "", payload);
-      } catch (e) {
-        this.#deadLetter(to, `actor ${to}`, name, payload, "stopped", 1);
-        loop.log({ level: "warn", source: `cluster node ${this.node}`, message: `a tell from node ${n.name}: ${(e as Error).message}` });
-      }
+      if (flags & COUNTED) return this.#flow.forward(n, to, name ?? "", payload, id);
+      if (this.#flow.behind(n, to, () => this.#handOn(n, to, name, payload))) return;
+      this.#handOn(n, to, name, payload);
       return;
     }
     if (kind !== Kind.Ask || typeof name !== "string") return this.#refuse(n.name, `an envelope of kind ${flags}`, 1);
+    if (!this.#flow.behind(n, to, () => this.#request(n, to, id, name, payload))) this.#request(n, to, id, name, payload);
+  }
+
+  /** Hands a tell from `n` on to actor `to` of this node. */
+  #handOn(n: RemoteNode, to: number, name: string | null, payload: unknown): void {
+    const loop = this.#loop;
+    try {
+      loop.tellSystem(to, GATEWAY, name ?? "", name === SystemMessage.Terminated ? this.#watches.incoming(n, to, payload) : payload);
+    } catch (e) {
+      this.#deadLetter(to, `actor ${to}`, name, payload, "stopped", 1);
+      loop.log({ level: "warn", source: `cluster node ${this.node}`, message: `a tell from node ${n.name}: ${(e as Error).message}` });
+    }
+  }
+
+  /** Runs ask `id` from `n` for actor (or gateway request) `to`; its settlement goes back to `n`. */
+  #request(n: RemoteNode, to: number, id: number, name: string, payload: unknown): void {
+    const loop = this.#loop;
     let answer: Promise<unknown>;
     if (to === GATEWAY && name === SPAWN) answer = this.#spawnHere(payload);
+    else if (to === GATEWAY && name === WATCH) answer = this.#watches.onWatch(n, payload);
     else if (to === GATEWAY && name === LOOKUP) answer = Promise.resolve(this.#system.localName(String(payload)) ?? null);
     else answer = loop.request(to, name, payload, `actor ${to}`, { timeout: Infinity }, payload);
     answer.then((v) => this.#answer(n, id, Kind.Reply, v), (e) => this.#answer(n, id, Kind.Fail, e));
@@ -410,6 +450,8 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
 
   #down(n: RemoteNode, reason: string): void {
     n.link.abandon();
+    this.#watches.down(n, reason);
+    this.#flow.down(n, reason);
     const lost = n.lost();
     if (lost > 0) this.#deadLetter(0, `actors of node ${n.name}`, null, undefined, "node-down", lost);
     this.#loop.asks.rejectWhere(

@@ -15,6 +15,7 @@
  * ```
  * @module
  */
+import { Credits } from "../system/flow-control.ts";
 import type { Link } from "../transport/link.ts";
 import type { NatsEndpoint } from "./nats-endpoint.ts";
 
@@ -49,6 +50,14 @@ export class RemoteNode {
   readonly replies = new Map<number, number>();
   /** Asks in flight to it: ask id → the position of its envelope in the stream (for gaps). */
   readonly asks = new Map<number, number>();
+  /** Its actors watched from this node: its address → the label, and each watcher here → linked? */
+  readonly watched = new Map<number, { label: string; watchers: Map<number, boolean> }>();
+  /** Credits for its bounded actors: a window of `capacity` messages in flight to each (see remote-flow.ts). */
+  readonly credits = new Credits(1);
+  /** Its counted tells waiting here for room in a mailbox of this node, per actor (and what it sent there after them). */
+  readonly forwarding = new Map<number, { tail: Promise<void>; count: number }>();
+  /** This node's actors watched from it: address here → each watcher there → linked? */
+  readonly watchers = new Map<number, Map<number, boolean>>();
 
   constructor(name: string, id: number, incarnation: string, key: number, link: Link, endpoint: NatsEndpoint, now: number) {
     this.name = name;

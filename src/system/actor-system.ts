@@ -16,7 +16,7 @@ import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import { ActorRef } from "../actor/ref.ts";
 import { checkOptions, checkTimeout } from "../actor/validate.ts";
-import { ActorNameTakenError, InvalidArgumentError, SystemStartError, SystemStoppedError } from "../errors.ts";
+import { ActorNameTakenError, InvalidArgumentError, MailboxFullError, SystemStartError, SystemStoppedError } from "../errors.ts";
 import type { WorkerHandle } from "../runtime/adapters.ts";
 import { isDefinition } from "../actor/definition.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
@@ -184,7 +184,16 @@ export class ActorSystem implements AsyncDisposable {
     const loop = this.#loop;
     const remote = (loop.remote = cluster.remote);
     const ref = ([node, addr, flow, label]: [number, number, number, string]) => new ActorRef(loop, node, addr, label, flow);
-    loop.ops.on("remoteTell", ([target, name, arg]) => remote.tell(ref(target), name, arg));
+    loop.ops.on("remoteTell", ([target, name, arg]) => {
+      try {
+        remote.tell(ref(target), name, arg);
+      } catch (e) {
+        // A worker's tell to a full bounded mailbox of another node: it cannot throw there any more, so it is counted.
+        if (!(e instanceof MailboxFullError)) throw e;
+        loop.delivery.record({ address: target[1], target: target[3], name, arg, reason: "mailbox-full", count: 1 });
+      }
+    });
+    loop.ops.on("remoteSend", ([target, name, arg]) => remote.send(ref(target), name, arg, undefined));
     loop.ops.on("remoteAsk", ([target, name, arg]) => remote.ask(ref(target), name, arg, { timeout: Infinity }));
     loop.ops.on("remoteFlush", (target) => remote.flush(ref(target), { timeout: Infinity }));
     loop.ops.on("remoteWatch", ([target, watcher, link]) => remote.watch(watcher, ref(target), link));

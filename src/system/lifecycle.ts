@@ -38,6 +38,7 @@ import type { Delivery } from "./delivery.ts";
 import type { LogEvent } from "./log.ts";
 import type { LoopOptions } from "./loop-options.ts";
 import type { LoopOps, OpName, OpPayload, OpReply, SpawnReply, SpawnRequest } from "./ops.ts";
+import type { RemoteHost } from "./remote.ts";
 import { DeathWatch, type StopReason } from "./watch.ts";
 import { describeError } from "../util/error-text.ts";
 import type { Clock } from "../util/clock.ts";
@@ -64,6 +65,8 @@ export interface LifecycleHost {
   tellOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>): void;
   tellSystem(to: number, from: number, name: string, payload: unknown): void;
   refTo(addr: number, label: string, flow?: number): ActorRef;
+  nodeRef(node: number, addr: number, label: string): ActorRef;
+  remoteFor(ref: ActorRef): RemoteHost;
   reply(env: Envelope, value: unknown): void;
   fail(env: Envelope, error: unknown): void;
   log(event: LogEvent): void;

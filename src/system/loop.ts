@@ -648,6 +648,11 @@ export class Loop implements RefHost {
     return new ActorRef(this, 0, addr, label, flow);
   }
 
+  /** A ref to actor `addr` of node `node` (another node of the cluster) that sends from this loop. */
+  nodeRef(node: number, addr: number, label: string, flow = 0): ActorRef {
+    return new ActorRef(this, node, addr, label, flow);
+  }
+
   /** The actor whose handler is running right now (its synchronous part), if any. */
   get current(): ActorCell | null {
     return this.#processor.current;

@@ -35,8 +35,8 @@ export interface LoopOpTypes {
   /** Stop actor `localId` (any loop); resolves once it has stopped. */
   stop: [number | [localId: number, normal?: boolean, reason?: string], void];
   /** `watcher` watches (or links to) actor `target` of the loop. */
-  watch: [[target: number, watcher: number, link: boolean], void];
-  unwatch: [[target: number, watcher: number], void];
+  watch: [[target: number, watcher: number | string, link: boolean], void];
+  unwatch: [[target: number, watcher: number | string], void];
   /** Child `child` of actor `parent` (localId; 0: a top-level actor) stopped. */
   childStopped: [[parent: number, child: number], void];
   /** A child with supervision `escalate` failed: its parent fails with `error`. */
@@ -66,6 +66,8 @@ export interface LoopOpTypes {
   remoteAsk: [[target: RemoteTarget, name: string, arg: unknown], unknown];
   /** Main loop: a flush from a worker to an actor of another node. */
   remoteFlush: [RemoteTarget, void];
+  /** Main loop: a worker's `send` to a bounded mailbox of another node (waits for the node's credit). */
+  remoteSend: [[target: RemoteTarget, name: string, arg: unknown], void];
   /** Main loop: actor `watcher` of a worker watches (or links to) an actor of another node. */
   remoteWatch: [[target: RemoteTarget, watcher: number, link: boolean], void];
   remoteUnwatch: [[target: RemoteTarget, watcher: number], void];

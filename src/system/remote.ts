@@ -59,7 +59,12 @@ export class ForwardingRemote implements RemoteHost {
     this.#host.tellOp(0, "remoteTell", [target(ref), name, arg]);
   }
 
-  send(ref: ActorRef, name: string, arg: unknown, _options: SendOptions | undefined): Promise<void> {
+  send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void> {
+    if (ref.overflow === "wait") {
+      // A bounded mailbox: the main loop waits for the node's credit (the caller's signal ends this wait, not the main loop's).
+      const forever = { timeout: Infinity, signal: options?.signal };
+      return this.#host.request(address(0, 0), "remoteSend", [target(ref), name, arg], ref.label, forever, arg) as Promise<void>;
+    }
     try {
       this.tell(ref, name, arg);
       return Promise.resolve();

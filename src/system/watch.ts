@@ -7,6 +7,13 @@
  * fails the other actor with `LinkedActorError` (Erlang's links; a normal stop does not
  * propagate).
  *
+ * Across nodes (a ref whose `node` is not 0) the watch goes through the loop's
+ * {@link RemoteHost}: the watched actor's node keeps the watcher as a {@link RemoteKey}
+ * (`"<node>@<address>"`, the node as the watched side numbers it), and its `$terminated`
+ * goes back through the cluster, whose gateway rewrites the stopped actor's address into
+ * the key the watcher knows it by. The cluster settles what a node that goes down leaves
+ * behind (`Terminated` with reason `node-down: …`).
+ *
  * @example
  * ```ts
  * export const Supervisor = defineActor(import.meta.url, {
@@ -25,7 +32,8 @@
 import type { ActorCell } from "../actor/cell.ts";
 import type { Terminated } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
-import { LinkedActorError, MissiveError } from "../errors.ts";
+import type { RemoteHost } from "./remote.ts";
+import { LinkedActorError, MessageEncodeError, MissiveError } from "../errors.ts";
 import { address, type Envelope, localIdOf, loopOf, SystemMessage } from "../wire/envelope.ts";
 import type { OpName, OpPayload, OpReply } from "./ops.ts";
 import { describeError } from "../util/error-text.ts";
@@ -37,6 +45,37 @@ export interface StopReason {
   error?: unknown;
 }
 
+/**
+ * Who watches or is watched, as a cell's sets hold it: an address of this system, or a
+ * {@link RemoteKey} for an actor of another node.
+ */
+export type WatchKey = number | string;
+
+/**
+ * An actor of another node in a cell's watch sets: `"<node id>@<address>"`.
+ *
+ * @example
+ * ```ts
+ * const key = remoteKey(7, 2049); // "7@2049"
+ * parseRemoteKey(key);            // [7, 2049]
+ * ```
+ */
+export type RemoteKey = string;
+
+/** The {@link RemoteKey} of actor `addr` of node `node`. */
+export function remoteKey(node: number, addr: number): RemoteKey {
+  return `${node}@${addr}`;
+}
+
+/** `[node, address]` of a {@link RemoteKey}, or `undefined` when `key` is not one. */
+export function parseRemoteKey(key: unknown): [node: number, addr: number] | undefined {
+  if (typeof key !== "string") return undefined;
+  const at = key.indexOf("@");
+  const node = Number(key.slice(0, at));
+  const addr = Number(key.slice(at + 1));
+  return at > 0 && Number.isSafeInteger(node) && node > 0 && Number.isSafeInteger(addr) ? [node, addr] : undefined;
+}
+
 /** What death watch needs from its loop. */
 export interface WatchHost {
   readonly index: number;
@@ -45,6 +84,10 @@ export interface WatchHost {
   tellOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>): void;
   tellSystem(to: number, from: number, name: string, payload: unknown): void;
   refTo(addr: number, label: string): ActorRef;
+  /** A ref to actor `addr` of node `node` (not 0). */
+  nodeRef(node: number, addr: number, label: string): ActorRef;
+  /** The way to `ref`'s node (throws a typed error when this system is in no cluster). */
+  remoteFor(ref: ActorRef): RemoteHost;
 }
 
 /** Stopped actors whose reason is remembered, per loop, for watchers that come late. */
@@ -61,48 +104,88 @@ export class DeathWatch {
 
   /** `cell` watches (or links to) `ref`; resolves once registered with `ref`'s loop. */
   watch(cell: ActorCell, ref: ActorRef, link: boolean): Promise<void> {
+    if (ref.node !== 0) {
+      let remote: RemoteHost;
+      try {
+        remote = this.#host.remoteFor(ref);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      (link ? cell.links : cell.watching).add(remoteKey(ref.node, ref.address));
+      return remote.watch(cell.address, ref, link);
+    }
     (link ? cell.links : cell.watching).add(ref.address);
     return this.#host.requestOp(loopOf(ref.address), "watch", [localIdOf(ref.address), cell.address, link]);
   }
 
   /** `cell` stops watching `ref`. */
   unwatch(cell: ActorCell, ref: ActorRef): void {
+    if (ref.node !== 0) {
+      cell.watching.delete(remoteKey(ref.node, ref.address));
+      this.#host.remoteFor(ref).unwatch(cell.address, ref);
+      return;
+    }
     cell.watching.delete(ref.address);
     this.#host.tellOp(loopOf(ref.address), "unwatch", [localIdOf(ref.address), cell.address]);
   }
 
   /** The `watch` request on the watched actor's loop. */
-  watchOp([target, watcher, link]: [number, number, boolean]): void {
+  watchOp([target, watcher, link]: [number, WatchKey, boolean]): void {
     const host = this.#host;
     const cell = host.cells.get(target);
     if (cell === undefined || cell.status === "stopped") {
       // Gone already: tell the watcher at once, with the real reason when it is remembered.
       const addr = address(host.index, target);
       const payload = this.#tombstones.get(addr) ?? [addr, `actor ${addr}`, "it was not alive", true];
-      host.tellSystem(watcher, addr, SystemMessage.Terminated, payload);
+      this.#tell(watcher, addr, payload);
       return;
     }
     (link ? cell.links : cell.watchers).add(watcher);
   }
 
   /** The `unwatch` request. */
-  unwatchOp([target, watcher]: [number, number]): void {
+  unwatchOp([target, watcher]: [number, WatchKey]): void {
     this.#host.cells.get(target)?.watchers.delete(watcher);
   }
 
   /** `cell` has stopped: its watches end, and its watchers and linked actors are told why. */
   stopped(cell: ActorCell, reason: StopReason): void {
     const host = this.#host;
-    for (const watched of cell.watching) host.tellOp(loopOf(watched), "unwatch", [localIdOf(watched), cell.address]);
+    for (const watched of [...cell.watching, ...cell.links]) {
+      if (typeof watched === "number") {
+        if (cell.watching.has(watched)) host.tellOp(loopOf(watched), "unwatch", [localIdOf(watched), cell.address]);
+        continue;
+      }
+      // An actor of another node: its node forgets this watcher (and the cluster its record of the watch).
+      const [node, addr] = parseRemoteKey(watched)!;
+      const ref = host.nodeRef(node, addr, `actor ${addr} of node ${node}`);
+      try {
+        host.remoteFor(ref).unwatch(cell.address, ref);
+      } catch { /* no cluster any more (shutdown): nothing to tell */ }
+    }
     const base = [cell.address, cell.label, reason.reason, reason.normal];
     this.#tombstones.set(cell.address, base);
     if (this.#tombstones.size > TOMBSTONES) this.#tombstones.delete(this.#tombstones.keys().next().value!);
     for (const watcher of new Set([...cell.watchers, ...cell.links])) {
       try {
-        host.tellSystem(watcher, cell.address, SystemMessage.Terminated, reason.error === undefined ? base : [...base, reason.error]);
+        this.#tell(watcher, cell.address, reason.error === undefined ? base : [...base, reason.error]);
       } catch {
-        host.tellSystem(watcher, cell.address, SystemMessage.Terminated, [...base, new MissiveError(describeError(reason.error))]);
+        this.#tell(watcher, cell.address, [...base, new MissiveError(describeError(reason.error))]);
       }
+    }
+  }
+
+  /** Sends `$terminated` (`payload`, about actor `from` of this system) to `watcher`, here or on its node. */
+  #tell(watcher: WatchKey, from: number, payload: unknown): void {
+    const host = this.#host;
+    if (typeof watcher === "number") return host.tellSystem(watcher, from, SystemMessage.Terminated, payload);
+    const [node, addr] = parseRemoteKey(watcher)!;
+    const ref = host.nodeRef(node, addr, `actor ${addr} of node ${node}`);
+    try {
+      host.remoteFor(ref).tell(ref, SystemMessage.Terminated, payload);
+    } catch (e) {
+      if (e instanceof MessageEncodeError) throw e; // the caller retries with a plain error
+      // No cluster any more (shutdown): the watcher's node settles its watchers itself.
     }
   }
 
@@ -115,17 +198,20 @@ export class DeathWatch {
   signal(cell: ActorCell, env: Envelope): Terminated | LinkedActorError | null | undefined {
     const payload = env[5];
     if (
-      !Array.isArray(payload) || typeof payload[0] !== "number" || typeof payload[1] !== "string" || typeof payload[2] !== "string" ||
+      !Array.isArray(payload) || (typeof payload[0] !== "number" && parseRemoteKey(payload[0]) === undefined) ||
+      typeof payload[1] !== "string" || typeof payload[2] !== "string" ||
       typeof payload[3] !== "boolean"
     ) {
       return undefined; // not a signal this framework wrote
     }
-    const [addr, label, reason, normal, error] = payload as [number, string, string, boolean, unknown?];
+    const [addr, label, reason, normal, error] = payload as [WatchKey, string, string, boolean, unknown?];
     const watched = cell.watching.delete(addr);
     const linked = cell.links.delete(addr);
     if (linked && !normal) return new LinkedActorError(label, reason, error);
     if (!watched) return null;
-    const signal: Terminated = { actor: this.#host.refTo(addr, label), reason, normal };
+    const remote = parseRemoteKey(addr);
+    const actor = remote === undefined ? this.#host.refTo(addr as number, label) : this.#host.nodeRef(remote[0], remote[1], label);
+    const signal: Terminated = { actor, reason, normal };
     if (error !== undefined) signal.error = error;
     return signal;
   }

@@ -1,0 +1,77 @@
+/**
+ * Credit flow control across nodes, with separate OS processes over a real nats-server:
+ * `send` to a bounded mailbox of another node waits for room, so a slow consumer's mailbox
+ * never holds more than its capacity; and sends waiting for a node that is killed with
+ * SIGKILL are released (they reject with a node-down `ActorStoppedError`) — nothing hangs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ActorStoppedError, ActorSystem, MailboxFullError, runtimeName } from "../mod.ts";
+import { Gate, Recorder, Sender, Throttled } from "./fixtures/cluster-actors.ts";
+import type { ExampleProcess } from "./fixtures/example-process.ts";
+import { type NatsServer, natsUnavailable, startNatsServer, startNode } from "./fixtures/nats.ts";
+
+const forever = { timeout: Infinity };
+
+describe.skipIf(natsUnavailable !== undefined)(`credit flow control across nodes on ${runtimeName}`, () => {
+  let server: NatsServer;
+  let b: ExampleProcess;
+  let c: ExampleProcess;
+  let system: ActorSystem;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    [b, c] = await Promise.all([startNode(server.url, "b"), startNode(server.url, "c")]);
+    system = await ActorSystem.start({ workers: 1, cluster: { servers: server.url, node: "t", heartbeatMs: 100, downAfterMs: 1500 } });
+    await Promise.all([system.cluster!.whenMember("b"), system.cluster!.whenMember("c")]);
+  });
+
+  afterAll(async () => {
+    await system?.shutdown();
+    for (const p of [b, c]) p?.child.kill("SIGTERM");
+    await Promise.all([b?.exited, c?.exited]);
+    await server?.stop();
+  });
+
+  it("sends from a worker of another node to a slow bounded mailbox here never overflow it; all arrive in order", async () => {
+    const [sink, gate, progress] = [await system.spawn(Throttled), await system.spawn(Gate), await system.spawn(Recorder)];
+    sink.tell("hold", "slow"); // the consumer stops until the gate opens
+    const sender = await system.spawn(Sender, undefined, { node: "b" });
+    const total = 300;
+    const done = sender.ask("sendAll", [sink, total, progress], forever);
+    await progress.ask("waitFor", 8, forever); // a window's worth went out while the consumer holds
+    expect(await gate.ask("open", "slow")).toBe(true);
+    expect(await done).toBe(total);
+    await sink.flush(forever);
+    expect(await sink.ask("seen")).toEqual([...Array(total).keys()]);
+    const metrics = await system.metrics();
+    const stats = metrics.workers.flatMap((w) => w.actors).find((a) => a.address === sink.address)!;
+    expect(stats.maxMailboxDepth).toBeLessThanOrEqual(8); // the hold is the first message: 8 queued behind it at most
+  });
+
+  it("a tell to a full bounded mailbox of another node throws MailboxFullError, as on one machine", async () => {
+    const [sink, gate] = [await system.spawn(Throttled, undefined, { node: "b" }), await system.spawn(Gate, undefined, { node: "b" })];
+    sink.tell("hold", "full"); // counted too: with the next 7, the node's window (8 in flight) is used up
+    for (let i = 0; i < 7; i++) sink.tell("put", i);
+    expect(() => sink.tell("put", 7)).toThrow(MailboxFullError);
+    expect(await gate.ask("open", "full", forever)).toBe(true); // the hold was taken: the consumer was at the gate
+    await sink.send("put", 7); // and room comes back
+    await sink.flush(forever);
+    expect(await sink.ask("seen")).toEqual([...Array(8).keys()]);
+  });
+
+  it("sends waiting for room on a node killed with SIGKILL reject with a node-down ActorStoppedError", async () => {
+    const sink = await system.spawn(Throttled, undefined, { node: "c" });
+    sink.tell("hold", "never");
+    const sends = Array.from({ length: 40 }, (_, i) => sink.send("put", i));
+    c.child.kill("SIGKILL");
+    const settled = await Promise.allSettled(sends);
+    const rejected = settled.filter((s) => s.status === "rejected").map((s) => (s as PromiseRejectedResult).reason);
+    // At most a window (8) goes out at once, and another 8 once c has put 8 of them in the held mailbox or its gateway.
+    expect(rejected.length).toBeGreaterThanOrEqual(40 - 16);
+    for (const e of rejected) {
+      expect(e).toBeInstanceOf(ActorStoppedError);
+      expect(String(e.message)).toMatch(/node-down: node c stopped heartbeating/);
+    }
+    expect(system.stats.waitingSends).toBe(0);
+  });
+});
