@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActorStoppedError, ActorSystem, type ClusterEvent, type DeadLetter, runtimeName } from "../mod.ts";
 import { Echo, Producer, Recorder } from "./fixtures/cluster-actors.ts";
 import type { ExampleProcess } from "./fixtures/example-process.ts";
+import { LogCapture } from "./fixtures/log.ts";
 import { type NatsServer, natsUnavailable, startNatsServer, startNode } from "./fixtures/nats.ts";
 
 const seed = Number(process.env.MISSIVE_SEED ?? 20261121);
@@ -21,6 +22,7 @@ describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}
   let c: ExampleProcess;
   let system: ActorSystem;
   const events: ClusterEvent[] = [];
+  const log = new LogCapture();
   const dead: DeadLetter[] = [];
   const when = (type: string, node: string) =>
     new Promise<void>((resolve) => {
@@ -31,7 +33,11 @@ describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}
   beforeAll(async () => {
     server = await startNatsServer();
     [b, c] = await Promise.all([startNode(server.url, "b"), startNode(server.url, "c")]);
-    system = await ActorSystem.start({ workers: 1, cluster: { servers: server.url, node: "t", heartbeatMs: 100, downAfterMs: 1500 } });
+    system = await ActorSystem.start({
+      workers: 1,
+      logger: log.logger, // the refusals these tests provoke are asserted on, not printed
+      cluster: { servers: server.url, node: "t", heartbeatMs: 100, downAfterMs: 1500 },
+    });
     system.cluster!.subscribe((e) => events.push(e));
     system.deadLetters.subscribe((d) => dead.push(d));
     await Promise.all([system.cluster!.whenMember("b"), system.cluster!.whenMember("c")]);
@@ -90,6 +96,7 @@ describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}
     await when("join", "zz");
     await nc.close();
     expect(system.cluster!.stats().refusedFrames - before).toBe(4);
+    expect(log.containing("refused").length).toBeGreaterThanOrEqual(5); // the 4 frames and the bad heartbeat, each logged
     const echo = await system.spawn(Echo, "still", { node: "b" });
     expect(await echo.ask("echo", 3)).toEqual({ from: "still", x: 3 }); // b and this node work on
     await when("down", "zz"); // and the made-up node is declared down once it stays silent
