@@ -6,6 +6,7 @@ import { askPipelined, askSequential } from "./benchmarks/ask.ts";
 import { channelCancelStorm } from "./benchmarks/channel.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
+import { pingPongRefs } from "./benchmarks/ref-pingpong.ts";
 import { savinaBenchmarks } from "./benchmarks/savina.ts";
 import { spawnFromMain, spawnLocal } from "./benchmarks/spawn.ts";
 import { tellAllToAll, tellOneToOne } from "./benchmarks/tell.ts";
@@ -24,6 +25,7 @@ export const benchmarks: BenchmarkFactory[] = [
   askPipelined,
   taskOffload,
   ...savinaBenchmarks,
+  pingPongRefs,
   spawnFromMain,
   spawnLocal,
   channelCancelStorm,
