@@ -220,7 +220,7 @@ export class Loop implements RefHost {
   /** Connects this loop to loop `peer` over `endpoint` (both directions). */
   connect(peer: number, endpoint: Endpoint): Link {
     const p = this.peers[peer]!;
-    const link = new Link(peer, endpoint, (v) => this.codec.encode(v), () => p.consumed, this.#env);
+    const link = new Link(peer, endpoint, this.codec.delegate, () => p.consumed, this.#env);
     p.link = link;
     endpoint.listen((data) => this.receive(peer, data));
     return link;
