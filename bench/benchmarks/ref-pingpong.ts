@@ -1,8 +1,9 @@
 /**
- * `pingpong-refs`: ping-pong between two actors on one worker where every `ping` carries
- * the ref to answer, against the same ping-pong answering `ctx.sender` (see
- * `../actors/ref-pingpong.ts`). What it measures is the cost of a ref inside a message
- * (encoded, copied, decoded into an `ActorRef`) over a message without one.
+ * `pingpong-refs`: ping-pong between two actors on one worker where every `ping` is the
+ * ref to answer, against the same ping-pong answering `ctx.sender` (see
+ * `../actors/ref-pingpong.ts`): the cost of a ref as a message over a message without
+ * one. A third row puts the ref in a `{ replyTo, n }` object (every object is copied on
+ * the same loop; shown, not a target).
  * @module
  */
 import type { ActorRef } from "../../mod.ts";
@@ -37,6 +38,10 @@ export const pingPongRefs: BenchmarkFactory = (size) => {
     metrics: [rateMetric(), timeMetric],
     params: { pings },
     notes: [],
-    cases: [pingCase("missive", "missive", "ref", pings), pingCase("ctx.sender", "baseline", "sender", pings)],
+    cases: [
+      pingCase("missive", "missive", "ref", pings),
+      pingCase("ref in { replyTo, n }", "baseline", "ref-in-object", pings),
+      pingCase("ctx.sender", "baseline", "sender", pings),
+    ],
   };
 };
