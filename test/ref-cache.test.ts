@@ -107,3 +107,24 @@ describe("ref cache: refs in messages", () => {
     });
   }
 });
+
+describe("refs as whole messages", () => {
+  let system: ActorSystem;
+  beforeAll(async () => {
+    system = await ActorSystem.start({ workers: 2 });
+  });
+  afterAll(async () => {
+    await system.shutdown();
+  });
+
+  it("a ref sent to an actor on the same loop arrives as that very ref; one with ask defaults as a copy", async () => {
+    const a = await system.spawn(RefKeeper, undefined, { worker: 0 });
+    const b = await system.spawn(RefKeeper, undefined, { worker: 0 });
+    const c = await system.spawn(RefKeeper, undefined, { worker: 1 });
+    expect(await a.ask("shareSelf", { other: b, withDefaults: false })).toEqual([true, true]);
+    // Ask defaults do not travel: such a ref arrives as a copy without them (the reader's cached one).
+    expect(await a.ask("shareSelf", { other: b, withDefaults: true })).toEqual([true, false]);
+    // Across workers: the ref the reader cached, each time.
+    expect(await a.ask("shareSelf", { other: c, withDefaults: false })).toEqual([true, false]);
+  });
+});

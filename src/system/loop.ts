@@ -61,7 +61,7 @@ import { notClustered, type RemoteHost } from "./remote.ts";
 
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
- * short enough to be under any size limit).
+ * short enough to be under any size limit). A ref of this loop is one too (`ActorRef.shareableOn`).
  */
 const isImmutable = (v: unknown, maxBytes: number): boolean => {
   switch (typeof v) {
@@ -565,7 +565,7 @@ export class Loop implements RefHost {
   ): void {
     const dest = to % LOOP_SPAN;
     if (dest === this.index) {
-      if (isImmutable(payload, this.options.maxMessageBytes)) {
+      if (isImmutable(payload, this.options.maxMessageBytes) || ActorRef.shareableOn(payload, this)) {
         this.delivery.deliver([kind, to, from, id, name, payload]);
         return;
       }
