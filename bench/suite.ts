@@ -4,6 +4,7 @@
  */
 import { askPipelined, askSequential } from "./benchmarks/ask.ts";
 import { channelCancelStorm } from "./benchmarks/channel.ts";
+import { askLocal, spawnBatch } from "./benchmarks/local-vs-nact.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
 import { pingPongRefs } from "./benchmarks/ref-pingpong.ts";
@@ -28,5 +29,7 @@ export const benchmarks: BenchmarkFactory[] = [
   pingPongRefs,
   spawnFromMain,
   spawnLocal,
+  spawnBatch,
+  askLocal,
   channelCancelStorm,
 ];
