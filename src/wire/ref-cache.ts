@@ -14,9 +14,14 @@
  *
  * @example
  * ```ts
+ * declare const data: Uint8Array; // a ref's extension data, as the frame reader sees it
+ * declare function build(data: Uint8Array): object; // the reader's full decode
  * const cache = new RefCache();
- * const ref = cache.get(bytes, start, n) ?? build(bytes, start, n);
- * cache.set(bytes, start, n, ref); // the next decode of those bytes returns `ref` itself
+ * let ref = cache.get(data, 0, data.length);
+ * if (ref === undefined) {
+ *   ref = build(data);
+ *   cache.set(data, 0, data.length, ref); // the next decode of these bytes returns `ref` itself
+ * }
  * ```
  * @module
  */
