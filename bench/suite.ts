@@ -5,8 +5,10 @@
 import { askPipelined, askSequential } from "./benchmarks/ask.ts";
 import { channelCancelStorm } from "./benchmarks/channel.ts";
 import { clusterAsk, clusterTell } from "./benchmarks/cluster.ts";
+import { askLocal, spawnBatch } from "./benchmarks/local-vs-nact.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
+import { pingPongRefs } from "./benchmarks/ref-pingpong.ts";
 import { savinaBenchmarks } from "./benchmarks/savina.ts";
 import { spawnFromMain, spawnLocal } from "./benchmarks/spawn.ts";
 import { tellAllToAll, tellOneToOne } from "./benchmarks/tell.ts";
@@ -25,8 +27,11 @@ export const benchmarks: BenchmarkFactory[] = [
   askPipelined,
   taskOffload,
   ...savinaBenchmarks,
+  pingPongRefs,
   spawnFromMain,
   spawnLocal,
+  spawnBatch,
+  askLocal,
   channelCancelStorm,
   clusterTell,
   clusterAsk,

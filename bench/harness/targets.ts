@@ -100,6 +100,16 @@ export const TARGETS: TargetSpec[] = [
     form: "inverse",
   })),
   {
+    id: "pingpong-refs-vs-sender",
+    text: "pingpong-refs: a reply ref in every message ≥ 0.7× the ctx.sender variant's msgs/s",
+    benchmark: "pingpong-refs",
+    baseline: "ctx.sender",
+    metric: "rate",
+    op: ">=",
+    threshold: 0.7,
+    form: "ratio",
+  },
+  {
     id: "memory-bounded-flat",
     text: "memory-bounded: rss growth during the flood ≤ 32 MB (MB, not a ratio)",
     benchmark: "memory-bounded",

@@ -80,6 +80,17 @@ export class ActorRef<D extends AnyDefinition = any> {
     this.label = label;
     this.capacity = Math.abs(flow);
     this.overflow = flow > 0 ? "wait" : flow < 0 ? "reject" : null;
+    Object.freeze(this); // immutable: a ref may be shared as it is (see `shareableOn`)
+  }
+
+  /**
+   * @internal True when `value` is a ref that a message to an actor on `host`'s own loop
+   * may carry as it is, with no copy: refs are frozen, and a copy would be the same (it
+   * sends through `host` and has no {@link with} defaults, which do not travel). A brand
+   * check, so a revoked proxy is just not a ref here (the codec then says why it fails).
+   */
+  static shareableOn(value: unknown, host: RefHost): boolean {
+    return typeof value === "object" && value !== null && #host in value && value.#host === host && value.#defaults === undefined;
   }
 
   /** @internal the mailbox bound in its wire form (see the constructor). */

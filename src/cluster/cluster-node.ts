@@ -192,7 +192,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
       (v) => this.#codec.encode(v),
     );
     let remote: RemoteNode | undefined = undefined;
-    const link = new Link(-1, endpoint, (v) => this.#codec.encode(v), () => remote?.consumed ?? 0);
+    const link = new Link(-1, endpoint, this.#codec.delegate, () => remote?.consumed ?? 0);
     remote = new RemoteNode(name, nodeId(name), incarnation, this.#nextKey--, link, endpoint, this.#loop.clock.now());
     return remote;
   }

@@ -61,7 +61,7 @@ import { notClustered, type RemoteHost } from "./remote.ts";
 
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
- * short enough to be under any size limit).
+ * short enough to be under any size limit). A ref of this loop is one too (`ActorRef.shareableOn`).
  */
 const isImmutable = (v: unknown, maxBytes: number): boolean => {
   switch (typeof v) {
@@ -220,7 +220,7 @@ export class Loop implements RefHost {
   /** Connects this loop to loop `peer` over `endpoint` (both directions). */
   connect(peer: number, endpoint: Endpoint): Link {
     const p = this.peers[peer]!;
-    const link = new Link(peer, endpoint, (v) => this.codec.encode(v), () => p.consumed, this.#env);
+    const link = new Link(peer, endpoint, this.codec.delegate, () => p.consumed, this.#env);
     p.link = link;
     endpoint.listen((data) => this.receive(peer, data));
     return link;
@@ -565,7 +565,7 @@ export class Loop implements RefHost {
   ): void {
     const dest = to % LOOP_SPAN;
     if (dest === this.index) {
-      if (isImmutable(payload, this.options.maxMessageBytes)) {
+      if (isImmutable(payload, this.options.maxMessageBytes) || ActorRef.shareableOn(payload, this)) {
         this.delivery.deliver([kind, to, from, id, name, payload]);
         return;
       }

@@ -28,7 +28,7 @@ import { WireError } from "../errors.ts";
 import { EncodeFailure } from "./encode-failure.ts";
 import type { Envelope } from "./envelope.ts";
 import { Ext, type RefCodec } from "./format.ts";
-import { FrameEncoder } from "./frame-encoder.ts";
+import { type Delegate, FrameEncoder } from "./frame-encoder.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "./frame-header.ts";
 import { FrameReader } from "./frame-reader.ts";
 
@@ -44,8 +44,12 @@ export interface DecodeLimits {
 
 /** One loop's codec: reuse it, never share it across threads. */
 export class Codec {
-  /** Writes refs (the only values the writers hand to their delegate), refusing every other class instance. */
-  readonly #delegate: (value: unknown) => Uint8Array;
+  /**
+   * Writes refs (the only values the writers hand to it), refusing every other class
+   * instance; the delegate of every writer of this loop, a link's too. A ref's bytes are
+   * encoded once and kept while the ref lives (a ref is immutable).
+   */
+  readonly delegate: Delegate;
   /** Single envelopes ({@link encodeEnvelope}) and values ({@link encode}). */
   readonly #writer: FrameEncoder;
   #writing = false;
@@ -63,16 +67,24 @@ export class Codec {
     const refWriter = new FrameEncoder((v) => {
       throw EncodeFailure.type(v);
     });
-    this.#delegate = (v) => {
+    const encoded = new WeakMap<object, Uint8Array>();
+    const isRef = (v: object) => refs.isRef(v);
+    const delegate = (v: unknown) => {
       if (typeof v !== "object" || v === null || !refs.isRef(v)) throw EncodeFailure.type(v);
-      return refWriter.encodeExtension(Ext.Ref, refs.toWire(v));
+      let bytes = encoded.get(v);
+      if (bytes === undefined) {
+        bytes = refWriter.encodeExtension(Ext.Ref, refs.toWire(v)).slice();
+        encoded.set(v, bytes);
+      }
+      return bytes;
     };
+    this.delegate = Object.assign(delegate, { isRef });
     const fromWire = refs.fromWire.bind(refs);
-    this.#writer = new FrameEncoder(this.#delegate);
+    this.#writer = new FrameEncoder(this.delegate);
     this.#frameReader = new FrameReader(fromWire, limits);
     this.#newReader = () => new FrameReader(fromWire, limits);
     this.#valueReader = this.#newReader();
-    this.#copyWriter = new FrameEncoder(this.#delegate);
+    this.#copyWriter = new FrameEncoder(this.delegate);
     this.#copyReader = new FrameReader(fromWire);
   }
 
@@ -105,7 +117,7 @@ export class Codec {
    * payload, or (kind `size`) for an envelope over `maxBytes`.
    */
   encodeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes?: number): Uint8Array {
-    if (this.#writing) return new FrameEncoder(this.#delegate).encodeEnvelope(kind, to, from, id, name, payload, maxBytes);
+    if (this.#writing) return new FrameEncoder(this.delegate).encodeEnvelope(kind, to, from, id, name, payload, maxBytes);
     this.#writing = true;
     try {
       return this.#writer.encodeEnvelope(kind, to, from, id, name, payload, maxBytes);
@@ -116,7 +128,7 @@ export class Codec {
 
   /** Encodes any value to a fresh copy (spawn arguments, control data; refs for a link's writer). */
   encode(value: unknown): Uint8Array {
-    if (this.#writing) return new FrameEncoder(this.#delegate).encodeValue(value).slice();
+    if (this.#writing) return new FrameEncoder(this.delegate).encodeValue(value).slice();
     this.#writing = true;
     try {
       return this.#writer.encodeValue(value).slice();

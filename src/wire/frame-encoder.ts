@@ -59,7 +59,14 @@ const EMPTY = new Uint8Array(0);
  * Encodes a class instance the writer has no codec for as one complete msgpack value (the
  * loop's codec writes refs), or throws an {@link EncodeFailure}.
  */
-export type Delegate = (value: unknown) => Uint8Array;
+export interface Delegate {
+  (value: unknown): Uint8Array;
+  /**
+   * True for the values the delegate writes (refs). When given, the writer asks it first
+   * for a class instance, before the registered handle codecs and the built-in classes.
+   */
+  isRef?: (value: object) => boolean;
+}
 
 /**
  * True while `Object.prototype` has no enumerable properties (nobody polluted it), so
@@ -95,6 +102,7 @@ export class FrameEncoder {
   #count = 0;
   #nextCapacity = 1024;
   readonly #delegate: Delegate;
+  readonly #isRef: ((value: object) => boolean) | undefined;
   /** The last message name written and its encoding (messages come in runs). */
   #lastName = "";
   #lastNameBytes = new Uint8Array([0xa0]);
@@ -109,6 +117,7 @@ export class FrameEncoder {
 
   constructor(delegate: Delegate) {
     this.#delegate = delegate;
+    this.#isRef = delegate.isRef;
   }
 
   /** Envelopes written since the last {@link take}. */
@@ -380,7 +389,10 @@ export class FrameEncoder {
 
   /** Every object but arrays and plain objects. */
   #object(o: object, proto: object | null, depth: number): void {
-    if (ArrayBuffer.isView(o)) this.#binary(o);
+    if (this.#isRef !== undefined && this.#isRef(o)) {
+      if (depth > MAX_DEPTH) throw EncodeFailure.depth(o); // a ref's data is an array at its depth
+      this.#raw(this.#delegate(o));
+    } else if (ArrayBuffer.isView(o)) this.#binary(o);
     else if (proto === null) this.#nullProto(o as Record<string, unknown>, depth);
     else if (o instanceof Date) this.#date(o);
     else if (o instanceof Map) this.#mapExt(o, depth);

@@ -31,6 +31,7 @@ import type { Envelope } from "./envelope.ts";
 import { Ext, MAX_DEPTH, type RefCodec } from "./format.ts";
 import { handleCodecNamed } from "./handles.ts";
 import { byAssignment, MAX_SHAPE_KEYS, ShapeNode } from "./object-shapes.ts";
+import { RefCache } from "./ref-cache.ts";
 import { SHORT_STRING_BYTES, ShortStrings } from "./short-strings.ts";
 
 /** Limits for untrusted input. */
@@ -55,6 +56,8 @@ export class FrameReader {
   readonly #maxArray: number;
   readonly #maxMap: number;
   readonly #strings = new ShortStrings();
+  /** Refs this reader decoded, by their bytes (see ref-cache.ts): its own, as its limits are. */
+  readonly #refCache = new RefCache();
   /** The last message name read and its bytes (header included). */
   #lastName = "";
   #lastNameBytes = new Uint8Array([0xa0]);
@@ -396,7 +399,14 @@ export class FrameReader {
         return this.#bytes.slice(start, end).buffer;
       case Ext.Utf16:
         return this.#utf16(start, n);
-      case Ext.Ref:
+      case Ext.Ref: {
+        if (depth > MAX_DEPTH) return this.#structured(type, start, end, depth); // refused there
+        const cached = this.#refCache.get(this.#bytes, start, n);
+        if (cached !== undefined) return cached;
+        const ref = this.#structured(type, start, end, depth) as object;
+        this.#refCache.set(this.#bytes, start, n, ref);
+        return ref;
+      }
       case Ext.Error:
       case Ext.Map:
       case Ext.Set:
