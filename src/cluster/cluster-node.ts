@@ -20,6 +20,10 @@
  *   for `downAfterMs` is down: its asks reject, the tells it never acknowledged become
  *   `node-down` dead letters, subscribers get `down`. A node that shuts down says `leave`.
  *
+ * Why over 400 lines: the sending and the receiving half of one node's membership share
+ * its per-node links and counters; the receiving half (the gateway) is the next to move to
+ * its own file, as remote-watch.ts and remote-flow.ts did.
+ *
  * @example
  * ```ts
  * const system = await ActorSystem.start({ cluster: { servers: "nats://127.0.0.1:4222", node: "a" } });
