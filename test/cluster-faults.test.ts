@@ -107,7 +107,7 @@ describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}
     const producer = await system.spawn(Producer, "s", { node: "b" });
     const total = 20_000;
     const stream = producer.ask("stream", [recorder, total, 500], { timeout: Infinity });
-    await recorder.ask("waitFor", 2000, { timeout: Infinity }); // mid-stream
+    await recorder.ask("untilCount", 2000, { timeout: Infinity }); // mid-stream
     await server.restart("SIGKILL");
     const { sent } = await stream;
     expect(sent).toBe(total);
@@ -127,7 +127,7 @@ describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}
     const recorder = await system.spawn(Recorder);
     const producer = await system.spawn(Producer, "c", { node: "c" });
     void producer.ask("stream", [recorder, 1_000_000, 1000], { timeout: Infinity }).catch(() => {});
-    await recorder.ask("waitFor", 1000, { timeout: Infinity });
+    await recorder.ask("untilCount", 1000, { timeout: Infinity });
     c.child.kill("SIGKILL");
     const error = await pending.then(() => null, (e) => e);
     expect(error).toBeInstanceOf(ActorStoppedError);

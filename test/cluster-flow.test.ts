@@ -38,7 +38,7 @@ describe.skipIf(natsUnavailable !== undefined)(`credit flow control across nodes
     const sender = await system.spawn(Sender, undefined, { node: "b" });
     const total = 300;
     const done = sender.ask("sendAll", [sink, total, progress], forever);
-    await progress.ask("waitFor", 8, forever); // a window's worth went out while the consumer holds
+    await progress.ask("untilCount", 8, forever); // a window's worth went out while the consumer holds
     expect(await gate.ask("open", "slow")).toBe(true);
     expect(await done).toBe(total);
     await sink.flush(forever);

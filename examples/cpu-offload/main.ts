@@ -39,7 +39,7 @@ async function measure(jobs: () => Promise<number[]>): Promise<{ checksum: numbe
   const checker = (async () => {
     while (running) {
       if ((await (await fetch(health)).text()) === "ok") answered++;
-      await new Promise((resolve) => setTimeout(resolve, 10)); // a load balancer's probe interval
+      await new Promise((resolve) => setTimeout(resolve, 10)); // timer-under-test: the probe interval of a load balancer
     }
   })();
   const delay = new LoopDelayMonitor();
