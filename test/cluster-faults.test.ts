@@ -8,21 +8,21 @@
 import { connect } from "@nats-io/transport-node";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorStoppedError, ActorSystem, type ClusterEvent, type DeadLetter, runtimeName } from "../mod.ts";
+import { ActorStoppedError, type ActorSystem, type ClusterEvent, type DeadLetter, runtimeName } from "../mod.ts";
 import { Echo, Producer, Recorder } from "./fixtures/cluster-actors.ts";
 import type { ExampleProcess } from "./fixtures/example-process.ts";
 import { LogCapture } from "./fixtures/log.ts";
-import { type NatsServer, natsUnavailable, startNatsServer, startNode } from "./fixtures/nats.ts";
+import { type NatsServer, natsUnavailable, startTestCluster, type TestCluster } from "./fixtures/nats.ts";
 
 const seed = Number(process.env.MISSIVE_SEED ?? 20261121);
 
 describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}`, () => {
+  let cluster: TestCluster;
   let server: NatsServer;
-  let b: ExampleProcess;
   let c: ExampleProcess;
   let system: ActorSystem;
-  const events: ClusterEvent[] = [];
-  const log = new LogCapture();
+  let events: ClusterEvent[];
+  const log = new LogCapture(); // the refusals these tests provoke are asserted on, not printed
   const dead: DeadLetter[] = [];
   const when = (type: string, node: string) =>
     new Promise<void>((resolve) => {
@@ -31,24 +31,12 @@ describe.skipIf(natsUnavailable !== undefined)(`cluster faults on ${runtimeName}
     });
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    [b, c] = await Promise.all([startNode(server.url, "b"), startNode(server.url, "c")]);
-    system = await ActorSystem.start({
-      workers: 1,
-      logger: log.logger, // the refusals these tests provoke are asserted on, not printed
-      cluster: { servers: server.url, node: "t", heartbeatMs: 100, downAfterMs: 1500 },
-    });
-    system.cluster!.subscribe((e) => events.push(e));
+    cluster = await startTestCluster(log.logger);
+    ({ server, c, system, events } = cluster);
     system.deadLetters.subscribe((d) => dead.push(d));
-    await Promise.all([system.cluster!.whenMember("b"), system.cluster!.whenMember("c")]);
   });
 
-  afterAll(async () => {
-    await system?.shutdown();
-    for (const p of [b, c]) p?.child.kill("SIGTERM");
-    await Promise.all([b?.exited, c?.exited]);
-    await server?.stop();
-  });
+  afterAll(() => cluster?.stop());
 
   it(`keeps FIFO per sender–receiver pair across nodes (fast-check seed ${seed})`, async () => {
     console.log(`cluster FIFO property: fast-check seed ${seed} (MISSIVE_SEED=${seed} replays it)`);

@@ -5,32 +5,24 @@
  * SIGKILL are released (they reject with a node-down `ActorStoppedError`) — nothing hangs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorStoppedError, ActorSystem, MailboxFullError, runtimeName } from "../mod.ts";
+import { ActorStoppedError, type ActorSystem, MailboxFullError, runtimeName } from "../mod.ts";
 import { Gate, Recorder, Sender, Throttled } from "./fixtures/cluster-actors.ts";
 import type { ExampleProcess } from "./fixtures/example-process.ts";
-import { type NatsServer, natsUnavailable, startNatsServer, startNode } from "./fixtures/nats.ts";
+import { natsUnavailable, startTestCluster, type TestCluster } from "./fixtures/nats.ts";
 
 const forever = { timeout: Infinity };
 
 describe.skipIf(natsUnavailable !== undefined)(`credit flow control across nodes on ${runtimeName}`, () => {
-  let server: NatsServer;
-  let b: ExampleProcess;
+  let cluster: TestCluster;
   let c: ExampleProcess;
   let system: ActorSystem;
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    [b, c] = await Promise.all([startNode(server.url, "b"), startNode(server.url, "c")]);
-    system = await ActorSystem.start({ workers: 1, cluster: { servers: server.url, node: "t", heartbeatMs: 100, downAfterMs: 1500 } });
-    await Promise.all([system.cluster!.whenMember("b"), system.cluster!.whenMember("c")]);
+    cluster = await startTestCluster();
+    ({ c, system } = cluster);
   });
 
-  afterAll(async () => {
-    await system?.shutdown();
-    for (const p of [b, c]) p?.child.kill("SIGTERM");
-    await Promise.all([b?.exited, c?.exited]);
-    await server?.stop();
-  });
+  afterAll(() => cluster?.stop());
 
   it("sends from a worker of another node to a slow bounded mailbox here never overflow it; all arrive in order", async () => {
     const [sink, gate, progress] = [await system.spawn(Throttled), await system.spawn(Gate), await system.spawn(Recorder)];

@@ -6,40 +6,27 @@
  * actors linked to its actors — nothing hangs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ActorSystem, type ClusterEvent, runtimeName } from "../mod.ts";
+import { type ActorSystem, type ClusterEvent, runtimeName } from "../mod.ts";
 import { Mortal, Observer } from "./fixtures/cluster-actors.ts";
 import type { ExampleProcess } from "./fixtures/example-process.ts";
 import { LogCapture } from "./fixtures/log.ts";
-import { type NatsServer, natsUnavailable, startNatsServer, startNode } from "./fixtures/nats.ts";
+import { natsUnavailable, startTestCluster, type TestCluster } from "./fixtures/nats.ts";
 
 const forever = { timeout: Infinity };
 
 describe.skipIf(natsUnavailable !== undefined)(`death watch and links across nodes on ${runtimeName}`, () => {
-  let server: NatsServer;
-  let b: ExampleProcess;
+  let cluster: TestCluster;
   let c: ExampleProcess;
   let system: ActorSystem;
-  const events: ClusterEvent[] = [];
-  const log = new LogCapture();
+  let events: ClusterEvent[];
+  const log = new LogCapture(); // the failures these tests provoke are asserted on, not printed
 
   beforeAll(async () => {
-    server = await startNatsServer();
-    [b, c] = await Promise.all([startNode(server.url, "b"), startNode(server.url, "c")]);
-    system = await ActorSystem.start({
-      workers: 1,
-      logger: log.logger, // the failures these tests provoke are asserted on, not printed
-      cluster: { servers: server.url, node: "t", heartbeatMs: 100, downAfterMs: 1500 },
-    });
-    system.cluster!.subscribe((e) => events.push(e));
-    await Promise.all([system.cluster!.whenMember("b"), system.cluster!.whenMember("c")]);
+    cluster = await startTestCluster(log.logger);
+    ({ c, system, events } = cluster);
   });
 
-  afterAll(async () => {
-    await system?.shutdown();
-    for (const p of [b, c]) p?.child.kill("SIGTERM");
-    await Promise.all([b?.exited, c?.exited]);
-    await server?.stop();
-  });
+  afterAll(() => cluster?.stop());
 
   it("a watcher here gets Terminated with the real reason when an actor of another node stops or fails", async () => {
     const [quits, fails] = await Promise.all([system.spawn(Mortal, "q", { node: "b" }), system.spawn(Mortal, "f", { node: "b" })]);
