@@ -5,22 +5,14 @@
  * with Effect.timeout (nothing left pending), and streams a channel.
  */
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runtimeName } from "../mod.ts";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-function runTs(file: string): string[] {
-  if (runtimeName === "deno") return [process.execPath, "run", "-A", file];
-  if (runtimeName === "bun") return [process.execPath, file];
-  return [process.execPath, "--import", "tsx", file];
-}
+import { root, tsCommand } from "./fixtures/example-process.ts";
 
 describe(`examples/effect on ${runtimeName}`, () => {
   it("runs as written and prints what it promises", () => {
-    const [cmd, ...args] = runTs("examples/effect/main.ts");
-    const run = spawnSync(cmd!, args, { cwd: root, encoding: "utf8", timeout: 90_000 });
+    const [cmd, args] = tsCommand("examples/effect/main.ts");
+    const run = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout: 90_000 });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim().split("\n")).toEqual([
       "4 apples cost 12",

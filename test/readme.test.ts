@@ -4,19 +4,11 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runtimeName } from "../mod.ts";
+import { root, tsCommand } from "./fixtures/example-process.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const readme = readFileSync(`${root}/README.md`, "utf8");
-
-/** The command that runs a TypeScript file on the current runtime. */
-function runTs(file: string): string[] {
-  if (runtimeName === "deno") return [process.execPath, "run", "-A", file];
-  if (runtimeName === "bun") return [process.execPath, file];
-  return [process.execPath, "--import", "tsx", file];
-}
 
 describe(`README on ${runtimeName}`, () => {
   for (const file of ["examples/quickstart/counter.ts", "examples/quickstart/main.ts"]) {
@@ -27,8 +19,8 @@ describe(`README on ${runtimeName}`, () => {
   }
 
   it("has a quick start that runs as written and prints 10007", () => {
-    const [cmd, ...args] = runTs("examples/quickstart/main.ts");
-    const run = spawnSync(cmd!, args, { cwd: root, encoding: "utf8", timeout: 60_000 });
+    const [cmd, args] = tsCommand("examples/quickstart/main.ts");
+    const run = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout: 60_000 });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("10007");
     expect(run.status).toBe(0);
@@ -42,8 +34,8 @@ describe(`README on ${runtimeName}`, () => {
   }
 
   it("has a model-based test that runs as written, in deterministic mode and on real workers", () => {
-    const [cmd, ...args] = runTs("examples/testkit/model.ts");
-    const run = spawnSync(cmd!, args, { cwd: root, encoding: "utf8", timeout: 120_000 });
+    const [cmd, args] = tsCommand("examples/testkit/model.ts");
+    const run = spawnSync(cmd, args, { cwd: root, encoding: "utf8", timeout: 120_000 });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim()).toBe("the stack agrees with its model in 100 runs");
     expect(run.status).toBe(0);
