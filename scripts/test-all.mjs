@@ -39,7 +39,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureNatsServer } from "./nats-server.mjs";
 
@@ -248,8 +248,10 @@ async function lintChecks(env) {
 function countReport(file) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   let passed = 0, failed = 0, skipped = 0, fileErrors = 0;
+  const failures = [];
   for (const tf of report.testResults ?? []) {
     let failedHere = 0;
+    const file = relative(root, tf.name ?? "?");
     for (const t of tf.assertionResults ?? []) {
       switch (t.status) {
         case "passed":
@@ -259,6 +261,7 @@ function countReport(file) {
         case "pending":
           failed++;
           failedHere++;
+          failures.push({ file, test: t.fullName ?? t.title, message: firstLines(t.failureMessages?.[0] ?? t.status) });
           break;
         default:
           skipped++; // skipped, todo, disabled
@@ -269,9 +272,17 @@ function countReport(file) {
     if (tf.status === "failed" && failedHere === 0) {
       failed++;
       fileErrors++;
+      failures.push({ file, test: "(outside any test)", message: firstLines(tf.message ?? "failed") });
     }
   }
-  return { passed, failed, skipped, fileErrors };
+  return { passed, failed, skipped, fileErrors, failures };
+}
+
+/** The first few lines of a failure message, for the summary (CI shows only the tail of the log). */
+function firstLines(text, n = 6) {
+  // deno-lint-ignore no-control-regex
+  const lines = String(text).replace(/\x1b\[[0-9;]*m/g, "").split("\n").filter((l) => l.trim() !== "" && !l.includes("/node_modules/"));
+  return lines.slice(0, n).map((l) => l.slice(0, 300)).join("\n      ");
 }
 
 // --------------------------------------------------------------------- main
@@ -357,7 +368,7 @@ try {
     if (existsSync(jsonFile)) {
       try {
         const c = countReport(jsonFile);
-        Object.assign(row, { passed: c.passed, failed: c.failed, skipped: c.skipped });
+        Object.assign(row, { passed: c.passed, failed: c.failed, skipped: c.skipped, failures: c.failures });
         if (c.fileErrors) row.problems.push(`${c.fileErrors} file(s) failed outside tests`);
       } catch (e) {
         row.problems.push(`unreadable JSON report: ${e.message}`);
@@ -391,6 +402,15 @@ const numeric = new Set([2, 3, 4, 5]);
 const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
 const fmt = (row) =>
   row.map((cell, i) => i === row.length - 1 ? cell : numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])).join("  ");
+// The failed tests by name, just above the table: a CI log that keeps only its tail still says what failed.
+const failedTests = rows.flatMap((r) => (r.failures ?? []).map((f) => ({ runtime: r.name, ...f })));
+if (failedTests.length > 0) {
+  out("== failed tests ==");
+  for (const f of failedTests) {
+    out(`[${f.runtime}] ${f.file} > ${f.test}`);
+    out(`      ${f.message}`);
+  }
+}
 out("== summary ==");
 if (typecheck) {
   out(
