@@ -5,6 +5,7 @@
 import { askPipelined, askSequential } from "./benchmarks/ask.ts";
 import { channelCancelStorm } from "./benchmarks/channel.ts";
 import { clusterAsk, clusterTell } from "./benchmarks/cluster.ts";
+import { idleActors } from "./benchmarks/idle.ts";
 import { askLocal, spawnBatch } from "./benchmarks/local-vs-nact.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
@@ -32,6 +33,7 @@ export const benchmarks: BenchmarkFactory[] = [
   spawnLocal,
   spawnBatch,
   askLocal,
+  idleActors,
   channelCancelStorm,
   clusterTell,
   clusterAsk,

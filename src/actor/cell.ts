@@ -18,6 +18,14 @@ import { RestartWindow, type Supervision, supervisionOf } from "./supervision.ts
 /** Lifecycle of a cell: starting (init/onStart) → running ⇄ restarting → stopping → stopped. */
 export type CellStatus = "starting" | "running" | "restarting" | "stopping" | "stopped";
 
+/** One supervision object per definition (the cells of a definition share it; it is never changed). */
+const supervisions = new WeakMap<AnyDefinition, Supervision>();
+function supervisionFor(definition: AnyDefinition): Supervision {
+  let s = supervisions.get(definition);
+  if (s === undefined) supervisions.set(definition, s = Object.freeze(supervisionOf(definition.spec.supervision)));
+  return s;
+}
+
 export class ActorCell {
   /** Number of the actor on its loop. */ readonly localId: number;
   /** Global address (see `address()`). */ readonly address: number;
@@ -25,7 +33,7 @@ export class ActorCell {
   readonly label: string;
   /** Address of the parent actor; 0 for top-level actors (the guardian). */ readonly parent: number;
   /** Registered name, if any. */ readonly name: string | null;
-  /** Addresses of live children (they stop before this actor). */ readonly children = new Set<number>();
+  #children: Set<number> | null = null;
   /** FIFO of envelopes not yet processed. */ readonly mailbox = new Deque<Envelope>();
   state: unknown = undefined;
   status: CellStatus = "starting";
@@ -38,18 +46,14 @@ export class ActorCell {
   /** The message whose reply the handler deferred (`ctx.deferReply`). */ deferredEnv: Envelope | null = null;
   ctx!: ActorContext;
   readonly supervision: Supervision;
-  readonly restarts: RestartWindow;
   /** Mailbox capacity (0 = unbounded) and what to do when full. */ readonly capacity: number;
   readonly overflow: OverflowPolicy;
   /** True when senders hold credits for this actor (policies `reject` and `wait`). */ readonly counted: boolean;
   /** Deepest the mailbox has been. */ maxDepth = 0;
-  /** Addresses of actors watching this one (`"<node>@<address>"` for an actor of another node). */ readonly watchers = new Set<
-    number | string
-  >();
-  /** Addresses of actors linked to this one (failures propagate both ways; remote ones as for `watchers`). */ readonly links = new Set<
-    number | string
-  >();
-  /** Addresses this actor watches (remote ones as for `watchers`). */ readonly watching = new Set<number | string>();
+  #watchers: Set<number | string> | null = null;
+  #links: Set<number | string> | null = null;
+  #watching: Set<number | string> | null = null;
+  #restarts: RestartWindow | null = null;
   /** Settles when the cell has fully stopped (children, onStop, mailbox accounted). */
   stopping: Promise<void> | null = null;
   /** Resolves `stopping`. */
@@ -66,8 +70,7 @@ export class ActorCell {
   timers: { cancelAll(): void } | null = null;
 
   constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
-    this.supervision = supervisionOf(definition.spec.supervision);
-    this.restarts = new RestartWindow(this.supervision.maxRestarts, this.supervision.withinMs);
+    this.supervision = supervisionFor(definition);
     this.capacity = definition.spec.mailbox?.capacity ?? 0;
     this.overflow = definition.spec.mailbox?.overflow ?? "wait";
     this.counted = this.capacity > 0 && (this.overflow === "wait" || this.overflow === "reject");
@@ -77,6 +80,38 @@ export class ActorCell {
     this.label = label;
     this.parent = parent;
     this.name = name;
+  }
+
+  // The sets and the restart window are made on first use: an idle actor that never had a
+  // child, a watcher or a failure costs none of them (issue 13: ≤ 1 KiB per idle actor).
+
+  /** Addresses of live children (they stop before this actor). */
+  get children(): Set<number> {
+    return this.#children ??= new Set();
+  }
+  /** Addresses of actors watching this one (`"<node>@<address>"` for an actor of another node). */
+  get watchers(): Set<number | string> {
+    return this.#watchers ??= new Set();
+  }
+  /** Addresses of actors linked to this one (failures propagate both ways; remote ones as for `watchers`). */
+  get links(): Set<number | string> {
+    return this.#links ??= new Set();
+  }
+  /** Addresses this actor watches (remote ones as for `watchers`). */
+  get watching(): Set<number | string> {
+    return this.#watching ??= new Set();
+  }
+  /** The restarts within the supervision window. */
+  get restarts(): RestartWindow {
+    return this.#restarts ??= new RestartWindow(this.supervision.maxRestarts, this.supervision.withinMs);
+  }
+  /** Restarts so far (without making the window). */
+  get restartCount(): number {
+    return this.#restarts?.total ?? 0;
+  }
+  /** True when this actor has children, watchers, links or watches (without making the sets). */
+  get hasRelations(): boolean {
+    return this.#children !== null || this.#watchers !== null || this.#links !== null || this.#watching !== null;
   }
 
   /** True when the dispatcher may run the next message now. */

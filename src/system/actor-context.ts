@@ -3,6 +3,12 @@
  * `src/actor/context.ts`): its own ref, the sender, spawning children, stopping, deferring
  * a reply, and death watch.
  *
+ * One small object per actor: its methods live on the class, the loop's side is one
+ * {@link ContextHost} shared by every actor of the loop, and `self`, `timers` and the
+ * sender's ref are made on first use — an idle actor pays for two fields (issue 13's
+ * ≤ 1 KiB per idle actor). Call the methods on the context (`ctx.stop()`), as with any
+ * class instance; a detached `const { stop } = ctx` has no context.
+ *
  * @example
  * ```ts
  * declare const host: ContextHost; // the loop's side: refs, replies, spawning, stopping
@@ -12,7 +18,7 @@
  * @module
  */
 import type { ActorCell } from "../actor/cell.ts";
-import type { ActorContext, DeferredReply, SpawnOptions } from "../actor/context.ts";
+import type { ActorContext, DeferredReply, SpawnArgs, SpawnOptions, TimerScheduler } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { InvalidArgumentError } from "../errors.ts";
@@ -21,7 +27,7 @@ import type { DeathWatch } from "./watch.ts";
 import { ActorTimers } from "./timers.ts";
 import type { Clock } from "../util/clock.ts";
 
-/** What a context needs from its loop. */
+/** What a context needs from its loop (one object per loop, shared by its actors). */
 export interface ContextHost {
   readonly index: number;
   /** The actor whose handler is running (its synchronous part). */
@@ -44,51 +50,100 @@ export interface ContextHost {
 
 /** The context of `cell`. */
 export function actorContext(cell: ActorCell, host: ContextHost): ActorContext {
-  const timers = new ActorTimers({
-    clock: host.clock,
-    tellSelf: (name, arg) => host.tellSelf(cell, name, arg),
-    failed: (key, error) => host.timerFailed(cell, key, error),
-  });
-  cell.timers = timers;
-  return {
-    timers,
-    self: host.refTo(cell.address, cell.label),
-    get sender() {
-      return cell.sender !== 0 && localIdOf(cell.sender) !== 0 ? host.refTo(cell.sender, `actor ${cell.sender}`) : undefined;
-    },
-    worker: host.index - 1,
-    label: cell.label,
-    // deno-lint-ignore no-explicit-any
-    spawn: (definition: AnyDefinition, arg?: unknown, options?: SpawnOptions): Promise<any> =>
-      host.spawnChild(cell, definition, arg, options),
-    stop: () => host.requestStop(cell),
-    deferReply: <T>(): DeferredReply<T> => {
-      const env = cell.currentEnv;
-      if (host.current !== cell || env === null) {
-        throw new InvalidArgumentError("ctx.deferReply() must be called in the synchronous part of a handler.");
-      }
-      const isAsk = (env[0] & 7) === Kind.Ask;
-      if (isAsk) cell.deferredEnv = env;
-      let settled = !isAsk;
-      return {
-        isAsk,
-        get settled() {
-          return settled;
-        },
-        resolve: (value: T) => {
-          if (settled) return;
-          settled = true;
-          host.reply(env, value);
-        },
-        reject: (error: unknown) => {
-          if (settled) return;
-          settled = true;
-          host.fail(env, error);
-        },
-      };
-    },
-    watch: (ref: ActorRef) => host.watch.watch(cell, ref, false),
-    link: (ref: ActorRef) => host.watch.watch(cell, ref, true),
-    unwatch: (ref: ActorRef) => host.watch.unwatch(cell, ref),
-  };
+  return new CellContext(cell, host);
+}
+
+class CellContext implements ActorContext {
+  readonly #cell: ActorCell;
+  readonly #host: ContextHost;
+  #self: ActorRef | undefined = undefined;
+  /** The last sender's ref, kept while the same actor sends (a conversation reuses it). */
+  #sender: ActorRef | undefined = undefined;
+
+  constructor(cell: ActorCell, host: ContextHost) {
+    this.#cell = cell;
+    this.#host = host;
+  }
+
+  get self(): ActorRef {
+    return this.#self ??= this.#host.refTo(this.#cell.address, this.#cell.label);
+  }
+
+  get sender(): ActorRef | undefined {
+    const from = this.#cell.sender;
+    if (from === 0 || localIdOf(from) === 0) return undefined;
+    const last = this.#sender;
+    if (last !== undefined && last.address === from) return last;
+    return this.#sender = this.#host.refTo(from, `actor ${from}`);
+  }
+
+  get worker(): number {
+    return this.#host.index - 1;
+  }
+
+  get label(): string {
+    return this.#cell.label;
+  }
+
+  get timers(): TimerScheduler {
+    const cell = this.#cell;
+    if (cell.timers === null) {
+      const host = this.#host;
+      cell.timers = new ActorTimers({
+        clock: host.clock,
+        tellSelf: (name, arg) => host.tellSelf(cell, name, arg),
+        failed: (key, error) => host.timerFailed(cell, key, error),
+      });
+    }
+    return cell.timers as ActorTimers;
+  }
+
+  spawn<D extends AnyDefinition>(definition: D, ...args: SpawnArgs<D>): Promise<ActorRef<D>> {
+    const [arg, options] = args as [unknown, SpawnOptions | undefined];
+    return this.#host.spawnChild(this.#cell, definition, arg, options) as Promise<ActorRef<D>>;
+  }
+
+  stop(): void {
+    this.#host.requestStop(this.#cell);
+  }
+
+  deferReply<T = unknown>(): DeferredReply<T> {
+    const cell = this.#cell;
+    const host = this.#host;
+    const env = cell.currentEnv;
+    if (host.current !== cell || env === null) {
+      throw new InvalidArgumentError("ctx.deferReply() must be called in the synchronous part of a handler.");
+    }
+    const isAsk = (env[0] & 7) === Kind.Ask;
+    if (isAsk) cell.deferredEnv = env;
+    let settled = !isAsk;
+    return {
+      isAsk,
+      get settled() {
+        return settled;
+      },
+      resolve: (value: T) => {
+        if (settled) return;
+        settled = true;
+        host.reply(env, value);
+      },
+      reject: (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        host.fail(env, error);
+      },
+    };
+  }
+
+  watch(ref: ActorRef): Promise<void> {
+    return this.#host.watch.watch(this.#cell, ref, false);
+  }
+
+  link(ref: ActorRef): Promise<void> {
+    return this.#host.watch.watch(this.#cell, ref, true);
+  }
+
+  unwatch(ref: ActorRef): void {
+    this.#host.watch.unwatch(this.#cell, ref);
+  }
 }

@@ -30,7 +30,7 @@ export type ToWorker =
   /** Worker `peer` died during shutdown and is not replaced. */
   | { type: "peerDown"; peer: number; reason: string }
   /** After a worker died: actors re-created at their old addresses, and actors gone for good. */
-  | { type: "actorsLost"; lost: [addr: number, label: string][]; restarted: number[]; reason: string }
+  | { type: "actorsLost"; loop: number; lost: [addr: number, label: string][]; restarted: number[]; reason: string }
   /** Shutdown phase 1: report idleness (with counters) whenever it changes, tagged `epoch`. */
   | { type: "drain"; epoch: number }
   /**

@@ -17,52 +17,29 @@
  * ```
  * @module
  */
-import { ActorCell } from "../actor/cell.ts";
+import type { ActorCell } from "../actor/cell.ts";
 import type { SpawnOptions } from "../actor/context.ts";
-import { type AnyDefinition, findExported, isDefinition, type Terminated } from "../actor/definition.ts";
-import type { Dispatcher } from "../actor/dispatcher.ts";
+import { type AnyDefinition, isDefinition, type Terminated } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { backoffDelay } from "../actor/supervision.ts";
-import {
-  ActorInitError,
-  ActorStoppedError,
-  DefinitionNotFoundError,
-  InvalidArgumentError,
-  LinkedActorError,
-  MissiveError,
-} from "../errors.ts";
-import type { Codec } from "../wire/codec.ts";
-import { address, type Envelope, localIdOf, loopOf } from "../wire/envelope.ts";
-import { actorContext } from "./actor-context.ts";
-import type { Delivery } from "./delivery.ts";
+import { ActorStoppedError, InvalidArgumentError, LinkedActorError, MissiveError } from "../errors.ts";
+import { type Envelope, localIdOf, loopOf } from "../wire/envelope.ts";
+import type { ContextHost } from "./actor-context.ts";
+import { mainLoopKeeps, Spawner, type SpawnHost } from "./spawn.ts";
 import type { LogEvent } from "./log.ts";
-import type { LoopOptions } from "./loop-options.ts";
-import type { LoopOps, OpName, OpPayload, OpReply, SpawnReply, SpawnRequest } from "./ops.ts";
+import type { LoopOps, OpName, OpPayload, OpReply } from "./ops.ts";
 import type { RemoteHost } from "./remote.ts";
 import { DeathWatch, type StopReason } from "./watch.ts";
 import { describeError } from "../util/error-text.ts";
-import type { Clock } from "../util/clock.ts";
 
 export type { StopReason } from "./watch.ts";
 
 /** What the lifecycle needs from its loop (`Loop` implements it). */
-export interface LifecycleHost {
-  readonly index: number;
-  readonly options: LoopOptions;
-  readonly codec: Codec;
-  readonly cells: Map<number, ActorCell>;
-  readonly dispatcher: Dispatcher;
-  readonly delivery: Delivery;
+export interface LifecycleHost extends SpawnHost {
   readonly ops: LoopOps;
   readonly hooksSkipped: string[];
-  readonly current: ActorCell | null;
-  /** Where the init timeout and restart backoff are measured. */
-  readonly clock: Clock;
-  /** Imports an actor's defining module (default: `import(url)`; the testkit's deterministic mode resolves known modules at once). */
-  readonly importModule?: ((url: string) => Promise<Record<string, unknown>>) | undefined;
   failures: number;
   requestOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>, userValue?: unknown, label?: string): Promise<OpReply<K>>;
-  tellOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>): void;
   tellSystem(to: number, from: number, name: string, payload: unknown): void;
   refTo(addr: number, label: string, flow?: number): ActorRef;
   nodeRef(node: number, addr: number, label: string): ActorRef;
@@ -70,52 +47,49 @@ export interface LifecycleHost {
   reply(env: Envelope, value: unknown): void;
   fail(env: Envelope, error: unknown): void;
   log(event: LogEvent): void;
-  allocateLocalId(): number;
-  reserveLocalIds(upTo: number): void;
-  beginWork(): void;
-  endWork(): void;
+  /** An actor of this loop is gone (the live count the main loop can read after a crash). */
+  actorGone(): void;
+  /** `value` as the receiving actor's own copy (as it is when immutable); a typed error naming `label` when it cannot be sent. */
+  copyValue(value: unknown, label: string, what: string): unknown;
 }
 
 const NORMAL: StopReason = { normal: true, reason: "stopped" };
 
-/**
- * `starting` (init, then onStart), failed with a timeout error after `ms` milliseconds. A
- * start that ends later is ignored (its actor was removed); its failure is not unhandled.
- */
-async function withinInitTimeout(starting: Promise<void>, ms: number, clock: Clock): Promise<void> {
-  if (!Number.isFinite(ms)) return starting;
-  starting.catch(() => undefined);
-  let timer: unknown;
-  const expired = new Promise<never>((_, reject) => {
-    timer = clock.setTimeout(
-      () =>
-        reject(
-          new MissiveError(
-            `init and onStart did not finish within ${ms} ms (the system's initTimeout); make init settle, or raise initTimeout.`,
-          ),
-        ),
-      ms,
-    );
-  });
-  try {
-    await Promise.race([starting, expired]);
-  } finally {
-    clock.clearTimeout(timer);
-  }
-}
-
 export class Lifecycle {
   readonly #host: LifecycleHost;
   readonly watch: DeathWatch;
-  readonly #modules = new Map<string, Promise<Record<string, unknown>>>();
+  readonly #spawner: Spawner;
   /** Main loop: a top-level actor stopped (the system forgets it). */
   onTopLevelStopped: ((address: number) => void) | null = null;
 
   constructor(host: LifecycleHost) {
     this.#host = host;
     this.watch = new DeathWatch(host);
+    // The loop's side of every actor's context: one object for all of them.
+    const context: ContextHost = {
+      index: host.index,
+      get current() {
+        return host.current;
+      },
+      watch: this.watch,
+      refTo: (a, l) => host.refTo(a, l),
+      reply: (env, value) => host.reply(env, value),
+      fail: (env, error) => host.fail(env, error),
+      spawnChild: (c, d, a, o) => this.#spawnChild(c, d, a, o),
+      requestStop: (c) => {
+        c.stopRequested = true;
+        if (host.current !== c) this.continueStop(c);
+      },
+      clock: host.clock,
+      tellSelf: (c, name, arg) => {
+        if (c.status !== "stopped") host.tellSystem(c.address, c.address, name, arg);
+      },
+      timerFailed: (c, key, error) =>
+        host.log({ level: "error", source: c.label, message: `timer "${key}" could not send its message`, error }),
+    };
+    this.#spawner = new Spawner(host, context, (cell) => this.continueStop(cell));
     const ops = host.ops;
-    ops.on("spawn", (request) => this.#spawnOp(request));
+    ops.on("spawn", (request) => this.#spawner.spawnOp(request));
     ops.on("stop", (p) => {
       const [localId, normal = true, reason = "stopped"] = Array.isArray(p) ? p : [p];
       return this.stopActor(localId, { normal, reason });
@@ -142,12 +116,19 @@ export class Lifecycle {
     if (!isDefinition(definition)) {
       throw new InvalidArgumentError(`spawn expects a definition made by defineActor(import.meta.url, { … }); got ${String(definition)}.`);
     }
+    const host = this.#host;
+    if (loop === host.index && name === null) {
+      // The fast path: no request to this loop itself (see spawn.ts). The child gets its own copy of `arg`.
+      const copy = host.copyValue(arg, definition.name ?? "the spawned actor", "(spawn argument)");
+      const [addr, label, flow] = await this.#spawner.spawnHere(definition, copy, parent);
+      return host.refTo(addr, label, flow);
+    }
     const op = name === null
-      ? this.#host.requestOp(loop, "spawn", [definition.url, definition.key, arg, parent, null], arg, definition.name)
+      ? host.requestOp(loop, "spawn", [definition.url, definition.key, arg, parent, null], arg, definition.name)
       // A name is reserved on the main loop, which keeps the names.
-      : this.#host.requestOp(0, "spawnNamed", [loop, definition.url, definition.key, arg, parent, name], arg, definition.name);
+      : host.requestOp(0, "spawnNamed", [loop, definition.url, definition.key, arg, parent, name], arg, definition.name);
     const [addr, label, flow] = await op;
-    return this.#host.refTo(addr, label, flow);
+    return host.refTo(addr, label, flow);
   }
 
   /** Checks a `worker` option against the system size and returns the loop index. */
@@ -165,97 +146,18 @@ export class Lifecycle {
     const ref = await this.spawnOn(this.loopFor(options, this.#host.index), definition, arg, cell.address, options?.name ?? null);
     if (cell.status === "stopping" || cell.status === "stopped") {
       // The parent stopped while the child was being created: the child must not outlive it.
-      await this.#host.requestOp(loopOf(ref.address), "stop", localIdOf(ref.address));
+      await this.#stopAt(ref.address, true, "its parent stopped");
       throw new ActorStoppedError(cell.label, "it stopped while spawning a child");
     }
     cell.children.add(ref.address);
     return ref;
   }
 
-  async #spawnOp([url, key, arg, parent, name, wantedId]: SpawnRequest): Promise<SpawnReply> {
+  /** Stops actor `addr`: at once when it is on this loop, else by a request to its loop. */
+  #stopAt(addr: number, normal: boolean, reason: string): Promise<void> {
     const host = this.#host;
-    host.beginWork();
-    try {
-      const found = findExported(await this.#import(url), key);
-      if (found === undefined) {
-        throw new DefinitionNotFoundError(
-          `${url} does not export the actor definition ${key.slice(key.lastIndexOf("#") + 1)}: define it at the top level of ` +
-            `that module and export it (export const X = defineActor(import.meta.url, { … })).`,
-        );
-      }
-      let localId: number;
-      if (wantedId !== undefined) {
-        localId = wantedId;
-        host.reserveLocalIds(wantedId);
-      } else localId = host.allocateLocalId();
-      const addr = address(host.index, localId);
-      const label = name ?? `${found.exportName}#${localId}@w${host.index - 1}`;
-      const cell = new ActorCell(localId, addr, found.definition, label, parent, name);
-      // A restart needs the argument as it was at spawn, untouched by init.
-      if (cell.supervision.strategy === "restart") cell.initBytes = host.codec.encode(arg);
-      cell.ctx = actorContext(cell, {
-        index: host.index,
-        get current() {
-          return host.current;
-        },
-        watch: this.watch,
-        refTo: (a, l) => host.refTo(a, l),
-        reply: (env, value) => host.reply(env, value),
-        fail: (env, error) => host.fail(env, error),
-        spawnChild: (c, d, a, o) => this.#spawnChild(c, d, a, o),
-        requestStop: (c) => {
-          c.stopRequested = true;
-          if (host.current !== c) this.continueStop(c);
-        },
-        clock: host.clock,
-        tellSelf: (c, name, arg) => {
-          if (c.status !== "stopped") host.tellSystem(c.address, c.address, name, arg);
-        },
-        timerFailed: (c, key, error) =>
-          host.log({ level: "error", source: c.label, message: `timer "${key}" could not send its message`, error }),
-      });
-      host.cells.set(localId, cell);
-      host.delivery.unpark(localId); // messages that reached a re-created actor before it existed
-      const spec = found.definition.spec;
-      try {
-        await withinInitTimeout(
-          (async () => {
-            cell.state = await spec.init(arg, cell.ctx);
-            await spec.onStart?.(cell.state, cell.ctx);
-          })(),
-          host.options.initTimeout,
-          host.clock,
-        );
-      } catch (e) {
-        host.cells.delete(localId);
-        cell.status = "stopped";
-        host.delivery.undeliverable(cell, cell.mailbox.drain());
-        cell.stopDone?.(); // nothing to stop: init never finished
-        throw new ActorInitError(label, e);
-      }
-      cell.status = "running";
-      // The main loop keeps a directory of every actor, to re-create them if this worker dies.
-      const restartArg = cell.supervision.strategy === "restart" ? arg : null;
-      const { strategy, maxRestarts, withinMs } = cell.supervision;
-      host.tellOp(0, "spawned", [addr, url, key, parent, name, label, strategy, maxRestarts, withinMs, restartArg]);
-      this.continueStop(cell); // a stop requested during init
-      host.dispatcher.enqueue(cell);
-      return [addr, label, cell.counted ? (cell.overflow === "reject" ? -cell.capacity : cell.capacity) : 0];
-    } finally {
-      host.endWork();
-    }
-  }
-
-  #import(url: string): Promise<Record<string, unknown>> {
-    let mod = this.#modules.get(url);
-    if (mod === undefined) {
-      mod = (this.#host.importModule?.(url) ?? import(url)).catch((e) => {
-        this.#modules.delete(url);
-        throw new DefinitionNotFoundError(`could not import ${url} on loop ${this.#host.index}: ${(e as Error)?.message}`);
-      });
-      this.#modules.set(url, mod);
-    }
-    return mod;
+    if (loopOf(addr) === host.index) return this.stopActor(localIdOf(addr), { normal, reason });
+    return host.requestOp(loopOf(addr), "stop", [localIdOf(addr), normal, reason]);
   }
 
   // ---- supervision -------------------------------------------------------------------------
@@ -403,20 +305,30 @@ export class Lifecycle {
       cell.status = "stopped";
       host.cells.delete(cell.localId);
       this.watch.stopped(cell, reason);
-      host.tellOp(loopOf(cell.parent), "childStopped", [localIdOf(cell.parent), cell.address]);
-      host.tellOp(0, "gone", [cell.address, cell.name]);
+      host.actorGone();
+      this.#childStopped(cell.parent, cell.address);
+      if (mainLoopKeeps(cell.supervision.strategy, cell.name, cell.parent)) host.tellOp(0, "gone", [cell.address, cell.name]);
     } finally {
       cell.stopDone?.();
       host.endWork();
     }
   }
 
-  async #stopChildren(cell: ActorCell, reason: string): Promise<void> {
+  /** Child `child` of `parent` stopped: its parent forgets it (here at once, else by a notice to its loop). */
+  #childStopped(parent: number, child: number): void {
     const host = this.#host;
+    if (loopOf(parent) !== host.index) host.tellOp(loopOf(parent), "childStopped", [localIdOf(parent), child]);
+    else if (localIdOf(parent) === 0) this.onTopLevelStopped?.(child);
+    else {
+      const cell = host.cells.get(localIdOf(parent));
+      if (cell?.hasRelations) cell.children.delete(child);
+    }
+  }
+
+  async #stopChildren(cell: ActorCell, reason: string): Promise<void> {
+    if (!cell.hasRelations || cell.children.size === 0) return;
     const children = [...cell.children];
-    await Promise.all(
-      children.map((child) => host.requestOp(loopOf(child), "stop", [localIdOf(child), true, reason]).catch(() => undefined)),
-    );
+    await Promise.all(children.map((child) => this.#stopAt(child, true, reason).catch(() => undefined)));
   }
 
   /**
@@ -444,6 +356,7 @@ export class Lifecycle {
     if (!cell.stopRunning) host.hooksSkipped.push(cell.label);
     cell.status = "stopped";
     host.cells.delete(cell.localId);
+    host.actorGone();
     cell.stopDone?.();
   }
 
@@ -454,14 +367,18 @@ export class Lifecycle {
    * good (`lost`). Watchers of lost actors get `Terminated`; watches of restarted ones are
    * registered again; children of either stop (a restart stops children, as in Akka).
    */
-  actorsLost(lost: [addr: number, label: string][], restarted: number[], reason: string): void {
+  actorsLost(deadLoop: number, lost: [addr: number, label: string][], restarted: number[], reason: string): void {
     const host = this.#host;
-    const lostSet = new Map(lost);
+    // Every actor of the dead loop that was not re-created is lost, whether or not the main loop kept a record of it.
+    const labels = new Map(lost);
     const restartedSet = new Set(restarted);
+    const isLost = (addr: number) => loopOf(addr) === deadLoop && localIdOf(addr) !== 0 && !restartedSet.has(addr);
     for (const cell of [...host.cells.values()]) {
-      for (const addr of lostSet.keys()) cell.children.delete(addr);
-      this.watch.actorsLost(cell, lostSet, restartedSet, reason, (env) => host.delivery.deliver(env));
-      if (lostSet.has(cell.parent)) void this.stopActor(cell.localId, { normal: false, reason: `its parent was lost: ${reason}` });
+      if (cell.hasRelations) {
+        for (const addr of [...cell.children]) if (isLost(addr)) cell.children.delete(addr);
+        this.watch.actorsLost(cell, isLost, labels, restartedSet, reason, (env) => host.delivery.deliver(env));
+      }
+      if (isLost(cell.parent)) void this.stopActor(cell.localId, { normal: false, reason: `its parent was lost: ${reason}` });
       else if (restartedSet.has(cell.parent)) void this.stopActor(cell.localId, { normal: true, reason: "its parent restarted" });
     }
   }

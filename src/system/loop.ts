@@ -140,6 +140,12 @@ export class Loop implements RefHost {
   readonly #processor: Processor = new Processor(this);
   readonly #inbound: Inbound;
   #nextLocalId = 1;
+  /**
+   * This worker's row of taken counts in shared memory (see `Peer.takenRow`), whose last two
+   * slots are its highest actor number and its live actor count: what the main loop needs
+   * after a crash, for the actors it keeps no record of (see `spawn.ts`).
+   */
+  #ownRow: Float64Array | undefined = undefined;
 
   constructor(options: LoopOptions, env: LoopEnv = {}) {
     this.index = options.index;
@@ -236,7 +242,10 @@ export class Loop implements RefHost {
   /** Shares loop `loop`'s row of taken counts (see `Peer.takenRow`); this loop's own row is where it counts. */
   setTakenRow(loop: number, row: SharedArrayBuffer): void {
     const view = (this.peers[loop]!.takenRow = new Float64Array(row));
-    if (loop === this.index) this.delivery.setOwnTakenRow(view);
+    if (loop === this.index) {
+      this.delivery.setOwnTakenRow(view);
+      this.#ownRow = view;
+    }
   }
 
   /**
@@ -635,12 +644,39 @@ export class Loop implements RefHost {
 
   /** A fresh actor number on this loop. */
   allocateLocalId(): number {
-    return this.#nextLocalId++;
+    const id = this.#nextLocalId++;
+    const own = this.#ownRow;
+    if (own !== undefined) own[own.length - 2] = id; // the high-water mark a replacement must start above
+    return id;
   }
 
   /** Makes sure fresh actor numbers start above `localId` (for actors re-created with their old address). */
   reserveLocalIds(upTo: number): void {
     this.#nextLocalId = Math.max(this.#nextLocalId, upTo + 1);
+    const own = this.#ownRow;
+    if (own !== undefined) own[own.length - 2] = Math.max(own[own.length - 2]!, upTo);
+  }
+
+  /** An actor of this loop started (the live count in this loop's shared row). */
+  actorStarted(): void {
+    const own = this.#ownRow;
+    if (own !== undefined) own[own.length - 1]!++;
+  }
+
+  /** An actor of this loop is gone. */
+  actorGone(): void {
+    const own = this.#ownRow;
+    if (own !== undefined) own[own.length - 1]!--;
+  }
+
+  /** `value` as the receiver's own copy: as it is when immutable or a ref of this loop, else decoded from its encoding. */
+  copyValue(value: unknown, label: string, what: string): unknown {
+    if (isImmutable(value, this.options.maxMessageBytes) || ActorRef.shareableOn(value, this)) return value;
+    try {
+      return this.codec.copyEnvelope(Kind.Tell, 0, 0, 0, null, value, this.options.maxMessageBytes)[5];
+    } catch (e) {
+      throw this.#encodeError(e, label, what, value);
+    }
   }
 
   /** A ref to `addr` that sends from this loop. */
@@ -699,7 +735,7 @@ export class Loop implements RefHost {
       maxMailboxDepth: c.maxDepth,
       capacity: c.capacity,
       processed: c.processed,
-      restarts: c.restarts.total,
+      restarts: c.restartCount,
     }));
   }
 

@@ -29,7 +29,7 @@ import { address, localIdOf, loopOf } from "../wire/envelope.ts";
 import type { Directory } from "./directory.ts";
 import type { Loop } from "./loop.ts";
 import type { LoopStats } from "./loop-options.ts";
-import type { WorkerPool, WorkerSlot } from "./worker-pool.ts";
+import { liveActorCount, type WorkerPool, type WorkerSlot } from "./worker-pool.ts";
 
 /** Options of `ActorSystem.shutdown`. */
 export interface ShutdownOptions {
@@ -194,7 +194,11 @@ function accountUnreported(loop: Loop, pool: WorkerPool, directory: Directory): 
       if (j !== i && other.stats !== null) lost += Math.max(0, (other.stats.sentTo[w] ?? 0) - taken[j + 1]!);
     });
     if (lost > 0) loop.delivery.countUndelivered(`worker ${i} (no report)`, address(w, 0), lost);
-    for (const r of directory.removeLoop(w)) loop.hooksSkipped.push(r.label);
+    const kept = directory.removeLoop(w);
+    for (const r of kept) loop.hooksSkipped.push(r.label);
+    // The actors the main loop kept no record of (see spawn.ts), by number.
+    const others = liveActorCount(slot.taken) - kept.length;
+    if (others > 0) loop.hooksSkipped.push(`${others} other actor(s) of worker ${i}`);
   });
 }
 

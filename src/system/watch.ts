@@ -151,6 +151,10 @@ export class DeathWatch {
   /** `cell` has stopped: its watches end, and its watchers and linked actors are told why. */
   stopped(cell: ActorCell, reason: StopReason): void {
     const host = this.#host;
+    const base = [cell.address, cell.label, reason.reason, reason.normal];
+    this.#tombstones.set(cell.address, base);
+    if (this.#tombstones.size > TOMBSTONES) this.#tombstones.delete(this.#tombstones.keys().next().value!);
+    if (!cell.hasRelations) return; // never watched, linked nor watching: nobody to tell
     for (const watched of [...cell.watching, ...cell.links]) {
       if (typeof watched === "number") {
         if (cell.watching.has(watched)) host.tellOp(loopOf(watched), "unwatch", [localIdOf(watched), cell.address]);
@@ -163,9 +167,6 @@ export class DeathWatch {
         host.remoteFor(ref).unwatch(cell.address, ref);
       } catch { /* no cluster any more (shutdown): nothing to tell */ }
     }
-    const base = [cell.address, cell.label, reason.reason, reason.normal];
-    this.#tombstones.set(cell.address, base);
-    if (this.#tombstones.size > TOMBSTONES) this.#tombstones.delete(this.#tombstones.keys().next().value!);
     for (const watcher of new Set([...cell.watchers, ...cell.links])) {
       try {
         this.#tell(watcher, cell.address, reason.error === undefined ? base : [...base, reason.error]);
@@ -221,10 +222,18 @@ export class DeathWatch {
    * good (`lost`): watchers of lost actors get `Terminated`; watches of restarted ones are
    * registered again.
    */
-  actorsLost(cell: ActorCell, lost: Map<number, string>, restarted: Set<number>, reason: string, deliver: (env: Envelope) => void): void {
+  actorsLost(
+    cell: ActorCell,
+    isLost: (addr: number) => boolean,
+    labels: Map<number, string>,
+    restarted: Set<number>,
+    reason: string,
+    deliver: (env: Envelope) => void,
+  ): void {
     const host = this.#host;
-    for (const [addr, label] of lost) {
-      if (cell.watching.has(addr) || cell.links.has(addr)) {
+    for (const addr of new Set([...cell.watching, ...cell.links])) {
+      if (typeof addr === "number" && isLost(addr)) {
+        const label = labels.get(addr) ?? `actor #${localIdOf(addr)}@w${loopOf(addr) - 1}`;
         deliver([0, cell.address, addr, 0, SystemMessage.Terminated, [addr, label, reason, false]]);
       }
     }

@@ -136,7 +136,7 @@ parent.listen((data) => {
       halted(m.peer);
       reportIfIdle();
     } else if (m.type === "actorsLost") {
-      l.lifecycle.actorsLost(m.lost, m.restarted, m.reason);
+      l.lifecycle.actorsLost(m.loop, m.lost, m.restarted, m.reason);
       l.delivery.endParking();
     }
   };

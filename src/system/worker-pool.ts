@@ -153,7 +153,8 @@ export class WorkerPool {
   /** Starts the worker for loop `w` (a new one, or a replacement), connects the main loop to it, and watches its exit. */
   #startSlot(w: number): WorkerSlot {
     const handle = startWorker(WORKER_MODULE);
-    const taken = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (this.#base.workers + 1));
+    // Taken counts from each loop, then the worker's highest actor number and live actor count (see Loop.#ownRow).
+    const taken = new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * (this.#base.workers + 3));
     const slot: WorkerSlot = {
       handle,
       ready: Promise.withResolvers<void>(),
@@ -196,6 +197,7 @@ export class WorkerPool {
     const cause = exit.error ?? new MissiveError(why);
     loop.peerLost(w, (what) => new ActorStoppedError(what, `its ${why}`, { cause }));
     const plan = this.#directory.plan(w, performance.now());
+    const highest = highestActorNumber(this.slots[w - 1]!.taken);
     const slot = this.#startSlot(w);
     // New mesh channels between the replacement and every other worker.
     const peers: number[] = [];
@@ -207,7 +209,7 @@ export class WorkerPool {
       ports.push(port1);
       this.post(o, { type: "peerReplaced", peer: w, port: port2, reason: why, taken: slot.taken }, [port2]);
     }
-    this.#init(w, peers, ports, this.#directory.maxLocalId(w));
+    this.#init(w, peers, ports, Math.max(this.#directory.maxLocalId(w), highest));
     if (this.#reporting) this.post(w, { type: "report", epoch: this.#epoch }); // a quiescence wait is on
     try {
       await slot.ready.promise;
@@ -228,8 +230,8 @@ export class WorkerPool {
       }
     }));
     for (const [addr] of lost) this.#hooks.forget(addr);
-    for (let o = 1; o <= this.slots.length; o++) this.post(o, { type: "actorsLost", lost, restarted, reason: why });
-    loop.lifecycle.actorsLost(lost, restarted, why);
+    for (let o = 1; o <= this.slots.length; o++) this.post(o, { type: "actorsLost", loop: w, lost, restarted, reason: why });
+    loop.lifecycle.actorsLost(w, lost, restarted, why);
     loop.log({ level: "warn", source: `worker ${w - 1}`, message: `${why}: re-created ${restarted.length} actor(s), lost ${lost.length}` });
   }
 
@@ -285,4 +287,16 @@ export class WorkerPool {
       return slot.handle.terminate();
     }));
   }
+}
+
+/** The highest actor number a worker used (the second-to-last slot of its shared row; see `Loop.#ownRow`). */
+export function highestActorNumber(row: SharedArrayBuffer): number {
+  const view = new Float64Array(row);
+  return view[view.length - 2]!;
+}
+
+/** The actors a worker had alive (the last slot of its shared row). */
+export function liveActorCount(row: SharedArrayBuffer): number {
+  const view = new Float64Array(row);
+  return view[view.length - 1]!;
 }

@@ -2,6 +2,8 @@
  * A FIFO double-ended queue on a growable ring buffer: O(1) push, shift and
  * unshift, no per-item allocation. Mailboxes, ready queues and waiter lists
  * are all deques (as in Deno std's channel), never arrays with `shift()`.
+ * An empty deque that was never used holds no buffer (an idle actor's mailbox costs
+ * only the deque object); the first push allocates 4 slots.
  *
  * @example
  * ```ts
@@ -10,8 +12,11 @@
  * q.shift(); // 1
  * ```
  */
+/** The buffer of every deque that never held an item: length 0, never written (a push grows first). */
+const NONE: never[] = [];
+
 export class Deque<T> {
-  #items: (T | undefined)[] = new Array(16);
+  #items: (T | undefined)[] = NONE;
   #head = 0;
   #size = 0;
 
@@ -59,7 +64,7 @@ export class Deque<T> {
 
   #grow(): void {
     const old = this.#items;
-    const next: (T | undefined)[] = new Array(old.length * 2);
+    const next: (T | undefined)[] = new Array(old.length === 0 ? 4 : old.length * 2);
     for (let i = 0; i < this.#size; i++) next[i] = old[(this.#head + i) & (old.length - 1)];
     this.#items = next;
     this.#head = 0;
