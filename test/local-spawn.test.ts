@@ -23,7 +23,8 @@ describe(`spawn on the parent's own worker on ${runtimeName}`, () => {
     const parent = await system.spawn(LocalParent, undefined, { worker: 0 });
     // The parent changed its object right after spawn: the child kept what it was given.
     expect(await parent.ask("spawnReporter", probe.ref)).toBe(1);
-    const init = await probe.expectMessage("init");
+    const init = await probe.receive();
+    expect(init.name).toBe("init");
     expect(init.arg).toEqual({ n: 1, ctxSenderInInit: "none" });
     // The message the child sent from its init does not claim to come from the parent.
     expect(init.sender).toBeUndefined();

@@ -112,23 +112,25 @@ export class Lifecycle {
   // ---- spawn -----------------------------------------------------------------------------
 
   /** Spawns `definition` on loop `loop` (may be this one) with `parent` as its parent address. */
-  async spawnOn(loop: number, definition: AnyDefinition, arg: unknown, parent: number, name: string | null): Promise<ActorRef> {
-    if (!isDefinition(definition)) {
-      throw new InvalidArgumentError(`spawn expects a definition made by defineActor(import.meta.url, { … }); got ${String(definition)}.`);
-    }
+  spawnOn(loop: number, definition: AnyDefinition, arg: unknown, parent: number, name: string | null): Promise<ActorRef> {
     const host = this.#host;
-    if (loop === host.index && name === null) {
-      // The fast path: no request to this loop itself (see spawn.ts). The child gets its own copy of `arg`.
-      const copy = host.copyValue(arg, definition.name ?? "the spawned actor", "(spawn argument)");
-      const [addr, label, flow] = await this.#spawner.spawnHere(definition, copy, parent);
-      return host.refTo(addr, label, flow);
+    try {
+      if (!isDefinition(definition)) {
+        throw new InvalidArgumentError(
+          `spawn expects a definition made by defineActor(import.meta.url, { … }); got ${String(definition)}.`,
+        );
+      }
+      const spawned = loop === host.index && name === null
+        // The fast path: no request to this loop itself (see spawn.ts). The child gets its own copy of `arg`.
+        ? this.#spawner.spawnHere(definition, host.copyValue(arg, definition.name ?? "the spawned actor", "(spawn argument)"), parent)
+        : name === null
+        ? host.requestOp(loop, "spawn", [definition.url, definition.key, arg, parent, null], arg, definition.name)
+        // A name is reserved on the main loop, which keeps the names.
+        : host.requestOp(0, "spawnNamed", [loop, definition.url, definition.key, arg, parent, name], arg, definition.name);
+      return spawned.then(([addr, label, flow]) => host.refTo(addr, label, flow));
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const op = name === null
-      ? host.requestOp(loop, "spawn", [definition.url, definition.key, arg, parent, null], arg, definition.name)
-      // A name is reserved on the main loop, which keeps the names.
-      : host.requestOp(0, "spawnNamed", [loop, definition.url, definition.key, arg, parent, name], arg, definition.name);
-    const [addr, label, flow] = await op;
-    return host.refTo(addr, label, flow);
   }
 
   /** Checks a `worker` option against the system size and returns the loop index. */
@@ -142,15 +144,22 @@ export class Lifecycle {
     return worker + 1;
   }
 
-  async #spawnChild(cell: ActorCell, definition: AnyDefinition, arg: unknown, options: SpawnOptions | undefined): Promise<ActorRef> {
-    const ref = await this.spawnOn(this.loopFor(options, this.#host.index), definition, arg, cell.address, options?.name ?? null);
-    if (cell.status === "stopping" || cell.status === "stopped") {
-      // The parent stopped while the child was being created: the child must not outlive it.
-      await this.#stopAt(ref.address, true, "its parent stopped");
-      throw new ActorStoppedError(cell.label, "it stopped while spawning a child");
+  #spawnChild(cell: ActorCell, definition: AnyDefinition, arg: unknown, options: SpawnOptions | undefined): Promise<ActorRef> {
+    let loop: number;
+    try {
+      loop = this.loopFor(options, this.#host.index);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    cell.children.add(ref.address);
-    return ref;
+    return this.spawnOn(loop, definition, arg, cell.address, options?.name ?? null).then(async (ref) => {
+      if (cell.status === "stopping" || cell.status === "stopped") {
+        // The parent stopped while the child was being created: the child must not outlive it.
+        await this.#stopAt(ref.address, true, "its parent stopped");
+        throw new ActorStoppedError(cell.label, "it stopped while spawning a child");
+      }
+      cell.children.add(ref.address);
+      return ref;
+    });
   }
 
   /** Stops actor `addr`: at once when it is on this loop, else by a request to its loop. */
@@ -283,28 +292,47 @@ export class Lifecycle {
   continueStop(cell: ActorCell): void {
     if (!cell.stopRequested || cell.stopRunning || cell.busy || cell.status !== "running") return;
     if (cell.stopping === null) this.#deferStop(cell);
-    void this.#runStop(cell);
+    this.#runStop(cell);
   }
 
-  async #runStop(cell: ActorCell): Promise<void> {
+  /** The stop sequence; at once (no turn) when the actor has no children and no `onStop`. */
+  #runStop(cell: ActorCell): void {
     const host = this.#host;
     cell.stopRunning = true;
     cell.status = "stopping";
     cell.timers?.cancelAll();
     host.beginWork();
-    const reason = cell.stopReason ?? NORMAL;
-    try {
-      await this.#stopChildren(cell, "its parent stopped");
+    const onStop = cell.definition.spec.onStop;
+    if (onStop === undefined && !(cell.hasRelations && cell.children.size > 0)) return this.#stopped(cell);
+    void (async () => {
+      let finished = false;
       try {
-        await cell.definition.spec.onStop?.(cell.state, cell.ctx);
-      } catch (e) {
-        host.failures++;
-        host.log({ level: "error", source: cell.label, message: "onStop failed", error: e });
+        await this.#stopChildren(cell, "its parent stopped");
+        try {
+          await onStop?.(cell.state, cell.ctx);
+        } catch (e) {
+          host.failures++;
+          host.log({ level: "error", source: cell.label, message: "onStop failed", error: e });
+        }
+        finished = true;
+      } finally {
+        if (finished) this.#stopped(cell);
+        else {
+          cell.stopDone?.();
+          host.endWork();
+        }
       }
+    })();
+  }
+
+  /** The end of a stop: the mailbox is accounted for, watchers, the parent and the main loop are told. */
+  #stopped(cell: ActorCell): void {
+    const host = this.#host;
+    try {
       host.delivery.undeliverable(cell, cell.mailbox.drain());
       cell.status = "stopped";
       host.cells.delete(cell.localId);
-      this.watch.stopped(cell, reason);
+      this.watch.stopped(cell, cell.stopReason ?? NORMAL);
       host.actorGone();
       this.#childStopped(cell.parent, cell.address);
       if (mainLoopKeeps(cell.supervision.strategy, cell.name, cell.parent)) host.tellOp(0, "gone", [cell.address, cell.name]);

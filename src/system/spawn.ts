@@ -123,12 +123,31 @@ export class Spawner {
    * Spawns `definition` on this loop with parent `parent`, without a request (the fast
    * path). `arg` must already be the child's own copy.
    */
-  async spawnHere(definition: AnyDefinition, arg: unknown, parent: number): Promise<SpawnReply> {
+  spawnHere(definition: AnyDefinition, arg: unknown, parent: number): Promise<SpawnReply> {
+    const host = this.#host;
+    const found = this.#exported.get(definition);
+    // init never runs inside a handler (its sends would carry that actor as their sender): then it waits a turn.
+    if (found === undefined || host.current !== null) return this.#spawnHereLater(definition, arg, parent, found);
+    host.beginWork();
+    let started: SpawnReply | Promise<SpawnReply>;
+    try {
+      started = this.#start(found, definition.url, definition.key, arg, parent, null, undefined);
+    } catch (e) {
+      host.endWork();
+      return Promise.reject(e);
+    }
+    if (!(started instanceof Promise)) {
+      host.endWork();
+      return Promise.resolve(started);
+    }
+    return started.finally(() => host.endWork());
+  }
+
+  async #spawnHereLater(definition: AnyDefinition, arg: unknown, parent: number, found: Exported | undefined): Promise<SpawnReply> {
     const host = this.#host;
     host.beginWork();
     try {
-      const found = this.#exported.get(definition) ?? await this.#find(definition.url, definition.key, definition);
-      // init never runs inside the parent's handler (its sends would carry the parent as their sender).
+      found ??= await this.#find(definition.url, definition.key, definition);
       if (host.current !== null) await undefined;
       return await this.#start(found, definition.url, definition.key, arg, parent, null, undefined);
     } finally {

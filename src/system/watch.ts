@@ -90,7 +90,7 @@ export interface WatchHost {
   remoteFor(ref: ActorRef): RemoteHost;
 }
 
-/** Stopped actors whose reason is remembered, per loop, for watchers that come late. */
+/** Stopped actors whose reason is remembered, per loop, for watchers that come late: the last 1024 to 2048. */
 const TOMBSTONES = 1024;
 
 export class DeathWatch {
@@ -153,7 +153,14 @@ export class DeathWatch {
     const host = this.#host;
     const base = [cell.address, cell.label, reason.reason, reason.normal];
     this.#tombstones.set(cell.address, base);
-    if (this.#tombstones.size > TOMBSTONES) this.#tombstones.delete(this.#tombstones.keys().next().value!);
+    if (this.#tombstones.size > 2 * TOMBSTONES) {
+      // The oldest half leaves at once: one iterator per TOMBSTONES stops, not one per stop.
+      let n = TOMBSTONES;
+      for (const addr of this.#tombstones.keys()) {
+        if (n-- === 0) break;
+        this.#tombstones.delete(addr);
+      }
+    }
     if (!cell.hasRelations) return; // never watched, linked nor watching: nobody to tell
     for (const watched of [...cell.watching, ...cell.links]) {
       if (typeof watched === "number") {
