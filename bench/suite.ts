@@ -6,7 +6,7 @@ import { askPipelined, askSequential } from "./benchmarks/ask.ts";
 import { channelCancelStorm } from "./benchmarks/channel.ts";
 import { clusterAsk, clusterTell } from "./benchmarks/cluster.ts";
 import { idleActors } from "./benchmarks/idle.ts";
-import { askLocal, spawnBatch } from "./benchmarks/local-vs-nact.ts";
+import { askLocal, spawnBatch, tellLocal10k, tellLocal1k } from "./benchmarks/local-vs-nact.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
 import { pingPongRefs } from "./benchmarks/ref-pingpong.ts";
@@ -33,6 +33,8 @@ export const benchmarks: BenchmarkFactory[] = [
   spawnLocal,
   spawnBatch,
   askLocal,
+  tellLocal1k,
+  tellLocal10k,
   idleActors,
   channelCancelStorm,
   clusterTell,

@@ -7,6 +7,8 @@
  *   then stops), and confirms the last of the batch is gone (an ask fails with
  *   `ActorStoppedError`).
  * - `askSequential`: `n` asks, one at a time, to one child on the same worker.
+ * - `tellReadBack`: `rounds` times, `n` tells to a {@link Tally} child on the same worker,
+ *   then one ask reads the count and sum back.
  *
  * @example
  * ```ts
@@ -17,6 +19,7 @@
  */
 import { ActorStoppedError, defineActor } from "../../mod.ts";
 import { Ephemeral } from "./ephemeral.ts";
+import { Tally } from "./tally.ts";
 
 /** What a run did, for the benchmark's checks. */
 export interface LocalOutcome {
@@ -48,6 +51,18 @@ export const LocalDriver = defineActor(import.meta.url, {
         }
       }
       return { ms: performance.now() - started, sum, stopsConfirmed };
+    },
+    async tellReadBack(_state, req: { n: number; rounds: number }, ctx): Promise<LocalOutcome> {
+      const tally = await ctx.spawn(Tally);
+      const started = performance.now();
+      let sum = 0;
+      for (let r = 0; r < req.rounds; r++) {
+        for (let i = 0; i < req.n; i++) tally.tell("add", i);
+        sum += (await tally.ask("total")).count;
+      }
+      const ms = performance.now() - started;
+      const { sum: values } = await tally.ask("total");
+      return { ms, sum, stopsConfirmed: values };
     },
     async askSequential(_state, req: { n: number }, ctx): Promise<LocalOutcome> {
       const child = await ctx.spawn(Ephemeral, 1);

@@ -6,6 +6,8 @@
  *   answer to `hello`) and stopped (its answer to `stop`; an ask to the last one then
  *   fails), actors/s.
  * - `ask-local`: sequential asks to an actor on the asker's own worker, asks/s.
+ * - `tell-local-1k`, `tell-local-10k`: batches of 1 000 / 10 000 tells to an actor on the
+ *   teller's own worker, each read back by one ask (count and sum checked), msgs/s.
  *
  * Missive's side runs in a `LocalDriver` on one worker (`../actors/local-driver.ts`).
  * @module
@@ -110,3 +112,54 @@ export const askLocal: BenchmarkFactory = (size) => {
     cases: [missiveCase(async (d) => sample(await d.ask("askSequential", { n }, { timeout: 170_000 }))), nact],
   };
 };
+
+type TallyMsg = { type: "add"; n: number } | { type: "total"; reply: Ref<{ count: number; sum: number }> };
+const tallyBehaviour = (state: { count: number; sum: number }, msg: TallyMsg) => {
+  if (msg.type === "add") return { count: state.count + 1, sum: state.sum + msg.n };
+  dispatch(msg.reply, { count: state.count, sum: state.sum });
+  return state;
+};
+
+/** `tell-local-<n>`: `n` tells then one ask reading them back, on the same worker, msgs/s. */
+function tellLocal(n: number, label: string): BenchmarkFactory {
+  return (size) => {
+    const total = size === "full" ? 200_000 : 20_000;
+    const rounds = Math.max(1, Math.round(total / n));
+    const sent = rounds * n;
+    const valueSum = rounds * ((n * (n - 1)) / 2);
+    const sample = (o: LocalOutcome): Sample => ({
+      metrics: { rate: (sent / o.ms) * 1000 },
+      check: allOf(
+        expectEqual("messages read back", o.sum, rounds * ((n * (rounds + 1)) / 2)),
+        expectEqual("value sum", o.stopsConfirmed, valueSum),
+      ),
+    });
+    const nact = nactCase(async (system) => {
+      const tally = spawn(system, tallyBehaviour, undefined, { initialState: { count: 0, sum: 0 } }) as Ref<TallyMsg>;
+      const total = () => query(tally, (reply: Ref<{ count: number; sum: number }>) => ({ type: "total", reply }) as TallyMsg, 10_000);
+      const started = performance.now();
+      let sum = 0;
+      for (let r = 0; r < rounds; r++) {
+        for (let i = 0; i < n; i++) dispatch(tally, { type: "add", n: i });
+        sum += (await total()).count;
+      }
+      const ms = performance.now() - started;
+      const values = (await total()).sum;
+      stop(tally);
+      return sample({ ms, sum, stopsConfirmed: values });
+    });
+    return {
+      name: `tell-local-${label}`,
+      title: `${n.toLocaleString("en-US")} tells then one ask reading them back, on the same worker`,
+      metrics: [rateMetric()],
+      params: { batch: n, rounds },
+      notes: [],
+      cases: [missiveCase(async (d) => sample(await d.ask("tellReadBack", { n, rounds }, { timeout: 170_000 }))), nact],
+    };
+  };
+}
+
+/** `tell-local-1k`: batches of 1 000 tells, each read back. */
+export const tellLocal1k: BenchmarkFactory = tellLocal(1_000, "1k");
+/** `tell-local-10k`: batches of 10 000 tells, each read back. */
+export const tellLocal10k: BenchmarkFactory = tellLocal(10_000, "10k");
