@@ -68,7 +68,11 @@ export interface TimerScheduler {
   cancelAll(): void;
 }
 
-/** The context passed to `init`, handlers, `onStart` and `onStop`. */
+/**
+ * The context passed to `init`, handlers, `onStart` and `onStop`. It is one small object
+ * per actor with its methods on its class: call them on the context (`ctx.stop()`,
+ * `ctx.spawn(…)`), not detached (`const { stop } = ctx` has no context).
+ */
 export interface ActorContext {
   /** This actor's own ref. */
   readonly self: ActorRef;
