@@ -153,16 +153,19 @@ describe("RingEndpoint", () => {
     );
   });
 
-  it("a consumer parked on an empty ring wakes for a frame", async () => {
+  it("a parked consumer is reached by the port; one that went to sleep as a frame was written is woken", async () => {
     const { a, received, until, close } = endpoints(4096);
+    const send = (f: Uint8Array): boolean => a.postBytes(f) || (a.post(f.slice()), false);
     try {
-      for (let n = 0; n < 5; n++) {
-        // Wait for the consumer to park (its flag up), then send: the notify must wake it.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        expect(a.postBytes(frame(n, 10))).toBe(true);
+      for (let n = 0; n < 6; n += 2) {
+        await new Promise((resolve) => setTimeout(resolve, 0)); // the consumer parks (nothing to do)
+        expect(send(frame(n, 10))).toBe(false); // parked: by the port
         await until(n + 1);
-        expect(received[n]).toEqual(frame(n, 10));
+        // The consumer is awake until its next look finds nothing: a frame now goes by the ring.
+        expect(send(frame(n + 1, 10))).toBe(true);
+        await until(n + 2);
       }
+      expect(received).toEqual([0, 1, 2, 3, 4, 5].map((n) => frame(n, 10)));
     } finally {
       close();
     }

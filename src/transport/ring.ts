@@ -13,8 +13,9 @@
  * bytes are written before it), `Atomics.load` of `TAIL` makes them visible to the
  * consumer: a producer that dies half-way through a record never publishes it.
  *
- * `SLEEPING` is the consumer's "I am parked on `TAIL`" flag: the producer wakes it
- * (`Atomics.notify`) only then — never while the consumer is busy or spinning.
+ * `SLEEPING` is the consumer's "I am parked" flag: the producer wakes it only then (how
+ * is the endpoint's business, see ring-endpoint.ts) — never while the consumer is busy or
+ * spinning.
  *
  * @example
  * ```ts
@@ -40,15 +41,13 @@ export interface RingShared {
 export const RingControl = {
   /** Consumer's read offset. */
   HEAD: 0,
-  /** Producer's write offset (the value the consumer parks on). */
+  /** Producer's write offset. */
   TAIL: 1,
-  /** 1 while the consumer is parked (or about to be) on `TAIL`. */
+  /** 1 while the consumer is parked (or about to be). */
   SLEEPING: 2,
-  /** 1 once either side closed the ring. */
-  CLOSED: 3,
 } as const;
 
-const CONTROL_SLOTS = 4;
+const CONTROL_SLOTS = 3;
 /** Bytes of a record's header (length, sequence). */
 const RECORD_HEADER = 8;
 /** A record length that means "go on at offset 0". */
@@ -68,10 +67,9 @@ export function createRing(bytes: number): RingShared {
   };
 }
 
-/** True where shared-memory links can work: `SharedArrayBuffer` and `Atomics.waitAsync` exist. */
+/** True where shared-memory links can work: `SharedArrayBuffer` exists (cross-origin isolation in a browser). */
 export function ringsAvailable(): boolean {
-  return typeof SharedArrayBuffer === "function" &&
-    typeof (Atomics as { waitAsync?: unknown }).waitAsync === "function";
+  return typeof SharedArrayBuffer === "function" && typeof Atomics === "object";
 }
 
 /** One thread's view of a ring: the producer's `tryWrite`, and what a {@link RingReader} needs. */
@@ -102,19 +100,9 @@ export class Ring {
     return (this.#capacity >> 1) - 3 * RECORD_HEADER;
   }
 
-  /** True once either side called {@link close}. */
-  get closed(): boolean {
-    return Atomics.load(this.control, RingControl.CLOSED) === 1;
-  }
-
-  /** Marks the ring closed (both sides then stop using it). */
-  close(): void {
-    Atomics.store(this.control, RingControl.CLOSED, 1);
-  }
-
   /**
    * Producer: copies `frame` in as record `sequence` and publishes it; false (nothing
-   * written) when it does not fit now. Wakes the consumer if it is parked.
+   * written) when it does not fit now.
    */
   tryWrite(sequence: number, frame: Uint8Array): boolean {
     if (frame.byteLength > this.maxFrameBytes) return false;
@@ -138,9 +126,6 @@ export class Ring {
     this.#words[(at >> 2) + 1] = sequence | 0;
     this.#bytes.set(frame, at + RECORD_HEADER);
     Atomics.store(control, RingControl.TAIL, next);
-    if (Atomics.load(control, RingControl.SLEEPING) === 1 && Atomics.compareExchange(control, RingControl.SLEEPING, 1, 0) === 1) {
-      Atomics.notify(control, RingControl.TAIL);
-    }
     return true;
   }
 
