@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { portEndpoint } from "../src/runtime/adapters.ts";
-import { createRing, Ring, RingReader } from "../src/transport/ring.ts";
+import { createRing, Ring, RingControl, RingReader } from "../src/transport/ring.ts";
 import { createRingPair, RingEndpoint } from "../src/transport/ring-endpoint.ts";
 
 const SEED = Number(process.env.MISSIVE_SEED ?? 20261121);
@@ -82,9 +82,10 @@ describe("Ring", () => {
 /** Two RingEndpoints in this thread over a MessageChannel; `ringBytes` small, so frames spill to the port. */
 function endpoints(
   ringBytes: number,
-): { a: RingEndpoint; b: RingEndpoint; received: unknown[]; until(n: number): Promise<void>; close(): void } {
+): { a: RingEndpoint; b: RingEndpoint; received: unknown[]; until(n: number): Promise<void>; parked(): Promise<void>; close(): void } {
   const { port1, port2 } = new MessageChannel();
   const [sa, sb] = createRingPair(ringBytes);
+  const bSleeping = new Int32Array(sb.rx.control);
   const a = new RingEndpoint(portEndpoint(port1), sa);
   const b = new RingEndpoint(portEndpoint(port2), sb);
   const received: unknown[] = [];
@@ -98,6 +99,10 @@ function endpoints(
     a,
     b,
     received,
+    /** Resolves once b's consumer has raised its SLEEPING flag (checked once per macrotask). */
+    parked: async () => {
+      while (Atomics.load(bSleeping, RingControl.SLEEPING) !== 1) await new Promise((resolve) => setTimeout(resolve, 0));
+    },
     /** Resolves once `n` items have been received (an answer to the handler, not a timed wait). */
     until: (n) => {
       if (received.length >= n) return Promise.resolve();
@@ -154,11 +159,11 @@ describe("RingEndpoint", () => {
   });
 
   it("a parked consumer is reached by the port; one that went to sleep as a frame was written is woken", async () => {
-    const { a, received, until, close } = endpoints(4096);
+    const { a, received, until, parked, close } = endpoints(4096);
     const send = (f: Uint8Array): boolean => a.postBytes(f) || (a.post(f.slice()), false);
     try {
       for (let n = 0; n < 6; n += 2) {
-        await new Promise((resolve) => setTimeout(resolve, 0)); // the consumer parks (nothing to do)
+        await parked(); // nothing to do: the consumer parks
         expect(send(frame(n, 10))).toBe(false); // parked: by the port
         await until(n + 1);
         // The consumer is awake until its next look finds nothing: a frame now goes by the ring.
