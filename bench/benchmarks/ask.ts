@@ -7,8 +7,15 @@
  * Baselines: a bare `postMessage` ping-pong (a number there and back; for the pipelined
  * run the answers are counted by the port's handler, no promise per call), and comlink.
  * Every answer is checked against what was sent.
+ *
+ * Missive runs with each link transport side by side: ports (the default, the `missive`
+ * case), shared-memory rings, and rings in the low-latency mode (`spinMicros`). The
+ * sequential run also reports the process's CPU time per ask (all threads: what polling
+ * costs).
  * @module
  */
+import process from "node:process";
+import type { SystemOptions } from "../../mod.ts";
 import { Echo } from "../actors/echo.ts";
 import { type ComlinkEcho, startComlinkEcho } from "../baselines/comlink-client.ts";
 import { PostWorkers } from "../baselines/post-workers.ts";
@@ -25,14 +32,16 @@ const sumBelow = (n: number): number => (n * (n - 1)) / 2;
 async function sequential(n: number, call: (i: number) => Promise<unknown>): Promise<{ metrics: Record<string, number>; check: Check }> {
   const latencies = new Float64Array(n);
   let wrong = 0;
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const started = performance.now();
     const answer = await call(i);
     latencies[i] = (performance.now() - started) * 1000;
     if (answer !== i) wrong++;
   }
+  const used = process.cpuUsage(cpuBefore);
   const { p50, p99 } = latencyPercentiles(latencies);
-  return { metrics: { p50, p99 }, check: expectEqual("wrong answers", wrong, 0) };
+  return { metrics: { p50, p99, cpu: (used.user + used.system) / n }, check: expectEqual("wrong answers", wrong, 0) };
 }
 
 /** A case whose calls go through `start()`'s `call`. */
@@ -52,8 +61,14 @@ function callCase(
   };
 }
 
-async function startMissiveEcho(): Promise<{ call: (i: number) => Promise<number>; close(): Promise<void> }> {
-  const { system, close } = await startSystem();
+/** The link transports compared, besides the default (ports). */
+const RING_LINKS: { name: string; options: SystemOptions }[] = [
+  { name: "missive ring", options: { link: { transport: "ring" } } },
+  { name: "missive ring spin50", options: { link: { transport: "ring", spinMicros: 50 } } },
+];
+
+async function startMissiveEcho(options: SystemOptions = {}): Promise<{ call: (i: number) => Promise<number>; close(): Promise<void> }> {
+  const { system, close } = await startSystem(options);
   const echo = await system.spawn(Echo, undefined, { worker: 0 });
   return { call: (i) => echo.ask("echo", i), close };
 }
@@ -89,10 +104,16 @@ export const askSequential: BenchmarkFactory = (size) => {
     metrics: [
       { key: "p50", label: "p50", unit: "µs", better: "lower" },
       { key: "p99", label: "p99", unit: "µs", better: "lower" },
+      { key: "cpu", label: "CPU/ask", unit: "µs", better: "lower" },
     ],
     params: { asks: n },
-    notes: [],
-    cases: [callCase("missive", "missive", startMissiveEcho, measure), pingPong, callCase("comlink", "baseline", startComlink, measure)],
+    notes: ['missive ring*: the same Missive ask over shared-memory links (link.transport "ring", optionally spinMicros)'],
+    cases: [
+      callCase("missive", "missive", () => startMissiveEcho(), measure),
+      pingPong,
+      callCase("comlink", "baseline", startComlink, measure),
+      ...RING_LINKS.map(({ name, options }) => callCase(name, "baseline", () => startMissiveEcho(options), measure)),
+    ],
   };
 };
 
@@ -140,7 +161,7 @@ export const askPipelined: BenchmarkFactory = (size) => {
     params: { asks: total, window },
     notes: [],
     cases: [
-      callCase("missive", "missive", startMissiveEcho, measure),
+      callCase("missive", "missive", () => startMissiveEcho(), measure),
       postPipelined,
       callCase("comlink", "baseline", startComlink, measure),
     ],

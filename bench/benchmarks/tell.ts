@@ -12,7 +12,7 @@
  * @module
  */
 import { Encoder } from "@msgpack/msgpack";
-import type { ActorRef } from "../../mod.ts";
+import type { ActorRef, SystemOptions } from "../../mod.ts";
 import { Blaster } from "../actors/blaster.ts";
 import { type Received, Sink } from "../actors/sink.ts";
 import { BATCH } from "../baselines/post-protocol.ts";
@@ -112,12 +112,12 @@ export const tellAllToAll: BenchmarkFactory = (size) => {
   const workers = poolSize();
   const total = n * workers * (workers - 1);
   const unavailable = (): string | undefined => (workers < 2 ? "needs at least 2 cores" : undefined);
-  const missive: CaseSpec = {
-    name: "missive",
-    role: "missive",
+  const missive = (name: string, role: "missive" | "baseline", link: SystemOptions["link"]): CaseSpec => ({
+    name,
+    role,
     unavailable,
     async setup(): Promise<CaseRunner> {
-      const { system, close } = await startSystem({ workers });
+      const { system, close } = await startSystem({ workers, link });
       const sinks: ActorRef<typeof Sink>[] = [];
       const blasters: ActorRef<typeof Blaster>[] = [];
       for (let w = 0; w < workers; w++) {
@@ -137,7 +137,7 @@ export const tellAllToAll: BenchmarkFactory = (size) => {
         close,
       };
     },
-  };
+  });
   const baseline = ({ name, mode }: { name: string; mode: PostMode }): CaseSpec => ({
     name,
     role: "baseline",
@@ -162,8 +162,12 @@ export const tellAllToAll: BenchmarkFactory = (size) => {
     title: `cross-worker tell, all ${workers} workers → all`,
     metrics: [rateMetric()],
     params: { workers, messagesPerPair: n, messages: total, batch: BATCH },
-    notes: [],
-    cases: [missive, ...BASELINES.map(baseline)],
+    notes: ['missive ring: the same run over shared-memory links (link.transport "ring")'],
+    cases: [
+      missive("missive", "missive", undefined),
+      ...BASELINES.map(baseline),
+      missive("missive ring", "baseline", { transport: "ring" }),
+    ],
   };
 };
 

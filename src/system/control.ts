@@ -9,24 +9,28 @@
  * ```
  * @module
  */
+import type { RingPairSide } from "../transport/ring-endpoint.ts";
 import type { LoopOptions, LoopStats } from "./loop-options.ts";
 import type { WireLogEvent } from "./log.ts";
 
 /** Main → worker. */
 export type ToWorker =
-  /** First message: who the worker is, and one `MessagePort` per other worker (the mesh). */
+  /** First message (posted on the worker's own channel as it is, before any link): who the worker is, and one `MessagePort` per other worker (the mesh). */
   | {
     type: "init";
     options: LoopOptions;
     peers: number[];
     ports: MessagePort[];
+    /** With the ring transport: this worker's side of the rings to each of `peers`, and to the main loop. */
+    rings?: RingPairSide[];
+    parentRing?: RingPairSide;
     reserve: number;
     taken: SharedArrayBuffer[];
     /** Modules to import before taking any message (they register handle codecs). */
     modules: string[];
   }
   /** Worker `peer` died; talk to its replacement over `port` from now on. */
-  | { type: "peerReplaced"; peer: number; port: MessagePort; reason: string; taken: SharedArrayBuffer }
+  | { type: "peerReplaced"; peer: number; port: MessagePort; ring?: RingPairSide; reason: string; taken: SharedArrayBuffer }
   /** Worker `peer` died during shutdown and is not replaced. */
   | { type: "peerDown"; peer: number; reason: string }
   /** After a worker died: actors re-created at their old addresses, and actors gone for good. */

@@ -7,6 +7,7 @@
  * ```
  * @module
  */
+import type { LinkSettings } from "./link-options.ts";
 
 /** Tuning shared by every loop of a system. */
 export interface LoopOptions {
@@ -24,6 +25,8 @@ export interface LoopOptions {
   sliceMs: number;
   /** Largest encoded message accepted, in bytes. */
   maxMessageBytes: number;
+  /** How loops reach each other (absent: ports, as in the testkit's deterministic mode). */
+  link?: LinkSettings;
 }
 
 /** Counters a loop reports (shutdown's quiescence check and the final report). */

@@ -15,6 +15,7 @@ import { InvalidArgumentError, SystemStartError } from "../errors.ts";
 import { availableParallelism, isMissiveWorker } from "../runtime/adapters.ts";
 import { runtimeProblem } from "../runtime/requirements.ts";
 import type { ClusterOptions } from "./cluster-seam.ts";
+import { type LinkOptions, linkSettings } from "./link-options.ts";
 import type { Logger } from "./log.ts";
 import type { LoopOptions } from "./loop-options.ts";
 
@@ -47,6 +48,12 @@ export interface SystemOptions {
    * "Cluster" section). Without it, the cluster module and the NATS client are never loaded.
    */
   cluster?: ClusterOptions;
+  /**
+   * How frames cross between the loops: `{ transport: "port" }` (default, `MessageChannel`
+   * ports) or `{ transport: "ring" }` (shared-memory rings, optionally `spinMicros` of polling
+   * for lower latency at a CPU cost); see {@link LinkOptions}.
+   */
+  link?: LinkOptions;
 }
 
 /**
@@ -63,6 +70,7 @@ const SYSTEM_OPTIONS = Object.keys(
     logger: true,
     initTimeout: true,
     cluster: true,
+    link: true,
   } satisfies { [K in keyof Required<SystemOptions>]: true },
 );
 export const SPAWN_OPTIONS = Object.keys({ worker: true, name: true, node: true } satisfies { [K in keyof Required<SpawnOptions>]: true });
@@ -101,5 +109,6 @@ export function systemBase(options: SystemOptions): Omit<LoopOptions, "index"> {
     throughput: options.throughput ?? 64,
     sliceMs: options.sliceMs ?? 2,
     maxMessageBytes: options.maxMessageBytes ?? 16 * 1024 * 1024,
+    link: linkSettings(options.link),
   };
 }

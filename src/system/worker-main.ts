@@ -15,6 +15,7 @@ import { ForwardingRemote } from "./remote.ts";
 import { LatenessSampler } from "./metrics.ts";
 import { SystemMessage } from "../wire/envelope.ts";
 import { logEventToWire } from "./log.ts";
+import { linkEndpoint } from "./link-options.ts";
 
 const parent = parentEndpoint();
 let loop: Loop | undefined;
@@ -88,9 +89,10 @@ parent.listen((data) => {
   if (message.type !== "init") return;
   const l = (loop = new Loop(message.options));
   message.taken.forEach((row, i) => l.setTakenRow(i, row));
-  l.connect(0, parent);
+  const link = message.options.link;
+  l.connect(0, linkEndpoint(parent, message.parentRing, link));
   l.remote = new ForwardingRemote(l); // refs to actors of other nodes go through the main loop (remote.ts)
-  message.peers.forEach((peer, i) => l.connect(peer, portEndpoint(message.ports[i]!)));
+  message.peers.forEach((peer, i) => l.connect(peer, linkEndpoint(portEndpoint(message.ports[i]!), message.rings?.[i], link)));
   if (message.reserve > 0) {
     // A replacement worker: actors come back at their old numbers; mail for them waits.
     l.reserveLocalIds(message.reserve);
@@ -129,7 +131,7 @@ parent.listen((data) => {
     } else if (m.type === "exit") void exit(m.force);
     else if (m.type === "peerReplaced") {
       l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
-      l.replacePeer(m.peer, portEndpoint(m.port), `worker ${m.peer - 1}`, m.taken);
+      l.replacePeer(m.peer, linkEndpoint(portEndpoint(m.port), m.ring, l.options.link), `worker ${m.peer - 1}`, m.taken);
     } else if (m.type === "peerDown") {
       l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
       l.abandonPeer(m.peer, `worker ${m.peer - 1}`);

@@ -21,10 +21,12 @@
 import { ActorStoppedError, MissiveError } from "../errors.ts";
 import { startWorker, type WorkerExit, type WorkerHandle } from "../runtime/adapters.ts";
 import type { Transfer } from "../transport/endpoint.ts";
+import { createRingPair, type RingPairSide } from "../transport/ring-endpoint.ts";
 import { localIdOf } from "../wire/envelope.ts";
 import { handleModules } from "../wire/handles.ts";
 import type { FromWorker, ToWorker } from "./control.ts";
 import type { Directory } from "./directory.ts";
+import { linkEndpoint } from "./link-options.ts";
 import { logEventFromWire } from "./log.ts";
 import type { Loop } from "./loop.ts";
 import type { LoopOptions, LoopStats } from "./loop-options.ts";
@@ -49,6 +51,8 @@ export interface WorkerSlot {
   terminating: boolean;
   /** Its row of taken counts in shared memory (see `Peer.takenRow`). */
   taken: SharedArrayBuffer;
+  /** With the ring transport: the worker's side of its rings to the main loop. */
+  parentRing: RingPairSide | undefined;
 }
 
 /** What the pool tells the system. */
@@ -125,7 +129,11 @@ export class WorkerPool {
   async start(): Promise<void> {
     const workers = this.#base.workers;
     for (let w = 1; w <= workers; w++) this.#startSlot(w);
-    const inits = this.slots.map((): { peers: number[]; ports: MessagePort[] } => ({ peers: [], ports: [] }));
+    const inits = this.slots.map((): { peers: number[]; ports: MessagePort[]; rings: RingPairSide[] } => ({
+      peers: [],
+      ports: [],
+      rings: [],
+    }));
     for (let a = 1; a <= workers; a++) {
       for (let b = a + 1; b <= workers; b++) {
         const { port1, port2 } = new MessageChannel();
@@ -133,9 +141,14 @@ export class WorkerPool {
         inits[a - 1]!.ports.push(port1);
         inits[b - 1]!.peers.push(a);
         inits[b - 1]!.ports.push(port2);
+        const pair = this.#ringPair();
+        if (pair !== undefined) {
+          inits[a - 1]!.rings.push(pair[0]);
+          inits[b - 1]!.rings.push(pair[1]);
+        }
       }
     }
-    inits.forEach(({ peers, ports }, i) => this.#init(i + 1, peers, ports, 0));
+    inits.forEach(({ peers, ports, rings }, i) => this.#init(i + 1, peers, ports, rings, 0));
     try {
       await Promise.all(this.slots.map((s) => s.ready.promise));
     } catch (e) {
@@ -144,10 +157,26 @@ export class WorkerPool {
     }
   }
 
-  #init(w: number, peers: number[], ports: MessagePort[], reserve: number): void {
+  /** A new pair of rings for a link, with the ring transport. */
+  #ringPair(): [RingPairSide, RingPairSide] | undefined {
+    const link = this.#base.link;
+    return link?.transport === "ring" ? createRingPair(link.ringBytes) : undefined;
+  }
+
+  /**
+   * The first message to worker `w`, on its own channel as it is (not through the link: the
+   * worker makes its link to the main loop from what this message brings).
+   */
+  #init(w: number, peers: number[], ports: MessagePort[], rings: RingPairSide[], reserve: number): void {
+    const slot = this.slots[w - 1]!;
     const taken: SharedArrayBuffer[] = [];
     this.slots.forEach((slot, i) => (taken[i + 1] = slot.taken));
-    this.post(w, { type: "init", options: { ...this.#base, index: w }, peers, ports, reserve, taken, modules: handleModules() }, ports);
+    const init: ToWorker = { type: "init", options: { ...this.#base, index: w }, peers, ports, reserve, taken, modules: handleModules() };
+    if (slot.parentRing !== undefined) {
+      init.rings = rings;
+      init.parentRing = slot.parentRing;
+    }
+    slot.handle.endpoint.post(init, ports);
   }
 
   /** Starts the worker for loop `w` (a new one, or a replacement), connects the main loop to it, and watches its exit. */
@@ -166,13 +195,17 @@ export class WorkerPool {
       dead: false,
       terminating: false,
       taken,
+      parentRing: undefined,
     };
+    const pair = this.#ringPair();
+    slot.parentRing = pair?.[1];
+    const endpoint = linkEndpoint(handle.endpoint, pair?.[0], this.#base.link);
     slot.ready.promise.catch(() => undefined); // observed by start() or the recovery
     const replacing = this.slots[w - 1] !== undefined;
     this.slots[w - 1] = slot;
-    if (replacing) this.#loop.replacePeer(w, handle.endpoint, `worker ${w - 1}`, taken);
+    if (replacing) this.#loop.replacePeer(w, endpoint, `worker ${w - 1}`, taken);
     else {
-      this.#loop.connect(w, handle.endpoint);
+      this.#loop.connect(w, endpoint);
       this.#loop.setTakenRow(w, taken);
     }
     void handle.exited.then((exit) => {
@@ -202,14 +235,21 @@ export class WorkerPool {
     // New mesh channels between the replacement and every other worker.
     const peers: number[] = [];
     const ports: MessagePort[] = [];
+    const rings: RingPairSide[] = [];
     for (let o = 1; o <= this.slots.length; o++) {
       if (o === w) continue;
       const { port1, port2 } = new MessageChannel();
       peers.push(o);
       ports.push(port1);
-      this.post(o, { type: "peerReplaced", peer: w, port: port2, reason: why, taken: slot.taken }, [port2]);
+      const replaced: ToWorker = { type: "peerReplaced", peer: w, port: port2, reason: why, taken: slot.taken };
+      const pair = this.#ringPair();
+      if (pair !== undefined) {
+        rings.push(pair[0]);
+        replaced.ring = pair[1];
+      }
+      this.post(o, replaced, [port2]);
     }
-    this.#init(w, peers, ports, Math.max(this.#directory.maxLocalId(w), highest));
+    this.#init(w, peers, ports, rings, Math.max(this.#directory.maxLocalId(w), highest));
     if (this.#reporting) this.post(w, { type: "report", epoch: this.#epoch }); // a quiescence wait is on
     try {
       await slot.ready.promise;

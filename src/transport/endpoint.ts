@@ -22,4 +22,10 @@ export interface Endpoint {
   listen(handler: (data: unknown) => void): void;
   /** Stops receiving and releases the underlying port. */
   close(): void;
+  /**
+   * Optional: copies a frame's bytes out now (the caller may reuse `frame`) and returns
+   * true, or returns false to have it posted with {@link post} (a shared-memory ring with
+   * no room, see ring-endpoint.ts). Endpoints without it get every frame through `post`.
+   */
+  postBytes?(frame: Uint8Array): boolean;
 }

@@ -108,12 +108,16 @@ export class Link {
     }
   }
 
-  /** Posts the pending frame, if any: a transferred buffer, or a string when small (string-frames.ts). */
+  /**
+   * Posts the pending frame, if any: copied by the endpoint when it can (a shared-memory
+   * ring, see ring-endpoint.ts), else a transferred buffer, or a string when small (string-frames.ts).
+   */
   flush(): void {
     if (this.#writer.count === 0 || this.#closed) return;
     this.#lastAck = this.#ack();
     const frame = this.#writer.take(this.#lastAck);
-    if (frame.byteLength <= STRING_FRAME_BYTES) {
+    if (this.#endpoint.postBytes?.(frame) === true) this.#writer.recycle(frame); // copied into shared memory
+    else if (frame.byteLength <= STRING_FRAME_BYTES) {
       this.#endpoint.post(frameToString(frame));
       this.#writer.recycle(frame);
     } else this.#endpoint.post(frame, [frame.buffer as ArrayBuffer]); // frames never live in shared memory
