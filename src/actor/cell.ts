@@ -12,6 +12,7 @@
 import { Deque } from "../util/deque.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { ActorContext } from "./context.ts";
+import type { ActorRef } from "./ref.ts";
 import type { AnyDefinition, OverflowPolicy } from "./definition.ts";
 import { RestartWindow, type Supervision, supervisionOf } from "./supervision.ts";
 
@@ -26,6 +27,8 @@ export class ActorCell {
   /** Address of the parent actor; 0 for top-level actors (the guardian). */ readonly parent: number;
   /** Registered name, if any. */ readonly name: string | null;
   /** Addresses of live children (they stop before this actor). */ readonly children = new Set<number>();
+  /** Children spawned on other nodes (`ctx.spawn(…, { node })`): stopped with this actor, not supervised by it. */
+  readonly remoteChildren = new Set<ActorRef>();
   /** FIFO of envelopes not yet processed. */ readonly mailbox = new Deque<Envelope>();
   state: unknown = undefined;
   status: CellStatus = "starting";

@@ -29,14 +29,15 @@ import type { Loop } from "../system/loop.ts";
 import type { RemoteHost } from "../system/remote.ts";
 import { Link } from "../transport/link.ts";
 import { Codec } from "../wire/codec.ts";
-import { address, Kind, SystemMessage } from "../wire/envelope.ts";
-import { Gateway, SPAWN } from "./gateway.ts";
+import { address, Kind, loopOf, SystemMessage } from "../wire/envelope.ts";
+import { Gateway, SPAWN, STOP } from "./gateway.ts";
 import { Membership } from "./membership.ts";
 import { NatsEndpoint } from "./nats-endpoint.ts";
 import { clusterOptions, nodeId, type ResolvedClusterOptions } from "./options.ts";
 import { RemoteNode } from "./remote-node.ts";
 import { RemoteFlow } from "./remote-flow.ts";
 import { RemoteWatches } from "./remote-watch.ts";
+import { SenderAliases } from "./sender-aliases.ts";
 
 const GATEWAY = address(0, 0);
 
@@ -89,6 +90,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   readonly #watches: RemoteWatches;
   readonly #flow: RemoteFlow;
   readonly #gateway: Gateway;
+  readonly #senders: SenderAliases;
   #nextKey = -1;
 
   constructor(system: ClusterSystem, options: ResolvedClusterOptions, nc: NatsConnection) {
@@ -127,7 +129,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     });
     this.#flow = new RemoteFlow({
       loop,
-      write: (n, kind, ref, id, name, arg) => this.#write(n, kind, ref, id, name, arg),
+      write: (n, kind, ref, id, name, arg, from) => this.#write(n, kind, ref, id, name, arg, from),
       deadLetter: (addr, target, name, arg, reason, count) => this.#deadLetter(addr, target, name, arg, reason, count),
     });
     this.#watches = new RemoteWatches({
@@ -138,7 +140,9 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
         if (n.up) n.link.writeEnvelope(Kind.Tell, GATEWAY, GATEWAY, 0, name, payload, loop.options.maxMessageBytes);
       },
     });
+    this.#senders = new SenderAliases(loop);
     this.#gateway = new Gateway({
+      senders: this.#senders,
       node: options.node,
       loop,
       system,
@@ -231,39 +235,41 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     );
   }
 
-  #write(n: RemoteNode, kind: number, ref: ActorRef, id: number, name: string, arg: unknown): void {
+  /** Writes an envelope for `ref` on `n`'s link; `from`, the sending actor of this node (a worker's), travels with it. */
+  #write(n: RemoteNode, kind: number, ref: ActorRef, id: number, name: string, arg: unknown, from: number): void {
     try {
-      n.link.writeEnvelope(kind, ref.address, GATEWAY, id, name, arg, this.#loop.options.maxMessageBytes);
+      const sender = loopOf(from) === 0 ? GATEWAY : from; // the main loop has no actors: no sender
+      n.link.writeEnvelope(kind, ref.address, sender, id, name, arg, this.#loop.options.maxMessageBytes);
     } catch (e) {
       if (e instanceof MissiveError) throw e;
       throw new MessageEncodeError(ref.label, name, "arg", `not encodable (${(e as Error)?.message ?? String(e)})`, e);
     }
   }
 
-  tell(ref: ActorRef, name: string, arg: unknown): void {
+  tell(ref: ActorRef, name: string, arg: unknown, from = GATEWAY): void {
     const n = this.#nodeOf(ref);
     if (n === undefined) {
       this.#deadLetter(ref.address, ref.label, name, arg, "node-down", 1);
       return;
     }
-    if (ref.overflow !== null && name !== SystemMessage.Terminated) return this.#flow.tell(n, ref, name, arg);
-    this.#write(n, Kind.Tell, ref, 0, name, arg);
+    if (ref.overflow !== null && name !== SystemMessage.Terminated) return this.#flow.tell(n, ref, name, arg, from);
+    this.#write(n, Kind.Tell, ref, 0, name, arg, from);
     n.userSent++;
     if (name === SystemMessage.Terminated) this.#watches.outgoing(n, ref.address, arg);
   }
 
-  send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void> {
+  send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined, from = GATEWAY): Promise<void> {
     const n = ref.overflow === null ? undefined : this.#nodeOf(ref);
-    if (n !== undefined) return this.#flow.send(n, ref, name, arg, options);
+    if (n !== undefined) return this.#flow.send(n, ref, name, arg, options, from);
     try {
-      this.tell(ref, name, arg);
+      this.tell(ref, name, arg, from);
       return Promise.resolve();
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined): Promise<unknown> {
+  ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined, from = GATEWAY): Promise<unknown> {
     const n = this.#nodeOf(ref);
     if (n === undefined) return Promise.reject(this.#notMember(ref));
     const loop = this.#loop;
@@ -271,7 +277,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     if (id === 0) return promise;
     const at = n.link.sent;
     try {
-      this.#write(n, Kind.Ask, ref, id, name, arg);
+      this.#write(n, Kind.Ask, ref, id, name, arg, from);
     } catch (e) {
       loop.asks.cancel(id, e);
       return promise;
@@ -282,8 +288,8 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     return promise;
   }
 
-  flush(ref: ActorRef, options: AskOptions | undefined): Promise<void> {
-    return this.ask(ref, SystemMessage.Flush, undefined, options) as Promise<void>;
+  flush(ref: ActorRef, options: AskOptions | undefined, from = GATEWAY): Promise<void> {
+    return this.ask(ref, SystemMessage.Flush, undefined, options, from) as Promise<void>;
   }
 
   watch(watcher: number, ref: ActorRef, link: boolean): Promise<void> {
@@ -305,6 +311,16 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     return (await this.ask(target, SPAWN, [url, key, arg, name], { timeout: this.#loop.options.initTimeout })) as ActorRef;
   }
 
+  stop(ref: ActorRef, reason: string): Promise<void> {
+    const n = this.#nodeOf(ref);
+    if (n === undefined) return Promise.reject(this.#notMember(ref));
+    return this.ask(new ActorRef(this.#loop, n.id, GATEWAY, `node ${n.name}`), STOP, [ref.address, reason], {
+      timeout: Infinity,
+    }) as Promise<
+      void
+    >;
+  }
+
   lookup(name: string): ActorRef | undefined {
     return this.#membership.lookupName(name, (id, addr, flow, label) => new ActorRef(this.#loop, id, addr, label, flow));
   }
@@ -313,6 +329,7 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     n.link.abandon();
     this.#watches.down(n, reason);
     this.#flow.down(n, reason);
+    this.#senders.forget(n);
     const lost = n.lost();
     if (lost > 0) this.#deadLetter(0, `actors of node ${n.name}`, null, undefined, "node-down", lost);
     this.#loop.asks.rejectWhere(

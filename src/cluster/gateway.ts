@@ -22,22 +22,24 @@
  * ```
  * @module
  */
-import { ActorStoppedError, MissiveError, WireError } from "../errors.ts";
+import { ActorStoppedError, InvalidArgumentError, MissiveError, WireError } from "../errors.ts";
 import type { ClusterSystem } from "../system/cluster-seam.ts";
 import type { DeadLetterReason } from "../system/dead-letters.ts";
 import type { Loop } from "../system/loop.ts";
 import type { Codec } from "../wire/codec.ts";
-import { address, COUNTED, type Envelope, Kind, SystemMessage } from "../wire/envelope.ts";
+import { address, COUNTED, type Envelope, Kind, localIdOf, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { FRAME_HEADER_BYTES } from "../wire/frame-header.ts";
 import { PREFIX_BYTES } from "./nats-endpoint.ts";
 import type { RemoteFlow } from "./remote-flow.ts";
 import type { RemoteNode } from "./remote-node.ts";
+import type { SenderAliases } from "./sender-aliases.ts";
 import { type RemoteWatches, UNWATCH, WATCH } from "./remote-watch.ts";
 
 const GATEWAY = address(0, 0);
 /** The gateway's own requests (asked of another node's actor 0). */
 export const SPAWN = "$cluster.spawn";
 export const LOOKUP = "$cluster.lookup";
+export const STOP = "$cluster.stop";
 
 /** What the gateway needs from its cluster node. */
 export interface GatewayHost {
@@ -48,6 +50,8 @@ export interface GatewayHost {
   readonly codec: Codec;
   readonly flow: RemoteFlow;
   readonly watches: RemoteWatches;
+  /** The aliases under which other nodes' actors send to this node's (their `ctx.sender` here). */
+  readonly senders: SenderAliases;
   /** The member named `name`, if it is one. */
   byName(name: string): RemoteNode | undefined;
   /** Publishes this node's heartbeat now (a name was registered). */
@@ -122,21 +126,26 @@ export class Gateway {
     if (kind === Kind.Tell) {
       if (to === GATEWAY && name === UNWATCH) return this.#host.watches.onUnwatch(n, payload); // not a tell to an actor
       n.consumed++;
-      if (flags & COUNTED) return flow.forward(n, to, name ?? "", payload, id);
-      if (flow.behind(n, to, () => this.#handOn(n, to, name, payload))) return;
-      this.#handOn(n, to, name, payload);
+      if (flags & COUNTED) return flow.forward(n, to, name ?? "", payload, id, this.#sender(n, from, to));
+      if (flow.behind(n, to, () => this.#handOn(n, to, from, name, payload))) return;
+      this.#handOn(n, to, from, name, payload);
       return;
     }
     if (kind !== Kind.Ask || typeof name !== "string") return this.#refuse(n.name, `an envelope of kind ${flags}`, 1);
-    if (!flow.behind(n, to, () => this.#request(n, to, id, name, payload))) this.#request(n, to, id, name, payload);
+    if (!flow.behind(n, to, () => this.#request(n, to, from, id, name, payload))) this.#request(n, to, from, id, name, payload);
   }
 
-  /** Hands a tell from `n` on to actor `to` of this node. */
-  #handOn(n: RemoteNode, to: number, name: string | null, payload: unknown): void {
+  /** The sender here of a message from actor `from` of `n` to actor `to` of this node: its alias (see sender-aliases.ts). */
+  #sender(n: RemoteNode, from: number, to: number): number {
+    return this.#host.senders.of(n, from, to);
+  }
+
+  /** Hands a tell from actor `from` of `n` on to actor `to` of this node. */
+  #handOn(n: RemoteNode, to: number, from: number, name: string | null, payload: unknown): void {
     const loop = this.#host.loop;
     try {
-      const arg = name === SystemMessage.Terminated ? this.#host.watches.incoming(n, to, payload) : payload;
-      loop.tellSystem(to, GATEWAY, name ?? "", arg);
+      if (name === SystemMessage.Terminated) loop.tellSystem(to, GATEWAY, name, this.#host.watches.incoming(n, to, payload));
+      else loop.tellSystem(to, this.#sender(n, from, to), name ?? "", payload);
     } catch (e) {
       this.#host.deadLetter(to, `actor ${to}`, name, payload, "stopped", 1);
       loop.log({
@@ -148,13 +157,17 @@ export class Gateway {
   }
 
   /** Runs ask `id` from `n` for actor (or gateway request) `to`; its settlement goes back to `n`. */
-  #request(n: RemoteNode, to: number, id: number, name: string, payload: unknown): void {
+  #request(n: RemoteNode, to: number, from: number, id: number, name: string, payload: unknown): void {
     const loop = this.#host.loop;
     let answer: Promise<unknown>;
     if (to === GATEWAY && name === SPAWN) answer = this.#spawnHere(payload);
     else if (to === GATEWAY && name === WATCH) answer = this.#host.watches.onWatch(n, payload);
     else if (to === GATEWAY && name === LOOKUP) answer = Promise.resolve(this.#host.system.localName(String(payload)) ?? null);
-    else answer = loop.request(to, name, payload, `actor ${to}`, { timeout: Infinity }, payload);
+    else if (to === GATEWAY && name === STOP) answer = this.#stopHere(n, payload);
+    else {
+      const sender = this.#sender(n, from, to);
+      answer = loop.sendingAs(sender, () => loop.request(to, name, payload, `actor ${to}`, { timeout: Infinity }, payload));
+    }
     answer.then((v) => this.#answer(n, id, Kind.Reply, v), (e) => this.#answer(n, id, Kind.Fail, e));
   }
 
@@ -163,6 +176,21 @@ export class Gateway {
     const [url, key, arg, name] = payload as [string, string, unknown, string | null];
     // A named actor: a heartbeat with the name leaves before the reply, so the asker can look it up at once.
     return this.#host.system.spawnHere(url, key, arg, name).then((ref) => (name !== null && this.#host.beat(), ref));
+  }
+
+  /** `$cluster.stop` from `n`: `[address, reason]` of an actor of this node (`system.stop` of a remote ref there). */
+  #stopHere(n: RemoteNode, payload: unknown): Promise<void> {
+    const loop = this.#host.loop;
+    const [addr, reason] = Array.isArray(payload) ? payload as [unknown, unknown] : [];
+    if (
+      typeof addr !== "number" || !Number.isSafeInteger(addr) || addr < 0 || typeof reason !== "string" ||
+      loopOf(addr) < 1 || loopOf(addr) > loop.options.workers || localIdOf(addr) === 0
+    ) {
+      return Promise.reject(
+        new InvalidArgumentError(`stop: node ${n.name} asked to stop ${String(addr)}, which is not an actor of node ${this.#host.node}.`),
+      );
+    }
+    return loop.requestOp(loopOf(addr), "stop", [localIdOf(addr), true, reason]);
   }
 
   #answer(n: RemoteNode, id: number, kind: number, value: unknown): void {

@@ -16,7 +16,7 @@ import type { ActorContext, DeferredReply, SpawnOptions } from "../actor/context
 import type { AnyDefinition } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { InvalidArgumentError } from "../errors.ts";
-import { type Envelope, Kind, localIdOf } from "../wire/envelope.ts";
+import { type Envelope, Kind } from "../wire/envelope.ts";
 import type { DeathWatch } from "./watch.ts";
 import { ActorTimers } from "./timers.ts";
 import type { Clock } from "../util/clock.ts";
@@ -28,6 +28,8 @@ export interface ContextHost {
   readonly current: ActorCell | null;
   readonly watch: DeathWatch;
   refTo(addr: number, label: string): ActorRef;
+  /** The ref of the sender at address `addr` (an actor of another node when `addr` is an alias for one), if an actor sent. */
+  senderRef(addr: number): ActorRef | undefined;
   reply(env: Envelope, value: unknown): void;
   fail(env: Envelope, error: unknown): void;
   /** Spawns a child of `cell`. */
@@ -54,7 +56,7 @@ export function actorContext(cell: ActorCell, host: ContextHost): ActorContext {
     timers,
     self: host.refTo(cell.address, cell.label),
     get sender() {
-      return cell.sender !== 0 && localIdOf(cell.sender) !== 0 ? host.refTo(cell.sender, `actor ${cell.sender}`) : undefined;
+      return host.senderRef(cell.sender);
     },
     worker: host.index - 1,
     label: cell.label,

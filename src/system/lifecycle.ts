@@ -66,7 +66,10 @@ export interface LifecycleHost {
   tellSystem(to: number, from: number, name: string, payload: unknown): void;
   refTo(addr: number, label: string, flow?: number): ActorRef;
   nodeRef(node: number, addr: number, label: string): ActorRef;
+  senderRef(addr: number): ActorRef | undefined;
   remoteFor(ref: ActorRef): RemoteHost;
+  /** The way to other nodes (null: this system is in no cluster). */
+  readonly remote: RemoteHost | null;
   reply(env: Envelope, value: unknown): void;
   fail(env: Envelope, error: unknown): void;
   log(event: LogEvent): void;
@@ -162,6 +165,17 @@ export class Lifecycle {
   }
 
   async #spawnChild(cell: ActorCell, definition: AnyDefinition, arg: unknown, options: SpawnOptions | undefined): Promise<ActorRef> {
+    if (options?.node !== undefined) {
+      const ref = await this.#spawnOnNode(options.node, definition, arg, options.name ?? null);
+      if (ref !== null) {
+        if (cell.status === "stopping" || cell.status === "stopped") {
+          await this.#host.remote!.stop(ref, "its parent stopped").catch(() => undefined);
+          throw new ActorStoppedError(cell.label, "it stopped while spawning a child");
+        }
+        cell.remoteChildren.add(ref);
+        return ref;
+      }
+    }
     const ref = await this.spawnOn(this.loopFor(options, this.#host.index), definition, arg, cell.address, options?.name ?? null);
     if (cell.status === "stopping" || cell.status === "stopped") {
       // The parent stopped while the child was being created: the child must not outlive it.
@@ -200,6 +214,7 @@ export class Lifecycle {
         },
         watch: this.watch,
         refTo: (a, l) => host.refTo(a, l),
+        senderRef: (a) => host.senderRef(a),
         reply: (env, value) => host.reply(env, value),
         fail: (env, error) => host.fail(env, error),
         spawnChild: (c, d, a, o) => this.#spawnChild(c, d, a, o),
@@ -414,9 +429,25 @@ export class Lifecycle {
   async #stopChildren(cell: ActorCell, reason: string): Promise<void> {
     const host = this.#host;
     const children = [...cell.children];
-    await Promise.all(
-      children.map((child) => host.requestOp(loopOf(child), "stop", [localIdOf(child), true, reason]).catch(() => undefined)),
-    );
+    const remote = [...cell.remoteChildren];
+    cell.remoteChildren.clear();
+    await Promise.all([
+      ...children.map((child) => host.requestOp(loopOf(child), "stop", [localIdOf(child), true, reason]).catch(() => undefined)),
+      ...remote.map((child) => host.remote?.stop(child, reason).catch(() => undefined)),
+    ]);
+  }
+
+  /** `ctx.spawn(…, { node })`: the child's ref on that node, or `null` when `node` is this one. */
+  #spawnOnNode(node: string, definition: AnyDefinition, arg: unknown, name: string | null): Promise<ActorRef | null> {
+    if (this.#host.remote === null) {
+      throw new InvalidArgumentError(
+        `spawn option node: "${node}" is another node, and this system is in no cluster (start it with { cluster }).`,
+      );
+    }
+    if (!isDefinition(definition)) {
+      throw new InvalidArgumentError(`spawn expects a definition made by defineActor(import.meta.url, { … }).`);
+    }
+    return this.#host.remote.spawnOn(node, definition.url, definition.key, arg, name);
   }
 
   /**
