@@ -23,13 +23,13 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ActorRef, type AskOptions, type SendOptions } from "../actor/ref.ts";
 import { ActorStoppedError, MessageEncodeError, MissiveError, SystemStartError } from "../errors.ts";
-import type { ClusterEvent, ClusterHandle, ClusterOptions, ClusterSystem } from "../system/cluster-seam.ts";
+import type { ClusterEvent, ClusterHandle, ClusterOptions, ClusterStats, ClusterSystem } from "../system/cluster-seam.ts";
 import type { DeadLetterReason } from "../system/dead-letters.ts";
 import type { Loop } from "../system/loop.ts";
 import type { RemoteHost } from "../system/remote.ts";
 import { Link } from "../transport/link.ts";
 import { Codec } from "../wire/codec.ts";
-import { address, Kind, loopOf, SystemMessage } from "../wire/envelope.ts";
+import { address, COUNTED, Kind, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { Gateway, SPAWN, STOP } from "./gateway.ts";
 import { Membership } from "./membership.ts";
 import { NatsEndpoint } from "./nats-endpoint.ts";
@@ -215,11 +215,13 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     return this.#membership.whenMember(name, signal);
   }
 
-  stats(): { refusedFrames: number; lostInTransit: number; framesSent: number; framesReceived: number } {
+  stats(): ClusterStats {
     let framesSent = 0;
     for (const n of this.#membership.all()) framesSent += n.endpoint.frames;
+    let waitingSends = 0;
+    for (const n of this.#membership.all()) waitingSends += n.credits.waiting;
     const g = this.#gateway;
-    return { refusedFrames: g.refused, lostInTransit: g.lost, framesSent, framesReceived: g.framesReceived };
+    return { refusedFrames: g.refused, lostInTransit: g.lost, framesSent, framesReceived: g.framesReceived, waitingSends };
   }
 
   // ---- RemoteHost: sending to other nodes ----------------------------------------------------------------
@@ -272,12 +274,26 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined, from = GATEWAY): Promise<unknown> {
     const n = this.#nodeOf(ref);
     if (n === undefined) return Promise.reject(this.#notMember(ref));
+    if (ref.overflow === null || name === SystemMessage.Flush) return this.#ask(n, ref, name, arg, options, from, 0);
+    // A bounded mailbox: within the node's window, as tells (the capacity travels with the argument).
+    return this.#flow.ask(n, ref, options?.signal, () => this.#ask(n, ref, name, [ref.capacity, arg], options, from, COUNTED));
+  }
+
+  #ask(
+    n: RemoteNode,
+    ref: ActorRef,
+    name: string,
+    arg: unknown,
+    options: AskOptions | undefined,
+    from: number,
+    flags: number,
+  ): Promise<unknown> {
     const loop = this.#loop;
     const { id, promise } = loop.asks.open(ref.label, name, options?.timeout ?? loop.options.askTimeout, options?.signal, n.key);
     if (id === 0) return promise;
     const at = n.link.sent;
     try {
-      this.#write(n, Kind.Ask, ref, id, name, arg, from);
+      this.#write(n, Kind.Ask | flags, ref, id, name, arg, from);
     } catch (e) {
       loop.asks.cancel(id, e);
       return promise;

@@ -132,6 +132,12 @@ export class Gateway {
       return;
     }
     if (kind !== Kind.Ask || typeof name !== "string") return this.#refuse(n.name, `an envelope of kind ${flags}`, 1);
+    if (flags & COUNTED) {
+      // To a bounded mailbox: [capacity, arg], handed on under this node's credits (remote-flow.ts).
+      if (to === GATEWAY || !Array.isArray(payload) || payload.length !== 2) return this.#refuse(n.name, "a malformed counted ask", 1);
+      const [capacity, arg] = payload as [number, unknown];
+      return flow.forwardAsk(n, to, capacity, () => this.#request(n, to, from, id, name, arg, COUNTED));
+    }
     if (!flow.behind(n, to, () => this.#request(n, to, from, id, name, payload))) this.#request(n, to, from, id, name, payload);
   }
 
@@ -157,7 +163,7 @@ export class Gateway {
   }
 
   /** Runs ask `id` from `n` for actor (or gateway request) `to`; its settlement goes back to `n`. */
-  #request(n: RemoteNode, to: number, from: number, id: number, name: string, payload: unknown): void {
+  #request(n: RemoteNode, to: number, from: number, id: number, name: string, payload: unknown, flags = 0): void {
     const loop = this.#host.loop;
     let answer: Promise<unknown>;
     if (to === GATEWAY && name === SPAWN) answer = this.#spawnHere(payload);
@@ -166,7 +172,7 @@ export class Gateway {
     else if (to === GATEWAY && name === STOP) answer = this.#stopHere(n, payload);
     else {
       const sender = this.#sender(n, from, to);
-      answer = loop.sendingAs(sender, () => loop.request(to, name, payload, `actor ${to}`, { timeout: Infinity }, payload));
+      answer = loop.sendingAs(sender, () => loop.request(to, name, payload, `actor ${to}`, { timeout: Infinity }, payload, flags));
     }
     answer.then((v) => this.#answer(n, id, Kind.Reply, v), (e) => this.#answer(n, id, Kind.Fail, e));
   }

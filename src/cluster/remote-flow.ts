@@ -84,6 +84,24 @@ export class RemoteFlow {
     }
   }
 
+  /**
+   * An ask to bounded `ref` of `n` (not a flush): `send()` writes it, counted, within the
+   * same window as the tells — at once when there is credit, after a wait under `wait`
+   * (cancellable by `signal`; the ask's timeout runs once it is sent, as on one machine),
+   * `MailboxFullError` under `reject`. Its credit comes back when it settles.
+   */
+  ask(n: RemoteNode, ref: ActorRef, signal: AbortSignal | undefined, send: () => Promise<unknown>): Promise<unknown> {
+    const counted = () => {
+      const answer = send();
+      const back = () => n.credits.give(ref.address, 1);
+      answer.then(back, back);
+      return answer;
+    };
+    if (n.credits.tryTake(ref.address, ref.capacity)) return counted();
+    if (ref.overflow === "reject") return Promise.reject(new MailboxFullError(ref.label, ref.capacity, "the actor's policy is reject"));
+    return n.credits.take(ref.address, ref.capacity, signal).then(counted);
+  }
+
   /** A `Credit` envelope from `n`: `count` messages to its actor `addr` left the gateway there. */
   credit(n: RemoteNode, addr: number, count: number): void {
     if (Number.isSafeInteger(addr) && Number.isSafeInteger(count) && count > 0) n.credits.give(addr, count);
@@ -108,6 +126,18 @@ export class RemoteFlow {
         () => this.#credit(n, to),
         (e) => this.#undelivered(n, to, name, payload, e),
       ));
+  }
+
+  /**
+   * A counted ask from `n` to actor `to` of this node, whose mailbox holds `capacity`:
+   * `start()` sends it under one of this node's own credits for `to`, after the counted
+   * messages from `n` waiting for `to` (arrival order).
+   */
+  forwardAsk(n: RemoteNode, to: number, capacity: number, start: () => void): void {
+    const credits = this.#host.loop.credits;
+    const bound = Math.max(1, Number.isSafeInteger(capacity) ? capacity : 1);
+    if (!n.forwarding.has(to) && credits.tryTake(to, bound)) return start();
+    this.#behind(n, to, () => credits.take(to, bound).then(start));
   }
 
   /** Runs `run` (the handing on of an envelope from `n` to `to`) after the counted tells waiting for `to`; false when none wait. */

@@ -51,8 +51,20 @@ export interface ClusterView {
   subscribe(listener: (event: ClusterEvent) => void): () => void;
   /** Resolves once node `name` is a member (at once if it is); rejects with the signal's reason. */
   whenMember(name: string, signal?: AbortSignal): Promise<void>;
-  /** Frames refused (malformed, or from an unknown node) and envelopes counted lost in transit. */
-  stats(): { refusedFrames: number; lostInTransit: number; framesSent: number; framesReceived: number };
+  /** Frames refused (malformed, or from an unknown node), envelopes counted lost in transit, sends waiting for credit. */
+  stats(): ClusterStats;
+}
+
+/** A cluster node's transport counters (`system.cluster.stats()`). */
+export interface ClusterStats {
+  /** Frames refused: malformed, or from a node that is not a member. */
+  refusedFrames: number;
+  /** Envelopes that other nodes sent here and that never arrived (counted as `lost-in-transit` dead letters). */
+  lostInTransit: number;
+  framesSent: number;
+  framesReceived: number;
+  /** Sends and asks waiting now for credit towards bounded mailboxes of other nodes. */
+  waitingSends: number;
 }
 
 /** What the cluster module gives the system it joins. */
