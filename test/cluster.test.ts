@@ -61,6 +61,25 @@ describe.skipIf(natsUnavailable !== undefined)(`cluster over NATS on ${runtimeNa
     await expect(system.spawn(Echo, "dup", { name: "echo-named" })).rejects.toBeInstanceOf(ActorNameTakenError);
   });
 
+  it("a name spawned on two nodes at once is taken exactly once (the JetStream registry), and free again once its actor stops", async () => {
+    const names = Array.from({ length: 8 }, (_, i) => `race-${i}`);
+    const results = await Promise.allSettled(
+      names.flatMap((name) => [system.spawn(Echo, "t", { name }), system.spawn(Echo, "b", { node: "b", name })]),
+    );
+    for (let i = 0; i < names.length; i++) {
+      const pair = results.slice(2 * i, 2 * i + 2);
+      expect(pair.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const { reason } = pair.find((r) => r.status === "rejected") as PromiseRejectedResult;
+      expect(reason).toBeInstanceOf(ActorNameTakenError);
+      expect(String(reason.message)).toMatch(/by an actor on node (t|b), in the cluster's name registry/);
+    }
+    const first = await system.spawn(Echo, "first", { name: "reused" });
+    await system.stop(first);
+    const again = await system.spawn(Echo, "again", { name: "reused" }); // its claim was released (or taken over: it was this node's)
+    expect(await system.lookup<typeof Echo>("reused").ask("echo", 1)).toEqual({ from: "again", x: 1 });
+    expect(again.equals(first)).toBe(false);
+  });
+
   it("FIFO from a worker of b to an actor of this node, and asks from b's worker to this node", async () => {
     const recorder = await system.spawn(Recorder);
     const producer = await system.spawn(Producer, "p", { node: "b" });

@@ -20,9 +20,9 @@
  * ```
  * @module
  */
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import { ActorRef, type AskOptions, type SendOptions } from "../actor/ref.ts";
-import { ActorStoppedError, MessageEncodeError, MissiveError, SystemStartError } from "../errors.ts";
+import { ActorNameTakenError, ActorStoppedError, MessageEncodeError, MissiveError, SystemStartError } from "../errors.ts";
 import type { ClusterEvent, ClusterHandle, ClusterOptions, ClusterStats, ClusterSystem } from "../system/cluster-seam.ts";
 import type { DeadLetterReason } from "../system/dead-letters.ts";
 import type { Loop } from "../system/loop.ts";
@@ -32,6 +32,7 @@ import { Codec } from "../wire/codec.ts";
 import { address, COUNTED, Kind, loopOf, SystemMessage } from "../wire/envelope.ts";
 import { Gateway, SPAWN, STOP } from "./gateway.ts";
 import { Membership } from "./membership.ts";
+import { NameRegistry } from "./name-registry.ts";
 import { NatsEndpoint } from "./nats-endpoint.ts";
 import { clusterOptions, nodeId, type ResolvedClusterOptions } from "./options.ts";
 import { RemoteNode } from "./remote-node.ts";
@@ -72,7 +73,7 @@ export async function joinCluster(system: ClusterSystem, raw: ClusterOptions): P
       { cause: e },
     );
   }
-  const node = new ClusterNode(system, options, nc);
+  const node = new ClusterNode(system, options, nc, nats.headers);
   await node.start();
   return node;
 }
@@ -91,9 +92,14 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   readonly #flow: RemoteFlow;
   readonly #gateway: Gateway;
   readonly #senders: SenderAliases;
+  /** Names claimed cluster-wide in JetStream (null: the server has none; heartbeats only). */
+  #names: NameRegistry | null = null;
+  #joinedAt = 0;
+  readonly #headers: () => MsgHdrs;
   #nextKey = -1;
 
-  constructor(system: ClusterSystem, options: ResolvedClusterOptions, nc: NatsConnection) {
+  constructor(system: ClusterSystem, options: ResolvedClusterOptions, nc: NatsConnection, headers: () => MsgHdrs) {
+    this.#headers = headers;
     this.#system = system;
     this.#loop = system.loop;
     this.#options = options;
@@ -163,8 +169,26 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     this.#nc.subscribe(`${p}.c.${self}.*`, { callback: (_e, msg) => this.#gateway.onControl(lastToken(msg.subject), msg.data) });
     this.#membership.subscribe(this.#nc);
     await this.#nc.flush(); // the subscriptions are registered with the server before anyone can hear of us
+    this.#joinedAt = this.#loop.clock.now();
     this.#membership.start();
     void this.#watchStatus();
+    const loop = this.#loop;
+    this.#names = await NameRegistry.open(this.#nc, {
+      cluster: p,
+      node: self,
+      incarnation: this.#membership.incarnation,
+      isLive: (node, incarnation) => {
+        const n = this.#membership.byName(node);
+        return n === undefined ? undefined : n.incarnation === incarnation;
+      },
+      settled: () => {
+        const wait = this.#joinedAt + this.#options.downAfterMs - loop.clock.now();
+        return wait <= 0 ? Promise.resolve() : new Promise((resolve) => loop.clock.setTimeout(resolve, wait));
+      },
+      headers: this.#headers,
+      timeout: Math.max(2000, this.#options.downAfterMs),
+      log: (message) => loop.log({ level: "warn", source: `cluster node ${self}`, message }),
+    });
   }
 
   async #watchStatus(): Promise<void> {
@@ -335,6 +359,18 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     }) as Promise<
       void
     >;
+  }
+
+  claimName(name: string): Promise<void> {
+    if (this.#names !== null) return this.#names.claim(name);
+    const holder = this.lookup(name); // no JetStream: as the other nodes' heartbeats say (eventually consistent)
+    if (holder === undefined) return Promise.resolve();
+    const node = this.#membership.byId(holder.node)?.name ?? `id ${holder.node}`;
+    return Promise.reject(new ActorNameTakenError(name, `by an actor on node ${node}, as its heartbeats say`));
+  }
+
+  releaseName(name: string): void {
+    this.#names?.release(name);
   }
 
   lookup(name: string): ActorRef | undefined {

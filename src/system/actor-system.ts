@@ -16,7 +16,7 @@ import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import { ActorRef } from "../actor/ref.ts";
 import { checkOptions, checkTimeout } from "../actor/validate.ts";
-import { ActorNameTakenError, InvalidArgumentError, MailboxFullError, SystemStartError, SystemStoppedError } from "../errors.ts";
+import { InvalidArgumentError, MailboxFullError, SystemStartError, SystemStoppedError } from "../errors.ts";
 import type { WorkerHandle } from "../runtime/adapters.ts";
 import { isDefinition } from "../actor/definition.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
@@ -356,21 +356,28 @@ export class ActorSystem implements AsyncDisposable {
     });
     loop.ops.on("gone", ([addr, name]) => {
       this.#directory.gone(addr);
+      if (name !== null && this.#names.find(name)?.address === addr) this.#cluster?.releaseName(name);
       this.#names.forget(addr, name);
     });
   }
 
   /** Spawns a named actor on loop `target`: the name is reserved while it starts, released if it fails. */
   async #spawnNamed(target: number, url: string, key: string, arg: unknown, parent: number, name: string): Promise<SpawnReply> {
-    // Names are cluster-wide: one another node registered (as its heartbeats say) is taken too.
-    if (typeof name === "string" && this.#cluster?.lookup(name) !== undefined) throw new ActorNameTakenError(name);
     this.#names.reserve(name);
+    try {
+      // Names are cluster-wide: claimed in the cluster's registry (or checked against the heartbeats) first.
+      await this.#cluster?.claimName(name);
+    } catch (e) {
+      this.#names.release(name);
+      throw e;
+    }
     try {
       const reply = await this.#loop.requestOp(target, "spawn", [url, key, arg, parent, name], arg);
       this.#names.commit(name, this.#loop.refTo(...reply));
       return reply;
     } catch (e) {
       this.#names.release(name);
+      this.#cluster?.releaseName(name);
       throw e;
     }
   }
@@ -378,6 +385,7 @@ export class ActorSystem implements AsyncDisposable {
   /** Drops a gone actor from the main loop's books (names, top level). */
   #forget(addr: number): void {
     this.#topLevel.delete(addr);
+    for (const [name, ref] of this.#names.entries()) if (ref.address === addr) this.#cluster?.releaseName(name);
     this.#names.forget(addr);
   }
 

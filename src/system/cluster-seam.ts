@@ -75,6 +75,14 @@ export interface ClusterHandle extends ClusterView {
   lookup(name: string): ActorRef | undefined;
   /** Spawns an actor of the module `url`, export `key`, on node `node`; resolves with its ref. */
   spawnOn(node: string, url: string, key: string, arg: unknown, name: string | null): Promise<ActorRef>;
+  /**
+   * Claims `name` cluster-wide for an actor about to be spawned here: atomically in the
+   * JetStream name registry when the server has JetStream, else against the heartbeats.
+   * Rejects with `ActorNameTakenError` naming the node that holds it.
+   */
+  claimName(name: string): Promise<void>;
+  /** The actor named `name` of this node is gone: its claim is released. */
+  releaseName(name: string): void;
   /** Leaves the cluster (others see `leave`) and closes the connection. */
   close(): Promise<void>;
 }
