@@ -94,7 +94,6 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   readonly #senders: SenderAliases;
   /** Names claimed cluster-wide in JetStream (null: the server has none; heartbeats only). */
   #names: NameRegistry | null = null;
-  #joinedAt = 0;
   readonly #headers: () => MsgHdrs;
   #nextKey = -1;
 
@@ -169,24 +168,14 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     this.#nc.subscribe(`${p}.c.${self}.*`, { callback: (_e, msg) => this.#gateway.onControl(lastToken(msg.subject), msg.data) });
     this.#membership.subscribe(this.#nc);
     await this.#nc.flush(); // the subscriptions are registered with the server before anyone can hear of us
-    this.#joinedAt = this.#loop.clock.now();
     this.#membership.start();
     void this.#watchStatus();
     const loop = this.#loop;
     this.#names = await NameRegistry.open(this.#nc, {
-      cluster: p,
-      node: self,
-      incarnation: this.#membership.incarnation,
-      isLive: (node, incarnation) => {
-        const n = this.#membership.byName(node);
-        return n === undefined ? undefined : n.incarnation === incarnation;
-      },
-      settled: () => {
-        const wait = this.#joinedAt + this.#options.downAfterMs - loop.clock.now();
-        return wait <= 0 ? Promise.resolve() : new Promise((resolve) => loop.clock.setTimeout(resolve, wait));
-      },
+      options: this.#options,
+      membership: this.#membership,
+      clock: loop.clock,
       headers: this.#headers,
-      timeout: Math.max(2000, this.#options.downAfterMs),
       log: (message) => loop.log({ level: "warn", source: `cluster node ${self}`, message }),
     });
   }

@@ -17,8 +17,9 @@
  * @example
  * ```ts
  * declare const host: GatewayHost;
+ * declare const frame: Uint8Array; // published by node b on this node's subject "missive.f.a.b"
  * const gateway = new Gateway(host);
- * nc.subscribe("missive.f.a.*", { callback: (_e, msg) => gateway.onFrame(lastToken(msg.subject), msg.data) });
+ * gateway.onFrame("b", frame); // its envelopes handed on to this node's actors, in order
  * ```
  * @module
  */

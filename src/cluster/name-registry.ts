@@ -21,6 +21,8 @@
  *
  * @example
  * ```ts
+ * declare const nc: Parameters<typeof NameRegistry.open>[0]; // a NatsConnection
+ * declare const host: NameRegistryHost;
  * const names = await NameRegistry.open(nc, host);  // null without JetStream
  * await names?.claim("printer");                   // ActorNameTakenError if held elsewhere
  * names?.release("printer");                       // its actor stopped
@@ -29,21 +31,19 @@
  */
 import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import { ActorNameTakenError, MissiveError } from "../errors.ts";
+import type { Clock } from "../util/clock.ts";
+import type { Membership } from "./membership.ts";
+import type { ResolvedClusterOptions } from "./options.ts";
 
 /** What the registry needs from its cluster node. */
 export interface NameRegistryHost {
-  /** The cluster's name (the bucket is `<cluster>-names`). */
-  readonly cluster: string;
-  readonly node: string;
-  readonly incarnation: string;
-  /** True when node `node` is a member in incarnation `incarnation`; false when it is one in another; undefined when it is none. */
-  isLive(node: string, incarnation: string): boolean | undefined;
-  /** Resolves once this node has been a member for `downAfterMs` (a node not heard from by then is down). */
-  settled(): Promise<void>;
+  /** The cluster's name (the bucket is `<cluster>-names`), this node's, and `downAfterMs`. */
+  readonly options: ResolvedClusterOptions;
+  /** Who is a member now, in which incarnation; this node's incarnation. */
+  readonly membership: Pick<Membership, "incarnation" | "byName">;
+  readonly clock: Clock;
   /** The NATS client's `headers()` (the client is imported lazily, by cluster-node.ts). */
   headers(): MsgHdrs;
-  /** How long a JetStream request may take (ms). */
-  readonly timeout: number;
   log(message: string): void;
 }
 
@@ -62,11 +62,28 @@ export class NameRegistry {
   readonly #bucket: string;
   /** The sequence of each claim this node holds (its delete is conditional on it). */
   readonly #held = new Map<string, number>();
+  readonly #openedAt: number;
+  readonly #timeout: number;
 
   private constructor(nc: NatsConnection, host: NameRegistryHost) {
     this.#nc = nc;
     this.#host = host;
-    this.#bucket = `${host.cluster}-names`;
+    this.#bucket = `${host.options.name}-names`;
+    this.#openedAt = host.clock.now();
+    this.#timeout = Math.max(2000, host.options.downAfterMs);
+  }
+
+  /** True when node `node` is a member in incarnation `incarnation`; false when in another; undefined when it is none. */
+  #isLive(node: string, incarnation: string): boolean | undefined {
+    const n = this.#host.membership.byName(node);
+    return n === undefined ? undefined : n.incarnation === incarnation;
+  }
+
+  /** Resolves once this node has been a member for `downAfterMs` (a node not heard from by then is down). */
+  #settled(): Promise<void> {
+    const clock = this.#host.clock;
+    const wait = this.#openedAt + this.#host.options.downAfterMs - clock.now();
+    return wait <= 0 ? Promise.resolve() : new Promise((resolve) => clock.setTimeout(resolve, wait));
   }
 
   /** Opens (creating if needed) the cluster's bucket; `null` when the server has no JetStream. */
@@ -108,7 +125,7 @@ export class NameRegistry {
       hdrs = this.#host.headers();
       for (const [k, v] of Object.entries(h)) hdrs.set(k, v);
     }
-    const msg = await this.#nc.request(subject, data, { timeout: this.#host.timeout, ...(hdrs ? { headers: hdrs } : {}) });
+    const msg = await this.#nc.request(subject, data, { timeout: this.#timeout, ...(hdrs ? { headers: hdrs } : {}) });
     return JSON.parse(untext.decode(msg.data));
   }
 
@@ -122,7 +139,8 @@ export class NameRegistry {
   /** Claims `name` for this node; rejects with `ActorNameTakenError` naming the node that holds it. */
   async claim(name: string): Promise<void> {
     const subject = this.#key(name);
-    const value = text.encode(JSON.stringify({ n: this.#host.node, i: this.#host.incarnation }));
+    const self = this.#host.options.node;
+    const value = text.encode(JSON.stringify({ n: self, i: this.#host.membership.incarnation }));
     let expected = 0;
     for (let attempt = 0; attempt < 5; attempt++) {
       const reply = await this.#request(subject, value, { "Nats-Expected-Last-Subject-Sequence": String(expected) });
@@ -138,10 +156,10 @@ export class NameRegistry {
       else if (last.deleted) expected = last.seq;
       else {
         const { n, i } = last.holder;
-        let stale = n === this.#host.node || this.#host.isLive(n, i) === false;
-        if (!stale && this.#host.isLive(n, i) === undefined) {
-          await this.#host.settled(); // a node not heard from since this one joined for downAfterMs is down
-          stale = this.#host.isLive(n, i) === undefined;
+        let stale = n === self || this.#isLive(n, i) === false;
+        if (!stale && this.#isLive(n, i) === undefined) {
+          await this.#settled(); // a node not heard from since this one joined for downAfterMs is down
+          stale = this.#isLive(n, i) === undefined;
         }
         if (!stale) throw new ActorNameTakenError(name, `by an actor on node ${n}, in the cluster's name registry`);
         expected = last.seq; // take the stale claim over, if nobody else did meanwhile

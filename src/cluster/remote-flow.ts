@@ -22,7 +22,7 @@
  * declare const flow: RemoteFlow;
  * declare const b: RemoteNode;
  * declare const bounded: ActorRef; // mailbox: { capacity: 8, overflow: "wait" }, on node b
- * await flow.send(b, bounded, "put", 1, undefined); // waits while 8 are in flight to it
+ * await flow.send(b, bounded, "put", 1, undefined, 0); // waits while 8 are in flight to it (0: sent by no actor)
  * ```
  * @module
  */

@@ -13,8 +13,11 @@
  * ```ts
  * declare const aliases: SenderAliases;
  * declare const b: RemoteNode;
- * const from = aliases.of(b, envelopeFrom, to); // announced to the loop of `to` if new there
- * loop.tellSystem(to, from, "add", payload);     // its handler's ctx.sender: the actor on b
+ * declare const loop: Loop;
+ * declare const sentBy: number; // the sender's address on b, from the envelope
+ * declare const to: number;     // an actor of this node
+ * const from = aliases.of(b, sentBy, to); // announced to the loop of `to` if new there
+ * loop.tellSystem(to, from, "add", 1);    // its handler's ctx.sender: the actor on b
  * ```
  * @module
  */

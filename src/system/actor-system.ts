@@ -285,7 +285,8 @@ export class ActorSystem implements AsyncDisposable {
    * message, children first, then `onStop`; what is left in its mailbox becomes dead letters
    * (asks among them reject) — `await ref.flush()` first to have earlier messages processed.
    * Resolves once it has stopped; watchers get `Terminated` with `reason` (normal). An
-   * actor already gone resolves at once.
+   * actor already gone resolves at once. An actor of another node of the cluster is stopped
+   * there (`ActorStoppedError` when that node is not a member).
    *
    * @example
    * ```ts

@@ -143,8 +143,9 @@ export function notClustered(ref: ActorRef): InvalidArgumentError {
  *
  * @example
  * ```ts
- * const senders = new RemoteSenders(loop.ops); // answers senderAlias / senderAliasesGone
- * senders.get(alias); // [node, address, label] of the actor of the other node
+ * const senders = new RemoteSenders(new LoopOps()); // answers senderAlias / senderAliasesGone
+ * senders.set(1024 * 7, 123456, 2049, "actor 2049 of node b");
+ * senders.get(1024 * 7); // [123456, 2049, "actor 2049 of node b"]: the actor of the other node
  * ```
  */
 export class RemoteSenders {
