@@ -8,6 +8,7 @@
  * which messages never came. Every node runs with a `downAfterMs` far above the freeze, so
  * the loss is counted as lost in transit, not as node loss.
  */
+import { spawnSync } from "node:child_process";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActorSystem, runtimeName } from "../mod.ts";
@@ -16,6 +17,8 @@ import type { ExampleProcess } from "./fixtures/example-process.ts";
 import { type NatsServer, natsUnavailable, startNatsServer, startNode } from "./fixtures/nats.ts";
 
 const forever = { timeout: Infinity };
+/** Sends `signal` with the system's `kill` (Deno's ChildProcess.kill does not deliver SIGCONT). */
+const signal = (p: ExampleProcess, signal: "STOP" | "CONT") => spawnSync("kill", [`-${signal}`, String(p.child.pid)]);
 const patient = { MISSIVE_DOWN_AFTER_MS: "600000" }; // nobody is declared down while c is frozen
 
 describe.skipIf(natsUnavailable !== undefined)(`a NATS server restart that loses messages on ${runtimeName}`, () => {
@@ -34,7 +37,7 @@ describe.skipIf(natsUnavailable !== undefined)(`a NATS server restart that loses
   afterAll(async () => {
     await system?.shutdown();
     for (const p of [b, c]) {
-      p?.child.kill("SIGCONT");
+      if (p) signal(p, "CONT");
       p?.child.kill("SIGTERM");
     }
     await Promise.all([b?.exited, c?.exited]);
@@ -46,7 +49,7 @@ describe.skipIf(natsUnavailable !== undefined)(`a NATS server restart that loses
     const producer = await system.spawn(Producer, "b", { node: "b" });
     expect(await producer.ask("produce", [recorder, 50], forever)).toBe(50); // delivered and flushed
 
-    c.child.kill("SIGSTOP");
+    signal(c, "STOP");
     await server.restart("SIGKILL");
     // A raw client on the new server: who is back (a heartbeat comes after its subscriptions), and b's frames to c.
     const observer = await connect({ servers: server.url });
@@ -69,7 +72,7 @@ describe.skipIf(natsUnavailable !== undefined)(`a NATS server restart that loses
     await frameToC; // b's frame reached the new server, where c is not: lost for c
 
     const cBack = heardFrom("c");
-    c.child.kill("SIGCONT");
+    signal(c, "CONT");
     await cBack; // c is back and subscribed
     await observer.close();
 
