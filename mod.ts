@@ -43,7 +43,7 @@ export { registerHandleCodec } from "./src/wire/handles.ts";
 export type { HandleCodec } from "./src/wire/handles.ts";
 export { ActorSystem } from "./src/system/actor-system.ts";
 export type { ShutdownOptions, ShutdownReport, SystemOptions } from "./src/system/actor-system.ts";
-export type { ClusterEvent, ClusterOptions, ClusterView } from "./src/system/cluster-seam.ts";
+export type { ClusterEvent, ClusterOptions, ClusterStats, ClusterView } from "./src/system/cluster-seam.ts";
 export type { LinkOptions } from "./src/system/link-options.ts";
 export type { DeadLetter, DeadLetterReason, DeadLetters } from "./src/system/dead-letters.ts";
 export { consoleLogger } from "./src/system/log.ts";

@@ -103,8 +103,12 @@ export class UnknownActorError extends MissiveError {
 /** A name given to `spawn` is already taken by a live actor. */
 export class ActorNameTakenError extends MissiveError {
   /** The name that is taken. */ readonly actorName: string;
-  constructor(actorName: string) {
-    super(`The actor name "${actorName}" is already taken; choose another name or stop that actor first.`);
+  /** @param where who holds it, when known (e.g. "by an actor on node b, in the cluster's name registry") */
+  constructor(actorName: string, where?: string) {
+    super(
+      `The actor name "${actorName}" is already taken${where === undefined ? "" : ` (${where})`}; ` +
+        `choose another name or stop that actor first.`,
+    );
     this.actorName = actorName;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Credit flow control across nodes, with separate OS processes over a real nats-server:
  * `send` to a bounded mailbox of another node waits for room, so a slow consumer's mailbox
- * never holds more than its capacity; and sends waiting for a node that is killed with
- * SIGKILL are released (they reject with a node-down `ActorStoppedError`) — nothing hangs.
+ * never holds more than its capacity; asks hold to the same window; and sends waiting for
+ * a node that is killed with SIGKILL are released (they reject with a node-down
+ * `ActorStoppedError`) — nothing hangs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ActorStoppedError, type ActorSystem, MailboxFullError, runtimeName } from "../mod.ts";
@@ -32,8 +33,7 @@ describe.skipIf(natsUnavailable !== undefined)(`credit flow control across nodes
     const done = sender.ask("sendAll", [sink, total, progress], forever);
     await progress.ask("untilCount", 8, forever); // a window's worth went out while the consumer holds
     expect(await gate.ask("open", "slow")).toBe(true);
-    expect(await done).toBe(total);
-    await sink.flush(forever);
+    expect(await done).toBe(total); // after the sender's own flush: all 300 were processed
     expect(await sink.ask("seen")).toEqual([...Array(total).keys()]);
     const metrics = await system.metrics();
     const stats = metrics.workers.flatMap((w) => w.actors).find((a) => a.address === sink.address)!;
@@ -51,6 +51,17 @@ describe.skipIf(natsUnavailable !== undefined)(`credit flow control across nodes
     expect(await sink.ask("seen")).toEqual([...Array(8).keys()]);
   });
 
+  it("asks to a bounded mailbox of another node hold to the same window as tells: the rest wait for credit, all settle in order", async () => {
+    const [sink, gate] = [await system.spawn(Throttled, undefined, { node: "b" }), await system.spawn(Gate, undefined, { node: "b" })];
+    sink.tell("hold", "asks"); // counted: one of the window of 8
+    const asks = Array.from({ length: 20 }, (_, i) => sink.ask("put", i, forever));
+    expect(system.cluster!.stats().waitingSends).toBe(13); // 7 went out after the hold; 13 wait here, not in b's mailbox
+    expect(await gate.ask("open", "asks", forever)).toBe(true);
+    await Promise.all(asks);
+    expect(system.cluster!.stats().waitingSends).toBe(0);
+    expect(await sink.ask("seen", undefined, forever)).toEqual([...Array(20).keys()]);
+  });
+
   it("sends waiting for room on a node killed with SIGKILL reject with a node-down ActorStoppedError", async () => {
     const sink = await system.spawn(Throttled, undefined, { node: "c" });
     sink.tell("hold", "never");
@@ -65,5 +76,6 @@ describe.skipIf(natsUnavailable !== undefined)(`credit flow control across nodes
       expect(String(e.message)).toMatch(/node-down: node c stopped heartbeating/);
     }
     expect(system.stats.waitingSends).toBe(0);
+    expect(system.cluster!.stats().waitingSends).toBe(0); // the sends waiting for c's credit
   });
 });

@@ -12,6 +12,7 @@
 import { Deque } from "../util/deque.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { ActorContext } from "./context.ts";
+import type { ActorRef } from "./ref.ts";
 import type { AnyDefinition, OverflowPolicy } from "./definition.ts";
 import { RestartWindow, type Supervision, supervisionOf } from "./supervision.ts";
 
@@ -34,6 +35,7 @@ export class ActorCell {
   /** Address of the parent actor; 0 for top-level actors (the guardian). */ readonly parent: number;
   /** Registered name, if any. */ readonly name: string | null;
   #children: Set<number> | null = null;
+  #remoteChildren: Set<ActorRef> | null = null;
   /** FIFO of envelopes not yet processed. */ readonly mailbox = new Deque<Envelope>();
   state: unknown = undefined;
   status: CellStatus = "starting";
@@ -89,6 +91,10 @@ export class ActorCell {
   get children(): Set<number> {
     return this.#children ??= new Set();
   }
+  /** Children spawned on other nodes (`ctx.spawn(…, { node })`): stopped with this actor, not supervised by it. */
+  get remoteChildren(): Set<ActorRef> {
+    return this.#remoteChildren ??= new Set();
+  }
   /** Addresses of actors watching this one (`"<node>@<address>"` for an actor of another node). */
   get watchers(): Set<number | string> {
     return this.#watchers ??= new Set();
@@ -111,7 +117,8 @@ export class ActorCell {
   }
   /** True when this actor has children, watchers, links or watches (without making the sets). */
   get hasRelations(): boolean {
-    return this.#children !== null || this.#watchers !== null || this.#links !== null || this.#watching !== null;
+    return this.#children !== null || this.#remoteChildren !== null || this.#watchers !== null || this.#links !== null ||
+      this.#watching !== null;
   }
 
   /** True when the dispatcher may run the next message now. */

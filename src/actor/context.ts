@@ -26,7 +26,10 @@ export interface SpawnOptions {
   worker?: number;
   /** A unique name, for `system.lookup(name)` and readable errors. */
   name?: string;
-  /** The cluster node to spawn on (`system.spawn` of a system started with `cluster`; default: this node). */
+  /**
+   * The cluster node to spawn on (a system started with `cluster`; default: this node). From `ctx.spawn`,
+   * a child on another node is stopped with its parent but not supervised by it.
+   */
   node?: string;
 }
 

@@ -7,22 +7,11 @@
  *   ask or flush to another node is encoded straight into the pending frame of the link to
  *   that node (one {@link Link} per node, over a {@link NatsEndpoint}): frames batched per
  *   destination node, flushed at the end of the tick, as to a worker.
- * - **Receiving.** Frames from node X arrive on `<cluster>.f.<self>.X` in the order X
- *   published them; each envelope is handed on in that order — a tell with
- *   `tellSystem`, an ask or flush as a request of the main loop whose settlement goes
- *   back to X — so FIFO per sender–receiver pair holds (NATS keeps one publisher's order).
- *   A frame that is not ours (bad bytes, an unknown node) is refused and counted; its
- *   envelopes become `malformed` dead letters.
- * - **Loss.** Frame prefixes and heartbeats carry how many envelopes X sent here; a gap
- *   (the NATS server restarted) becomes `lost-in-transit` dead letters here and a notice to X,
- *   whose asks in the gap reject with `ActorStoppedError`.
+ * - **Receiving** is the {@link Gateway}'s (gateway.ts): frames in the order each node
+ *   published them, refused when they are not ours, gaps counted as dead letters.
  * - **Membership.** Every node publishes a heartbeat every `heartbeatMs`; a node unheard
  *   for `downAfterMs` is down: its asks reject, the tells it never acknowledged become
  *   `node-down` dead letters, subscribers get `down`. A node that shuts down says `leave`.
- *
- * Why over 400 lines: the sending and the receiving half of one node's membership share
- * its per-node links and counters; the receiving half (the gateway) is the next to move to
- * its own file, as remote-watch.ts and remote-flow.ts did.
  *
  * @example
  * ```ts
@@ -31,27 +20,27 @@
  * ```
  * @module
  */
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { MsgHdrs, NatsConnection } from "@nats-io/transport-node";
 import { ActorRef, type AskOptions, type SendOptions } from "../actor/ref.ts";
-import { ActorStoppedError, MessageEncodeError, MissiveError, SystemStartError, WireError } from "../errors.ts";
-import type { ClusterEvent, ClusterHandle, ClusterOptions, ClusterSystem } from "../system/cluster-seam.ts";
+import { ActorNameTakenError, ActorStoppedError, MessageEncodeError, MissiveError, SystemStartError } from "../errors.ts";
+import type { ClusterEvent, ClusterHandle, ClusterOptions, ClusterStats, ClusterSystem } from "../system/cluster-seam.ts";
 import type { DeadLetterReason } from "../system/dead-letters.ts";
 import type { Loop } from "../system/loop.ts";
 import type { RemoteHost } from "../system/remote.ts";
 import { Link } from "../transport/link.ts";
 import { Codec } from "../wire/codec.ts";
-import { address, COUNTED, type Envelope, Kind, SystemMessage } from "../wire/envelope.ts";
-import { FRAME_HEADER_BYTES } from "../wire/frame-header.ts";
+import { address, COUNTED, Kind, loopOf, SystemMessage } from "../wire/envelope.ts";
+import { Gateway, SPAWN, STOP } from "./gateway.ts";
 import { Membership } from "./membership.ts";
-import { NatsEndpoint, PREFIX_BYTES } from "./nats-endpoint.ts";
+import { NameRegistry } from "./name-registry.ts";
+import { NatsEndpoint } from "./nats-endpoint.ts";
 import { clusterOptions, nodeId, type ResolvedClusterOptions } from "./options.ts";
 import { RemoteNode } from "./remote-node.ts";
 import { RemoteFlow } from "./remote-flow.ts";
-import { RemoteWatches, UNWATCH, WATCH } from "./remote-watch.ts";
+import { RemoteWatches } from "./remote-watch.ts";
+import { SenderAliases } from "./sender-aliases.ts";
 
 const GATEWAY = address(0, 0);
-const SPAWN = "$cluster.spawn";
-const LOOKUP = "$cluster.lookup";
 
 /**
  * Joins the cluster described by `options` (the NATS client is imported here, lazily).
@@ -84,7 +73,7 @@ export async function joinCluster(system: ClusterSystem, raw: ClusterOptions): P
       { cause: e },
     );
   }
-  const node = new ClusterNode(system, options, nc);
+  const node = new ClusterNode(system, options, nc, nats.headers);
   await node.start();
   return node;
 }
@@ -101,12 +90,15 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
   readonly #membership: Membership;
   readonly #watches: RemoteWatches;
   readonly #flow: RemoteFlow;
-  #refused = 0;
-  #lost = 0;
-  #framesReceived = 0;
+  readonly #gateway: Gateway;
+  readonly #senders: SenderAliases;
+  /** Names claimed cluster-wide in JetStream (null: the server has none; heartbeats only). */
+  #names: NameRegistry | null = null;
+  readonly #headers: () => MsgHdrs;
   #nextKey = -1;
 
-  constructor(system: ClusterSystem, options: ResolvedClusterOptions, nc: NatsConnection) {
+  constructor(system: ClusterSystem, options: ResolvedClusterOptions, nc: NatsConnection, headers: () => MsgHdrs) {
+    this.#headers = headers;
     this.#system = system;
     this.#loop = system.loop;
     this.#options = options;
@@ -136,13 +128,13 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
       names: () => system.localNames().map(([name, ref]) => [name, ref.address, ref.flow, ref.label]),
       sentTo: (n) => n.endpoint.posted,
       receivedFrom: (n) => n.received,
-      onGap: (n, upTo) => this.#gap(n, upTo),
+      onGap: (n, upTo) => this.#gateway.gap(n, upTo),
       onDown: (n, reason) => this.#down(n, reason),
       log: (message) => loop.log({ level: "warn", source: `cluster node ${options.node}`, message }),
     });
     this.#flow = new RemoteFlow({
       loop,
-      write: (n, kind, ref, id, name, arg) => this.#write(n, kind, ref, id, name, arg),
+      write: (n, kind, ref, id, name, arg, from) => this.#write(n, kind, ref, id, name, arg, from),
       deadLetter: (addr, target, name, arg, reason, count) => this.#deadLetter(addr, target, name, arg, reason, count),
     });
     this.#watches = new RemoteWatches({
@@ -153,18 +145,39 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
         if (n.up) n.link.writeEnvelope(Kind.Tell, GATEWAY, GATEWAY, 0, name, payload, loop.options.maxMessageBytes);
       },
     });
+    this.#senders = new SenderAliases(loop);
+    this.#gateway = new Gateway({
+      senders: this.#senders,
+      node: options.node,
+      loop,
+      system,
+      codec: this.#codec,
+      flow: this.#flow,
+      watches: this.#watches,
+      byName: (name) => this.#membership.byName(name),
+      beat: () => this.#membership.beat(),
+      deadLetter: (addr, target, name, arg, reason, count) => this.#deadLetter(addr, target, name, arg, reason, count),
+    });
   }
 
   /** Subscribes to this node's subjects and starts the heartbeats. */
   async start(): Promise<void> {
     const p = this.#options.name;
     const self = this.#options.node;
-    this.#nc.subscribe(`${p}.f.${self}.*`, { callback: (_e, msg) => this.#onFrame(lastToken(msg.subject), msg.data) });
-    this.#nc.subscribe(`${p}.c.${self}.*`, { callback: (_e, msg) => this.#onControl(lastToken(msg.subject), msg.data) });
+    this.#nc.subscribe(`${p}.f.${self}.*`, { callback: (_e, msg) => this.#gateway.onFrame(lastToken(msg.subject), msg.data) });
+    this.#nc.subscribe(`${p}.c.${self}.*`, { callback: (_e, msg) => this.#gateway.onControl(lastToken(msg.subject), msg.data) });
     this.#membership.subscribe(this.#nc);
     await this.#nc.flush(); // the subscriptions are registered with the server before anyone can hear of us
     this.#membership.start();
     void this.#watchStatus();
+    const loop = this.#loop;
+    this.#names = await NameRegistry.open(this.#nc, {
+      options: this.#options,
+      membership: this.#membership,
+      clock: loop.clock,
+      headers: this.#headers,
+      log: (message) => loop.log({ level: "warn", source: `cluster node ${self}`, message }),
+    });
   }
 
   async #watchStatus(): Promise<void> {
@@ -215,10 +228,13 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     return this.#membership.whenMember(name, signal);
   }
 
-  stats(): { refusedFrames: number; lostInTransit: number; framesSent: number; framesReceived: number } {
+  stats(): ClusterStats {
     let framesSent = 0;
     for (const n of this.#membership.all()) framesSent += n.endpoint.frames;
-    return { refusedFrames: this.#refused, lostInTransit: this.#lost, framesSent, framesReceived: this.#framesReceived };
+    let waitingSends = 0;
+    for (const n of this.#membership.all()) waitingSends += n.credits.waiting;
+    const g = this.#gateway;
+    return { refusedFrames: g.refused, lostInTransit: g.lost, framesSent, framesReceived: g.framesReceived, waitingSends };
   }
 
   // ---- RemoteHost: sending to other nodes ----------------------------------------------------------------
@@ -234,47 +250,63 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     );
   }
 
-  #write(n: RemoteNode, kind: number, ref: ActorRef, id: number, name: string, arg: unknown): void {
+  /** Writes an envelope for `ref` on `n`'s link; `from`, the sending actor of this node (a worker's), travels with it. */
+  #write(n: RemoteNode, kind: number, ref: ActorRef, id: number, name: string, arg: unknown, from: number): void {
     try {
-      n.link.writeEnvelope(kind, ref.address, GATEWAY, id, name, arg, this.#loop.options.maxMessageBytes);
+      const sender = loopOf(from) === 0 ? GATEWAY : from; // the main loop has no actors: no sender
+      n.link.writeEnvelope(kind, ref.address, sender, id, name, arg, this.#loop.options.maxMessageBytes);
     } catch (e) {
       if (e instanceof MissiveError) throw e;
       throw new MessageEncodeError(ref.label, name, "arg", `not encodable (${(e as Error)?.message ?? String(e)})`, e);
     }
   }
 
-  tell(ref: ActorRef, name: string, arg: unknown): void {
+  tell(ref: ActorRef, name: string, arg: unknown, from = GATEWAY): void {
     const n = this.#nodeOf(ref);
     if (n === undefined) {
       this.#deadLetter(ref.address, ref.label, name, arg, "node-down", 1);
       return;
     }
-    if (ref.overflow !== null && name !== SystemMessage.Terminated) return this.#flow.tell(n, ref, name, arg);
-    this.#write(n, Kind.Tell, ref, 0, name, arg);
+    if (ref.overflow !== null && name !== SystemMessage.Terminated) return this.#flow.tell(n, ref, name, arg, from);
+    this.#write(n, Kind.Tell, ref, 0, name, arg, from);
     n.userSent++;
     if (name === SystemMessage.Terminated) this.#watches.outgoing(n, ref.address, arg);
   }
 
-  send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void> {
+  send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined, from = GATEWAY): Promise<void> {
     const n = ref.overflow === null ? undefined : this.#nodeOf(ref);
-    if (n !== undefined) return this.#flow.send(n, ref, name, arg, options);
+    if (n !== undefined) return this.#flow.send(n, ref, name, arg, options, from);
     try {
-      this.tell(ref, name, arg);
+      this.tell(ref, name, arg, from);
       return Promise.resolve();
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined): Promise<unknown> {
+  ask(ref: ActorRef, name: string, arg: unknown, options: AskOptions | undefined, from = GATEWAY): Promise<unknown> {
     const n = this.#nodeOf(ref);
     if (n === undefined) return Promise.reject(this.#notMember(ref));
+    if (ref.overflow === null || name === SystemMessage.Flush) return this.#ask(n, ref, name, arg, options, from, 0);
+    // A bounded mailbox: within the node's window, as tells (the capacity travels with the argument).
+    return this.#flow.ask(n, ref, options?.signal, () => this.#ask(n, ref, name, [ref.capacity, arg], options, from, COUNTED));
+  }
+
+  #ask(
+    n: RemoteNode,
+    ref: ActorRef,
+    name: string,
+    arg: unknown,
+    options: AskOptions | undefined,
+    from: number,
+    flags: number,
+  ): Promise<unknown> {
     const loop = this.#loop;
     const { id, promise } = loop.asks.open(ref.label, name, options?.timeout ?? loop.options.askTimeout, options?.signal, n.key);
     if (id === 0) return promise;
     const at = n.link.sent;
     try {
-      this.#write(n, Kind.Ask, ref, id, name, arg);
+      this.#write(n, Kind.Ask | flags, ref, id, name, arg, from);
     } catch (e) {
       loop.asks.cancel(id, e);
       return promise;
@@ -285,8 +317,8 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     return promise;
   }
 
-  flush(ref: ActorRef, options: AskOptions | undefined): Promise<void> {
-    return this.ask(ref, SystemMessage.Flush, undefined, options) as Promise<void>;
+  flush(ref: ActorRef, options: AskOptions | undefined, from = GATEWAY): Promise<void> {
+    return this.ask(ref, SystemMessage.Flush, undefined, options, from) as Promise<void>;
   }
 
   watch(watcher: number, ref: ActorRef, link: boolean): Promise<void> {
@@ -308,154 +340,37 @@ export class ClusterNode implements ClusterHandle, RemoteHost {
     return (await this.ask(target, SPAWN, [url, key, arg, name], { timeout: this.#loop.options.initTimeout })) as ActorRef;
   }
 
+  stop(ref: ActorRef, reason: string): Promise<void> {
+    const n = this.#nodeOf(ref);
+    if (n === undefined) return Promise.reject(this.#notMember(ref));
+    return this.ask(new ActorRef(this.#loop, n.id, GATEWAY, `node ${n.name}`), STOP, [ref.address, reason], {
+      timeout: Infinity,
+    }) as Promise<
+      void
+    >;
+  }
+
+  claimName(name: string): Promise<void> {
+    if (this.#names !== null) return this.#names.claim(name);
+    const holder = this.lookup(name); // no JetStream: as the other nodes' heartbeats say (eventually consistent)
+    if (holder === undefined) return Promise.resolve();
+    const node = this.#membership.byId(holder.node)?.name ?? `id ${holder.node}`;
+    return Promise.reject(new ActorNameTakenError(name, `by an actor on node ${node}, as its heartbeats say`));
+  }
+
+  releaseName(name: string): void {
+    this.#names?.release(name);
+  }
+
   lookup(name: string): ActorRef | undefined {
     return this.#membership.lookupName(name, (id, addr, flow, label) => new ActorRef(this.#loop, id, addr, label, flow));
-  }
-
-  // ---- receiving from other nodes ------------------------------------------------------------------
-
-  #onFrame(from: string, data: Uint8Array): void {
-    const n = this.#membership.byName(from);
-    if (n === undefined) return this.#refuse(from, `a frame from "${from}", which is not a member of the cluster`, 0);
-    if (data.byteLength < PREFIX_BYTES + FRAME_HEADER_BYTES) return this.#refuse(from, `a frame of ${data.byteLength} bytes`, 0);
-    const before = new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(0);
-    if (!Number.isSafeInteger(before) || before < 0) return this.#refuse(from, `a frame with a bad position (${before})`, 0);
-    this.#framesReceived++;
-    n.lastSeen = this.#loop.clock.now();
-    if (before > n.received) this.#gap(n, before);
-    let cursor;
-    try {
-      cursor = this.#codec.openFrame(data.subarray(PREFIX_BYTES));
-    } catch (e) {
-      return this.#refuse(from, (e as Error).message, 0);
-    }
-    n.received = before + cursor.announced;
-    if (Number.isSafeInteger(cursor.ack) && cursor.ack >= 0) n.peerConsumed = cursor.ack;
-    for (;;) {
-      let env: Envelope | null;
-      try {
-        env = cursor.next();
-      } catch (e) {
-        return this.#refuse(from, e instanceof WireError ? e.message : String(e), cursor.announced - cursor.decoded);
-      }
-      if (env === null) break;
-      this.#onEnvelope(n, env);
-    }
-  }
-
-  #refuse(from: string, what: string, lost: number): void {
-    this.#refused++;
-    if (lost > 0) this.#deadLetter(0, `(unknown: lost in a malformed frame from node ${from})`, null, undefined, "malformed", lost);
-    this.#loop.wireErrors++;
-    this.#loop.log({
-      level: "error",
-      source: `cluster node ${this.node}`,
-      message: `refused ${what} (on the subjects of node ${this.node})`,
-    });
-  }
-
-  #onEnvelope(n: RemoteNode, env: Envelope): void {
-    const [flags, to, from, id, name, payload] = env;
-    const kind = flags & 7;
-    const loop = this.#loop;
-    if (kind === Kind.Reply || kind === Kind.Fail) {
-      n.asks.delete(id);
-      loop.asks.settle(id, kind === Kind.Reply, payload);
-      return;
-    }
-    if (kind === Kind.Credit) return this.#flow.credit(n, from, id);
-    if (kind === Kind.Tell) {
-      if (to === GATEWAY && name === UNWATCH) return this.#watches.onUnwatch(n, payload); // not a tell to an actor
-      n.consumed++;
-      if (flags & COUNTED) return this.#flow.forward(n, to, name ?? "", payload, id);
-      if (this.#flow.behind(n, to, () => this.#handOn(n, to, name, payload))) return;
-      this.#handOn(n, to, name, payload);
-      return;
-    }
-    if (kind !== Kind.Ask || typeof name !== "string") return this.#refuse(n.name, `an envelope of kind ${flags}`, 1);
-    if (!this.#flow.behind(n, to, () => this.#request(n, to, id, name, payload))) this.#request(n, to, id, name, payload);
-  }
-
-  /** Hands a tell from `n` on to actor `to` of this node. */
-  #handOn(n: RemoteNode, to: number, name: string | null, payload: unknown): void {
-    const loop = this.#loop;
-    try {
-      loop.tellSystem(to, GATEWAY, name ?? "", name === SystemMessage.Terminated ? this.#watches.incoming(n, to, payload) : payload);
-    } catch (e) {
-      this.#deadLetter(to, `actor ${to}`, name, payload, "stopped", 1);
-      loop.log({ level: "warn", source: `cluster node ${this.node}`, message: `a tell from node ${n.name}: ${(e as Error).message}` });
-    }
-  }
-
-  /** Runs ask `id` from `n` for actor (or gateway request) `to`; its settlement goes back to `n`. */
-  #request(n: RemoteNode, to: number, id: number, name: string, payload: unknown): void {
-    const loop = this.#loop;
-    let answer: Promise<unknown>;
-    if (to === GATEWAY && name === SPAWN) answer = this.#spawnHere(payload);
-    else if (to === GATEWAY && name === WATCH) answer = this.#watches.onWatch(n, payload);
-    else if (to === GATEWAY && name === LOOKUP) answer = Promise.resolve(this.#system.localName(String(payload)) ?? null);
-    else answer = loop.request(to, name, payload, `actor ${to}`, { timeout: Infinity }, payload);
-    answer.then((v) => this.#answer(n, id, Kind.Reply, v), (e) => this.#answer(n, id, Kind.Fail, e));
-  }
-
-  #spawnHere(payload: unknown): Promise<unknown> {
-    if (!Array.isArray(payload) || payload.length !== 4) return Promise.reject(new MissiveError("a malformed remote spawn request"));
-    const [url, key, arg, name] = payload as [string, string, unknown, string | null];
-    // A named actor: a heartbeat with the name leaves before the reply, so the asker can look it up at once.
-    return this.#system.spawnHere(url, key, arg, name).then((ref) => (name !== null && this.#membership.beat(), ref));
-  }
-
-  #answer(n: RemoteNode, id: number, kind: number, value: unknown): void {
-    if (!n.up) return;
-    const max = this.#loop.options.maxMessageBytes;
-    n.replies.set(n.link.sent, id);
-    try {
-      n.link.writeEnvelope(kind, GATEWAY, GATEWAY, id, null, value, max);
-    } catch (e) {
-      const error = new MissiveError(`the reply could not be sent to node ${n.name}: ${(e as Error)?.message ?? String(e)}`);
-      n.link.writeEnvelope(Kind.Fail, GATEWAY, GATEWAY, id, null, error, max);
-    }
-  }
-
-  #onControl(from: string, data: Uint8Array): void {
-    const n = this.#membership.byName(from);
-    let message: unknown;
-    try {
-      message = this.#codec.decode(data);
-    } catch (e) {
-      return this.#refuse(from, `a control message (${(e as Error).message})`, 0);
-    }
-    if (n === undefined || typeof message !== "object" || message === null) return this.#refuse(from, "a control message", 0);
-    const m = message as Record<string, unknown>;
-    if (m.type === "ack" && typeof m.n === "number") n.peerConsumed = m.n;
-    else if (m.type === "gap" && typeof m.from === "number" && typeof m.to === "number") {
-      for (const id of n.asksIn(m.from, m.to)) {
-        this.#loop.asks.cancel(
-          id,
-          new ActorStoppedError(`an actor on node ${n.name}`, "the ask was lost in transit (the NATS connection dropped)"),
-        );
-      }
-      // Replies of this node lost on the way there: the asks there still settle, with an error.
-      for (const id of n.repliesIn(m.from, m.to)) {
-        const lost = new ActorStoppedError(`an actor on node ${this.node}`, "its reply was lost in transit (the NATS connection dropped)");
-        this.#answer(n, id, Kind.Fail, lost);
-      }
-    } else this.#refuse(from, `a control message of type ${String(m.type)}`, 0);
-  }
-
-  /** Envelopes `[n.received, upTo)` from `n` never arrived: counted here, and `n` is told (its asks among them reject). */
-  #gap(n: RemoteNode, upTo: number): void {
-    const lost = upTo - n.received;
-    this.#lost += lost;
-    this.#deadLetter(0, `(unknown: lost in transit from node ${n.name})`, null, undefined, "lost-in-transit", lost);
-    n.link.postControl({ type: "gap", from: n.received, to: upTo });
-    n.received = upTo;
   }
 
   #down(n: RemoteNode, reason: string): void {
     n.link.abandon();
     this.#watches.down(n, reason);
     this.#flow.down(n, reason);
+    this.#senders.forget(n);
     const lost = n.lost();
     if (lost > 0) this.#deadLetter(0, `actors of node ${n.name}`, null, undefined, "node-down", lost);
     this.#loop.asks.rejectWhere(

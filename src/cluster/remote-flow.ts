@@ -22,7 +22,7 @@
  * declare const flow: RemoteFlow;
  * declare const b: RemoteNode;
  * declare const bounded: ActorRef; // mailbox: { capacity: 8, overflow: "wait" }, on node b
- * await flow.send(b, bounded, "put", 1, undefined); // waits while 8 are in flight to it
+ * await flow.send(b, bounded, "put", 1, undefined, 0); // waits while 8 are in flight to it (0: sent by no actor)
  * ```
  * @module
  */
@@ -38,8 +38,8 @@ const GATEWAY = address(0, 0);
 /** What flow control needs from its cluster node. */
 export interface RemoteFlowHost {
   readonly loop: Loop;
-  /** Writes a tell to `ref` on `n`'s link (throws a typed error when it cannot be encoded). */
-  write(n: RemoteNode, kind: number, ref: ActorRef, id: number, name: string, arg: unknown): void;
+  /** Writes a tell to `ref` on `n`'s link, from actor `from` of this node (throws a typed error when it cannot be encoded). */
+  write(n: RemoteNode, kind: number, ref: ActorRef, id: number, name: string, arg: unknown, from: number): void;
   deadLetter(addr: number, target: string, name: string | null, arg: unknown, reason: DeadLetterReason, count: number): void;
 }
 
@@ -53,35 +53,53 @@ export class RemoteFlow {
   // ---- the sending node -----------------------------------------------------------------------
 
   /** A tell to bounded `ref` of `n`: throws `MailboxFullError` when its window is used up. */
-  tell(n: RemoteNode, ref: ActorRef, name: string, arg: unknown): void {
+  tell(n: RemoteNode, ref: ActorRef, name: string, arg: unknown, from: number): void {
     if (!n.credits.tryTake(ref.address, ref.capacity)) {
       throw new MailboxFullError(ref.label, ref.capacity, ref.overflow === "wait" ? undefined : "the actor's policy is reject");
     }
-    this.#write(n, ref, name, arg);
+    this.#write(n, ref, name, arg, from);
   }
 
   /** `send` to bounded `ref` of `n`: waits for credit (policy `wait`), else as {@link tell}. */
-  send(n: RemoteNode, ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void> {
+  send(n: RemoteNode, ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined, from: number): Promise<void> {
     try {
       if (ref.overflow !== "wait" || n.credits.tryTake(ref.address, ref.capacity)) {
-        if (ref.overflow !== "wait") this.tell(n, ref, name, arg);
-        else this.#write(n, ref, name, arg);
+        if (ref.overflow !== "wait") this.tell(n, ref, name, arg, from);
+        else this.#write(n, ref, name, arg, from);
         return Promise.resolve();
       }
     } catch (e) {
       return Promise.reject(e);
     }
-    return n.credits.take(ref.address, ref.capacity, options?.signal).then(() => this.#write(n, ref, name, arg));
+    return n.credits.take(ref.address, ref.capacity, options?.signal).then(() => this.#write(n, ref, name, arg, from));
   }
 
-  #write(n: RemoteNode, ref: ActorRef, name: string, arg: unknown): void {
+  #write(n: RemoteNode, ref: ActorRef, name: string, arg: unknown, from: number): void {
     try {
-      this.#host.write(n, Kind.Tell | COUNTED, ref, ref.capacity, name, arg);
+      this.#host.write(n, Kind.Tell | COUNTED, ref, ref.capacity, name, arg, from);
       n.userSent++;
     } catch (e) {
       n.credits.give(ref.address, 1);
       throw e;
     }
+  }
+
+  /**
+   * An ask to bounded `ref` of `n` (not a flush): `send()` writes it, counted, within the
+   * same window as the tells — at once when there is credit, after a wait under `wait`
+   * (cancellable by `signal`; the ask's timeout runs once it is sent, as on one machine),
+   * `MailboxFullError` under `reject`. Its credit comes back when it settles.
+   */
+  ask(n: RemoteNode, ref: ActorRef, signal: AbortSignal | undefined, send: () => Promise<unknown>): Promise<unknown> {
+    const counted = () => {
+      const answer = send();
+      const back = () => n.credits.give(ref.address, 1);
+      answer.then(back, back);
+      return answer;
+    };
+    if (n.credits.tryTake(ref.address, ref.capacity)) return counted();
+    if (ref.overflow === "reject") return Promise.reject(new MailboxFullError(ref.label, ref.capacity, "the actor's policy is reject"));
+    return n.credits.take(ref.address, ref.capacity, signal).then(counted);
   }
 
   /** A `Credit` envelope from `n`: `count` messages to its actor `addr` left the gateway there. */
@@ -91,23 +109,35 @@ export class RemoteFlow {
 
   // ---- the receiving node (its gateway) ----------------------------------------------------------
 
-  /** A counted tell from `n` to actor `to` of this node, whose mailbox holds `capacity`. */
-  forward(n: RemoteNode, to: number, name: string, payload: unknown, capacity: number): void {
+  /** A counted tell from `n` (its actor's alias here: `from`) to actor `to` of this node, whose mailbox holds `capacity`. */
+  forward(n: RemoteNode, to: number, name: string, payload: unknown, capacity: number, from: number): void {
     const loop = this.#host.loop;
     const ref = loop.refTo(to, `actor ${to}`, Math.max(1, Number.isSafeInteger(capacity) ? capacity : 1));
     if (!n.forwarding.has(to)) {
       try {
-        loop.tell(ref, name, payload); // room now: in the mailbox, in order
+        loop.sendingAs(from, () => loop.tell(ref, name, payload)); // room now: in the mailbox, in order
         return this.#credit(n, to);
       } catch (e) {
         if (!(e instanceof MailboxFullError)) return this.#undelivered(n, to, name, payload, e);
       }
     }
     this.#behind(n, to, () =>
-      loop.send(ref, name, payload, undefined).then(
+      loop.sendingAs(from, () => loop.send(ref, name, payload, undefined)).then(
         () => this.#credit(n, to),
         (e) => this.#undelivered(n, to, name, payload, e),
       ));
+  }
+
+  /**
+   * A counted ask from `n` to actor `to` of this node, whose mailbox holds `capacity`:
+   * `start()` sends it under one of this node's own credits for `to`, after the counted
+   * messages from `n` waiting for `to` (arrival order).
+   */
+  forwardAsk(n: RemoteNode, to: number, capacity: number, start: () => void): void {
+    const credits = this.#host.loop.credits;
+    const bound = Math.max(1, Number.isSafeInteger(capacity) ? capacity : 1);
+    if (!n.forwarding.has(to) && credits.tryTake(to, bound)) return start();
+    this.#behind(n, to, () => credits.take(to, bound).then(start));
   }
 
   /** Runs `run` (the handing on of an envelope from `n` to `to`) after the counted tells waiting for `to`; false when none wait. */

@@ -22,7 +22,7 @@ import type { ActorContext, DeferredReply, SpawnArgs, SpawnOptions, TimerSchedul
 import type { AnyDefinition } from "../actor/definition.ts";
 import type { ActorRef } from "../actor/ref.ts";
 import { InvalidArgumentError } from "../errors.ts";
-import { type Envelope, Kind, localIdOf } from "../wire/envelope.ts";
+import { type Envelope, Kind } from "../wire/envelope.ts";
 import type { DeathWatch } from "./watch.ts";
 import { ActorTimers } from "./timers.ts";
 import type { Clock } from "../util/clock.ts";
@@ -34,6 +34,8 @@ export interface ContextHost {
   readonly current: ActorCell | null;
   readonly watch: DeathWatch;
   refTo(addr: number, label: string): ActorRef;
+  /** The ref of the sender at address `addr` (an actor of another node when `addr` is an alias for one), if an actor sent. */
+  senderRef(addr: number): ActorRef | undefined;
   reply(env: Envelope, value: unknown): void;
   fail(env: Envelope, error: unknown): void;
   /** Spawns a child of `cell`. */
@@ -57,7 +59,8 @@ class CellContext implements ActorContext {
   readonly #cell: ActorCell;
   readonly #host: ContextHost;
   #self: ActorRef | undefined = undefined;
-  /** The last sender's ref, kept while the same actor sends (a conversation reuses it). */
+  /** The last sender's address and ref, kept while the same actor sends (a conversation reuses it). */
+  #senderFrom = 0;
   #sender: ActorRef | undefined = undefined;
 
   constructor(cell: ActorCell, host: ContextHost) {
@@ -71,10 +74,15 @@ class CellContext implements ActorContext {
 
   get sender(): ActorRef | undefined {
     const from = this.#cell.sender;
-    if (from === 0 || localIdOf(from) === 0) return undefined;
-    const last = this.#sender;
-    if (last !== undefined && last.address === from) return last;
-    return this.#sender = this.#host.refTo(from, `actor ${from}`);
+    if (from === 0) return undefined;
+    if (from === this.#senderFrom && this.#sender !== undefined) return this.#sender;
+    const ref = this.#host.senderRef(from);
+    if (ref !== undefined && ref.address === from) {
+      // Kept only for an actor of this system (an alias of another node's actor may be forgotten and its number reused).
+      this.#senderFrom = from;
+      this.#sender = ref;
+    }
+    return ref;
   }
 
   get worker(): number {

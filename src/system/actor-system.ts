@@ -16,7 +16,7 @@ import type { SpawnArgs, SpawnOptions } from "../actor/context.ts";
 import type { AnyDefinition } from "../actor/definition.ts";
 import { ActorRef } from "../actor/ref.ts";
 import { checkOptions, checkTimeout } from "../actor/validate.ts";
-import { ActorNameTakenError, InvalidArgumentError, MailboxFullError, SystemStartError, SystemStoppedError } from "../errors.ts";
+import { InvalidArgumentError, MailboxFullError, SystemStartError, SystemStoppedError } from "../errors.ts";
 import type { WorkerHandle } from "../runtime/adapters.ts";
 import { isDefinition } from "../actor/definition.ts";
 import { localIdOf, loopOf } from "../wire/envelope.ts";
@@ -28,6 +28,7 @@ import { Loop } from "./loop.ts";
 import type { LoopOptions } from "./loop-options.ts";
 import type { SystemMetrics } from "./metrics.ts";
 import { Names } from "./names.ts";
+import { notClustered } from "./remote.ts";
 import { QuiescenceWatch } from "./quiescence.ts";
 import type { SpawnReply } from "./ops.ts";
 import { runShutdown, type ShutdownOptions, type ShutdownReport } from "./shutdown.ts";
@@ -184,20 +185,23 @@ export class ActorSystem implements AsyncDisposable {
     const loop = this.#loop;
     const remote = (loop.remote = cluster.remote);
     const ref = ([node, addr, flow, label]: [number, number, number, string]) => new ActorRef(loop, node, addr, label, flow);
-    loop.ops.on("remoteTell", ([target, name, arg]) => {
+    // env[2], the request's sender: the worker's actor that sends (the receiver's ctx.sender).
+    loop.ops.on("remoteTell", ([target, name, arg], env) => {
       try {
-        remote.tell(ref(target), name, arg);
+        remote.tell(ref(target), name, arg, env[2]);
       } catch (e) {
         // A worker's tell to a full bounded mailbox of another node: it cannot throw there any more, so it is counted.
         if (!(e instanceof MailboxFullError)) throw e;
         loop.delivery.record({ address: target[1], target: target[3], name, arg, reason: "mailbox-full", count: 1 });
       }
     });
-    loop.ops.on("remoteSend", ([target, name, arg]) => remote.send(ref(target), name, arg, undefined));
-    loop.ops.on("remoteAsk", ([target, name, arg]) => remote.ask(ref(target), name, arg, { timeout: Infinity }));
-    loop.ops.on("remoteFlush", (target) => remote.flush(ref(target), { timeout: Infinity }));
+    loop.ops.on("remoteSend", ([target, name, arg], env) => remote.send(ref(target), name, arg, undefined, env[2]));
+    loop.ops.on("remoteAsk", ([target, name, arg], env) => remote.ask(ref(target), name, arg, { timeout: Infinity }, env[2]));
+    loop.ops.on("remoteFlush", (target, env) => remote.flush(ref(target), { timeout: Infinity }, env[2]));
     loop.ops.on("remoteWatch", ([target, watcher, link]) => remote.watch(watcher, ref(target), link));
     loop.ops.on("remoteUnwatch", ([target, watcher]) => remote.unwatch(watcher, ref(target)));
+    loop.ops.on("remoteStop", ([target, reason]) => remote.stop(ref(target), reason));
+    loop.ops.on("remoteSpawn", ([node, url, key, arg, name]) => node === cluster.node ? null : remote.spawnOn(node, url, key, arg, name));
   }
 
   /**
@@ -281,7 +285,8 @@ export class ActorSystem implements AsyncDisposable {
    * message, children first, then `onStop`; what is left in its mailbox becomes dead letters
    * (asks among them reject) — `await ref.flush()` first to have earlier messages processed.
    * Resolves once it has stopped; watchers get `Terminated` with `reason` (normal). An
-   * actor already gone resolves at once.
+   * actor already gone resolves at once. An actor of another node of the cluster is stopped
+   * there (`ActorStoppedError` when that node is not a member).
    *
    * @example
    * ```ts
@@ -293,6 +298,10 @@ export class ActorSystem implements AsyncDisposable {
     if (!(ref instanceof ActorRef)) throw new InvalidArgumentError(`stop expects an ActorRef (from spawn or lookup); got ${typeof ref}.`);
     if (typeof reason !== "string") throw new InvalidArgumentError(`stop: reason must be a string; got ${typeof reason}.`);
     if (this.#stopping) throw new SystemStoppedError("stop an actor");
+    if (ref.node !== 0) {
+      if (this.#loop.remote === null) throw notClustered(ref);
+      return await this.#loop.remote.stop(ref, reason);
+    }
     const loop = loopOf(ref.address);
     if (loop < 1 || loop > this.#pool.size || localIdOf(ref.address) === 0) {
       throw new InvalidArgumentError(`stop: ${ref.label} is not an actor of this system.`);
@@ -348,21 +357,28 @@ export class ActorSystem implements AsyncDisposable {
     });
     loop.ops.on("gone", ([addr, name]) => {
       this.#directory.gone(addr);
+      if (name !== null && this.#names.find(name)?.address === addr) this.#cluster?.releaseName(name);
       this.#names.forget(addr, name);
     });
   }
 
   /** Spawns a named actor on loop `target`: the name is reserved while it starts, released if it fails. */
   async #spawnNamed(target: number, url: string, key: string, arg: unknown, parent: number, name: string): Promise<SpawnReply> {
-    // Names are cluster-wide: one another node registered (as its heartbeats say) is taken too.
-    if (typeof name === "string" && this.#cluster?.lookup(name) !== undefined) throw new ActorNameTakenError(name);
     this.#names.reserve(name);
+    try {
+      // Names are cluster-wide: claimed in the cluster's registry (or checked against the heartbeats) first.
+      await this.#cluster?.claimName(name);
+    } catch (e) {
+      this.#names.release(name);
+      throw e;
+    }
     try {
       const reply = await this.#loop.requestOp(target, "spawn", [url, key, arg, parent, name], arg);
       this.#names.commit(name, this.#loop.refTo(...reply));
       return reply;
     } catch (e) {
       this.#names.release(name);
+      this.#cluster?.releaseName(name);
       throw e;
     }
   }
@@ -370,6 +386,7 @@ export class ActorSystem implements AsyncDisposable {
   /** Drops a gone actor from the main loop's books (names, top level). */
   #forget(addr: number): void {
     this.#topLevel.delete(addr);
+    for (const [name, ref] of this.#names.entries()) if (ref.address === addr) this.#cluster?.releaseName(name);
     this.#names.forget(addr);
   }
 

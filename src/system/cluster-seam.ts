@@ -51,8 +51,20 @@ export interface ClusterView {
   subscribe(listener: (event: ClusterEvent) => void): () => void;
   /** Resolves once node `name` is a member (at once if it is); rejects with the signal's reason. */
   whenMember(name: string, signal?: AbortSignal): Promise<void>;
-  /** Frames refused (malformed, or from an unknown node) and envelopes counted lost in transit. */
-  stats(): { refusedFrames: number; lostInTransit: number; framesSent: number; framesReceived: number };
+  /** Frames refused (malformed, or from an unknown node), envelopes counted lost in transit, sends waiting for credit. */
+  stats(): ClusterStats;
+}
+
+/** A cluster node's transport counters (`system.cluster.stats()`). */
+export interface ClusterStats {
+  /** Frames refused: malformed, or from a node that is not a member. */
+  refusedFrames: number;
+  /** Envelopes that other nodes sent here and that never arrived (counted as `lost-in-transit` dead letters). */
+  lostInTransit: number;
+  framesSent: number;
+  framesReceived: number;
+  /** Sends and asks waiting now for credit towards bounded mailboxes of other nodes. */
+  waitingSends: number;
 }
 
 /** What the cluster module gives the system it joins. */
@@ -63,6 +75,14 @@ export interface ClusterHandle extends ClusterView {
   lookup(name: string): ActorRef | undefined;
   /** Spawns an actor of the module `url`, export `key`, on node `node`; resolves with its ref. */
   spawnOn(node: string, url: string, key: string, arg: unknown, name: string | null): Promise<ActorRef>;
+  /**
+   * Claims `name` cluster-wide for an actor about to be spawned here: atomically in the
+   * JetStream name registry when the server has JetStream, else against the heartbeats.
+   * Rejects with `ActorNameTakenError` naming the node that holds it.
+   */
+  claimName(name: string): Promise<void>;
+  /** The actor named `name` of this node is gone: its claim is released. */
+  releaseName(name: string): void;
   /** Leaves the cluster (others see `leave`) and closes the connection. */
   close(): Promise<void>;
 }

@@ -43,7 +43,10 @@ export interface LifecycleHost extends SpawnHost {
   tellSystem(to: number, from: number, name: string, payload: unknown): void;
   refTo(addr: number, label: string, flow?: number): ActorRef;
   nodeRef(node: number, addr: number, label: string): ActorRef;
+  senderRef(addr: number): ActorRef | undefined;
   remoteFor(ref: ActorRef): RemoteHost;
+  /** The way to other nodes (null: this system is in no cluster). */
+  readonly remote: RemoteHost | null;
   reply(env: Envelope, value: unknown): void;
   fail(env: Envelope, error: unknown): void;
   log(event: LogEvent): void;
@@ -73,6 +76,7 @@ export class Lifecycle {
       },
       watch: this.watch,
       refTo: (a, l) => host.refTo(a, l),
+      senderRef: (a) => host.senderRef(a),
       reply: (env, value) => host.reply(env, value),
       fail: (env, error) => host.fail(env, error),
       spawnChild: (c, d, a, o) => this.#spawnChild(c, d, a, o),
@@ -145,6 +149,7 @@ export class Lifecycle {
   }
 
   #spawnChild(cell: ActorCell, definition: AnyDefinition, arg: unknown, options: SpawnOptions | undefined): Promise<ActorRef> {
+    if (options?.node !== undefined) return this.#spawnChildOnNode(cell, definition, arg, options);
     let loop: number;
     try {
       loop = this.loopFor(options, this.#host.index);
@@ -303,7 +308,7 @@ export class Lifecycle {
     cell.timers?.cancelAll();
     host.beginWork();
     const onStop = cell.definition.spec.onStop;
-    if (onStop === undefined && !(cell.hasRelations && cell.children.size > 0)) return this.#stopped(cell);
+    if (onStop === undefined && !(cell.hasRelations && cell.children.size + cell.remoteChildren.size > 0)) return this.#stopped(cell);
     void (async () => {
       let finished = false;
       try {
@@ -354,9 +359,39 @@ export class Lifecycle {
   }
 
   async #stopChildren(cell: ActorCell, reason: string): Promise<void> {
-    if (!cell.hasRelations || cell.children.size === 0) return;
+    if (!cell.hasRelations || cell.children.size + cell.remoteChildren.size === 0) return;
     const children = [...cell.children];
-    await Promise.all(children.map((child) => this.#stopAt(child, true, reason).catch(() => undefined)));
+    const remote = [...cell.remoteChildren];
+    cell.remoteChildren.clear();
+    await Promise.all([
+      ...children.map((child) => this.#stopAt(child, true, reason).catch(() => undefined)),
+      ...remote.map((child) => this.#host.remote?.stop(child, reason).catch(() => undefined)),
+    ]);
+  }
+
+  /** `ctx.spawn(…, { node })`: a child on another node (stopped with its parent, not supervised by it); on this node, as usual. */
+  async #spawnChildOnNode(cell: ActorCell, definition: AnyDefinition, arg: unknown, options: SpawnOptions): Promise<ActorRef> {
+    const ref = await this.#spawnOnNode(options.node!, definition, arg, options.name ?? null);
+    if (ref === null) return this.#spawnChild(cell, definition, arg, { ...options, node: undefined });
+    if (cell.status === "stopping" || cell.status === "stopped") {
+      await this.#host.remote!.stop(ref, "its parent stopped").catch(() => undefined);
+      throw new ActorStoppedError(cell.label, "it stopped while spawning a child");
+    }
+    cell.remoteChildren.add(ref);
+    return ref;
+  }
+
+  /** `ctx.spawn(…, { node })`: the child's ref on that node, or `null` when `node` is this one. */
+  #spawnOnNode(node: string, definition: AnyDefinition, arg: unknown, name: string | null): Promise<ActorRef | null> {
+    if (this.#host.remote === null) {
+      throw new InvalidArgumentError(
+        `spawn option node: "${node}" is another node, and this system is in no cluster (start it with { cluster }).`,
+      );
+    }
+    if (!isDefinition(definition)) {
+      throw new InvalidArgumentError(`spawn expects a definition made by defineActor(import.meta.url, { … }).`);
+    }
+    return this.#host.remote.spawnOn(node, definition.url, definition.key, arg, name);
   }
 
   /**

@@ -57,7 +57,7 @@ import type { ActorMetrics } from "./metrics.ts";
 import { LoopOps, type OpName, type OpPayload, type OpReply } from "./ops.ts";
 import { Peer } from "./peer.ts";
 import { Processor } from "./processing.ts";
-import { notClustered, type RemoteHost } from "./remote.ts";
+import { notClustered, type RemoteHost, RemoteSenders } from "./remote.ts";
 
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
@@ -137,6 +137,10 @@ export class Loop implements RefHost {
   log: (event: LogEvent) => void = consoleLogger();
   /** The way to actors of other nodes (`ref.node !== 0`): the cluster on the main loop, the main loop on a worker (see remote.ts). */
   remote: RemoteHost | null = null;
+  /** Actors of other nodes that sent to this loop's actors, by their alias here (see remote.ts). */
+  readonly remoteSenders: RemoteSenders;
+  /** The sender of what is sent while no handler runs (see {@link sendingAs}). */
+  #as: number;
   readonly #processor: Processor = new Processor(this);
   readonly #inbound: Inbound;
   #nextLocalId = 1;
@@ -149,6 +153,8 @@ export class Loop implements RefHost {
 
   constructor(options: LoopOptions, env: LoopEnv = {}) {
     this.index = options.index;
+    this.#as = address(options.index, 0);
+    this.remoteSenders = new RemoteSenders(this.ops);
     this.#env = env;
     this.clock = env.clock ?? realClock;
     this.importModule = env.importModule;
@@ -393,7 +399,7 @@ export class Loop implements RefHost {
 
   tell(ref: ActorRef, name: string, arg: unknown): void {
     this.guard?.();
-    if (ref.node !== 0) return this.remoteFor(ref).tell(ref, name, arg);
+    if (ref.node !== 0) return this.remoteFor(ref).tell(ref, name, arg, this.#senderAddress());
     if (ref.overflow === null) {
       this.#sendEnvelope(Kind.Tell, ref.address, this.#senderAddress(), 0, name, arg, ref.label, arg);
       return;
@@ -412,7 +418,7 @@ export class Loop implements RefHost {
   send(ref: ActorRef, name: string, arg: unknown, options: SendOptions | undefined): Promise<void> {
     try {
       this.guard?.();
-      if (ref.node !== 0) return this.remoteFor(ref).send(ref, name, arg, options);
+      if (ref.node !== 0) return this.remoteFor(ref).send(ref, name, arg, options, this.#senderAddress());
       if (ref.overflow !== "wait") {
         this.tell(ref, name, arg);
         return Promise.resolve();
@@ -436,7 +442,9 @@ export class Loop implements RefHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (ref.node !== 0) return this.remote === null ? Promise.reject(notClustered(ref)) : this.remote.ask(ref, name, arg, options);
+    if (ref.node !== 0) {
+      return this.remote === null ? Promise.reject(notClustered(ref)) : this.remote.ask(ref, name, arg, options, this.#senderAddress());
+    }
     if (ref.overflow === null) return this.request(ref.address, name, arg, ref.label, options, arg);
     if (this.credits.tryTake(ref.address, ref.capacity)) return this.request(ref.address, name, arg, ref.label, options, arg, COUNTED);
     if (ref.overflow === "reject") return Promise.reject(new MailboxFullError(ref.label, ref.capacity, "the actor's policy is reject"));
@@ -451,7 +459,9 @@ export class Loop implements RefHost {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (ref.node !== 0) return this.remote === null ? Promise.reject(notClustered(ref)) : this.remote.flush(ref, options);
+    if (ref.node !== 0) {
+      return this.remote === null ? Promise.reject(notClustered(ref)) : this.remote.flush(ref, options, this.#senderAddress());
+    }
     return this.request(ref.address, SystemMessage.Flush, undefined, ref.label, options, undefined) as Promise<void>;
   }
 
@@ -537,7 +547,28 @@ export class Loop implements RefHost {
   }
 
   #senderAddress(): number {
-    return this.#processor.current?.address ?? address(this.index, 0);
+    return this.#processor.current?.address ?? this.#as;
+  }
+
+  /**
+   * Runs `send` with `from` as the sender of what it sends outside a handler: the cluster's
+   * gateway hands on a message of another node's actor under that actor's alias here.
+   */
+  sendingAs<T>(from: number, send: () => T): T {
+    const before = this.#as;
+    this.#as = from;
+    try {
+      return send();
+    } finally {
+      this.#as = before;
+    }
+  }
+
+  /** The ref a handler's `ctx.sender` is for sender address `addr` (undefined when no actor sent). */
+  senderRef(addr: number): ActorRef | undefined {
+    if (localIdOf(addr) === 0) return undefined;
+    const remote = loopOf(addr) === 0 ? this.remoteSenders.get(addr) : undefined;
+    return remote === undefined ? this.refTo(addr, `actor ${addr}`) : this.nodeRef(remote[0], remote[1], remote[2]);
   }
 
   #encode(

@@ -19,6 +19,7 @@ import type { SupervisionStrategy } from "../actor/supervision.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import type { RemoteTarget } from "./remote.ts";
+import type { ActorRef } from "../actor/ref.ts";
 
 /** `[url, key, arg, parentAddress, name, localId?]` of a spawn request. */
 export type SpawnRequest = [url: string, key: string, arg: unknown, parent: number, name: string | null, localId?: number];
@@ -71,6 +72,14 @@ export interface LoopOpTypes {
   /** Main loop: actor `watcher` of a worker watches (or links to) an actor of another node. */
   remoteWatch: [[target: RemoteTarget, watcher: number, link: boolean], void];
   remoteUnwatch: [[target: RemoteTarget, watcher: number], void];
+  /** Main loop: stop an actor of another node (`system.stop`, or a parent's stop, on a worker). */
+  remoteStop: [[target: RemoteTarget, reason: string], void];
+  /** Main loop: `ctx.spawn(…, { node })` on a worker; `null` when `node` is this node (the worker spawns a child of its own). */
+  remoteSpawn: [[node: string, url: string, key: string, arg: unknown, name: string | null], ActorRef | null];
+  /** Any loop of a clustered system: messages from actor `addr` of node `node` arrive with sender `alias` (see remote.ts). */
+  senderAlias: [[alias: number, node: number, addr: number, label: string], void];
+  /** Any loop: these aliases are gone (their node is down or left). */
+  senderAliasesGone: [number[], void];
 }
 
 export type OpName = keyof LoopOpTypes;
