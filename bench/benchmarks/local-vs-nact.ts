@@ -54,7 +54,7 @@ const behaviour = (state: { id: number }, msg: Msg) => {
 
 /** `spawn-batch`: batches of 100, confirmed start and stop, actors/s. */
 export const spawnBatch: BenchmarkFactory = (size) => {
-  const batches = size === "full" ? 50 : 3;
+  const batches = size === "full" ? 200 : 3;
   const batch = 100;
   const total = batches * batch;
   const sample = (o: LocalOutcome): Sample => ({

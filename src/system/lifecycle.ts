@@ -283,6 +283,7 @@ export class Lifecycle {
     cell.stopRequested = true;
     cell.stopReason ??= reason;
     this.continueStop(cell);
+    if (cell.status === "stopped") return Promise.resolve(); // it stopped at once
     return cell.stopping ?? this.#deferStop(cell);
   }
 
@@ -296,8 +297,7 @@ export class Lifecycle {
   /** Starts a requested stop once the actor is between messages (not busy, started, not restarting). */
   continueStop(cell: ActorCell): void {
     if (!cell.stopRequested || cell.stopRunning || cell.busy || cell.status !== "running") return;
-    if (cell.stopping === null) this.#deferStop(cell);
-    this.#runStop(cell);
+    this.#runStop(cell); // its promise (cell.stopping) is made only for a caller that waits (stopActor)
   }
 
   /** The stop sequence; at once (no turn) when the actor has no children and no `onStop`. */

@@ -90,13 +90,17 @@ export interface WatchHost {
   remoteFor(ref: ActorRef): RemoteHost;
 }
 
-/** Stopped actors whose reason is remembered, per loop, for watchers that come late: the last 1024 to 2048. */
+/** Stopped actors whose reason is remembered, per loop, for watchers that come late: the last 1024. */
 const TOMBSTONES = 1024;
 
 export class DeathWatch {
   readonly #host: WatchHost;
-  /** Recently stopped actors: address → `$terminated` payload (oldest first). */
-  readonly #tombstones = new Map<number, unknown[]>();
+  // Recently stopped actors, a ring of the last TOMBSTONES (address, label, reason): a stop allocates nothing,
+  // and the rare watch of an actor already gone scans it, newest first.
+  readonly #graveAddress = new Float64Array(TOMBSTONES);
+  readonly #graveLabel: string[] = new Array(TOMBSTONES);
+  readonly #graveReason: StopReason[] = new Array(TOMBSTONES);
+  #graves = 0;
 
   constructor(host: WatchHost) {
     this.#host = host;
@@ -136,8 +140,7 @@ export class DeathWatch {
     if (cell === undefined || cell.status === "stopped") {
       // Gone already: tell the watcher at once, with the real reason when it is remembered.
       const addr = address(host.index, target);
-      const payload = this.#tombstones.get(addr) ?? [addr, `actor ${addr}`, "it was not alive", true];
-      this.#tell(watcher, addr, payload);
+      this.#tell(watcher, addr, this.#tombstone(addr) ?? [addr, `actor ${addr}`, "it was not alive", true]);
       return;
     }
     (link ? cell.links : cell.watchers).add(watcher);
@@ -151,16 +154,10 @@ export class DeathWatch {
   /** `cell` has stopped: its watches end, and its watchers and linked actors are told why. */
   stopped(cell: ActorCell, reason: StopReason): void {
     const host = this.#host;
-    const base = [cell.address, cell.label, reason.reason, reason.normal];
-    this.#tombstones.set(cell.address, base);
-    if (this.#tombstones.size > 2 * TOMBSTONES) {
-      // The oldest half leaves at once: one iterator per TOMBSTONES stops, not one per stop.
-      let n = TOMBSTONES;
-      for (const addr of this.#tombstones.keys()) {
-        if (n-- === 0) break;
-        this.#tombstones.delete(addr);
-      }
-    }
+    const slot = this.#graves++ % TOMBSTONES;
+    this.#graveAddress[slot] = cell.address;
+    this.#graveLabel[slot] = cell.label;
+    this.#graveReason[slot] = reason;
     if (!cell.hasRelations) return; // never watched, linked nor watching: nobody to tell
     for (const watched of [...cell.watching, ...cell.links]) {
       if (typeof watched === "number") {
@@ -174,6 +171,7 @@ export class DeathWatch {
         host.remoteFor(ref).unwatch(cell.address, ref);
       } catch { /* no cluster any more (shutdown): nothing to tell */ }
     }
+    const base = [cell.address, cell.label, reason.reason, reason.normal];
     for (const watcher of new Set([...cell.watchers, ...cell.links])) {
       try {
         this.#tell(watcher, cell.address, reason.error === undefined ? base : [...base, reason.error]);
@@ -181,6 +179,19 @@ export class DeathWatch {
         this.#tell(watcher, cell.address, [...base, new MissiveError(describeError(reason.error))]);
       }
     }
+  }
+
+  /** The `$terminated` payload of actor `addr` if it stopped recently on this loop (the newest record of that address). */
+  #tombstone(addr: number): unknown[] | undefined {
+    const n = Math.min(this.#graves, TOMBSTONES);
+    for (let k = 1; k <= n; k++) {
+      const slot = (this.#graves - k) % TOMBSTONES;
+      if (this.#graveAddress[slot] === addr) {
+        const reason = this.#graveReason[slot]!;
+        return [addr, this.#graveLabel[slot], reason.reason, reason.normal];
+      }
+    }
+    return undefined;
   }
 
   /** Sends `$terminated` (`payload`, about actor `from` of this system) to `watcher`, here or on its node. */
