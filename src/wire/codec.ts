@@ -59,9 +59,12 @@ export class Codec {
   readonly #valueReader: FrameReader;
   readonly #newReader: () => FrameReader;
   #reading = false;
-  /** The same-loop copy path's own writer and reader ({@link copyEnvelope}). */
+  /** The same-loop copy path's own writer and reader ({@link copyEnvelope}), and their table of refs. */
   readonly #copyWriter: FrameEncoder;
   readonly #copyReader: FrameReader;
+  readonly #copyRefs: object[];
+  readonly #newCopier: () => [FrameEncoder, FrameReader, object[]];
+  #copying = false;
 
   constructor(refs: RefCodec, limits: DecodeLimits = {}) {
     const refWriter = new FrameEncoder((v) => {
@@ -84,8 +87,12 @@ export class Codec {
     this.#frameReader = new FrameReader(fromWire, limits);
     this.#newReader = () => new FrameReader(fromWire, limits);
     this.#valueReader = this.#newReader();
-    this.#copyWriter = new FrameEncoder(this.delegate);
-    this.#copyReader = new FrameReader(fromWire);
+    const isLocal = refs.local?.bind(refs);
+    this.#newCopier = () => {
+      const table: object[] = [];
+      return [new FrameEncoder(this.delegate, table, isLocal), new FrameReader(fromWire, {}, table), table];
+    };
+    [this.#copyWriter, this.#copyReader, this.#copyRefs] = this.#newCopier();
   }
 
   /**
@@ -95,19 +102,21 @@ export class Codec {
    * Throws the encoder's {@link EncodeFailure} for an unencodable payload, and for one over
    * `maxBytes` (kind `size`). (Never returns a number any more: the type is kept for callers.)
    *
-   * Why not {@link encodeEnvelope} + {@link decode}: this skips the copy of the bytes, and
-   * the reused frame buffer (in-loop messages with objects, Savina Chameneos and Fork-Join,
-   * spent most of their time in the codec).
+   * Why not {@link encodeEnvelope} + {@link decode}: this skips the copy of the bytes and
+   * the frame (one reused buffer, only the payload read back), and a ref of this loop
+   * travels as a one-byte index into a table beside the bytes, read back as the same
+   * object (what decoding its bytes would give: refs are immutable) — in-loop messages
+   * with objects (Savina Chameneos and Fork-Join, `{ replyTo, n }` requests) spent most of
+   * their time in the codec. The size limit still counts each ref's full bytes.
    */
   copyEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): Envelope {
-    const writer = this.#copyWriter;
-    writer.writeEnvelope(kind, to, from, id, name, payload, maxBytes); // a failed write leaves the writer empty
-    const frame = writer.take();
+    // A copy made while another is under way (a getter or a handle codec that sends) gets its own.
+    if (this.#copying) return copyWith(...this.#newCopier(), kind, to, from, id, name, payload, maxBytes);
+    this.#copying = true;
     try {
-      this.#copyReader.reset(frame, FRAME_HEADER_BYTES);
-      return this.#copyReader.envelope();
+      return copyWith(this.#copyWriter, this.#copyReader, this.#copyRefs, kind, to, from, id, name, payload, maxBytes);
     } finally {
-      writer.recycle(frame); // everything read from it is a copy (strings, byte arrays, extension data)
+      this.#copying = false;
     }
   }
 
@@ -159,6 +168,37 @@ export class Codec {
    */
   openFrame(frame: Uint8Array): FrameCursor {
     return new FrameCursor(frame, this.#frameReader);
+  }
+}
+
+/**
+ * {@link Codec.copyEnvelope} with one writer, its reader and their table of refs: the
+ * envelope written on its own, its payload read back in place (the other fields are the
+ * caller's own numbers and name), the refs the writer could carry as they are in the table
+ * until the reader has taken them.
+ */
+function copyWith(
+  writer: FrameEncoder,
+  reader: FrameReader,
+  refs: object[],
+  kind: number,
+  to: number,
+  from: number,
+  id: number,
+  name: string | null,
+  payload: unknown,
+  maxBytes: number,
+): Envelope {
+  try {
+    writer.writeStandalone(kind, to, from, id, name, payload, maxBytes);
+    const end = writer.length;
+    // Everything read is a copy (strings, byte arrays, extension data): the buffer is written again by the next copy.
+    reader.reset(writer.buffer, writer.payloadAt, end);
+    const value = reader.value(2);
+    if (!reader.done) throw new WireError("bytes left after a same-loop copy's payload");
+    return [kind, to, from, id, name, value];
+  } finally {
+    if (refs.length !== 0) refs.length = 0; // the table keeps no ref alive
   }
 }
 
