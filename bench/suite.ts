@@ -11,7 +11,7 @@ import { taskOffload } from "./benchmarks/offload.ts";
 import { pingPongRefs } from "./benchmarks/ref-pingpong.ts";
 import { savinaBenchmarks } from "./benchmarks/savina.ts";
 import { spawnFromMain, spawnLocal } from "./benchmarks/spawn.ts";
-import { tellAllToAll, tellOneToOne } from "./benchmarks/tell.ts";
+import { tellAllToAll, tellCold, tellOneToOne } from "./benchmarks/tell.ts";
 import type { BenchmarkFactory } from "./harness/types.ts";
 
 /**
@@ -22,6 +22,7 @@ export const benchmarks: BenchmarkFactory[] = [
   memoryBounded,
   memoryWindow,
   tellOneToOne,
+  tellCold,
   tellAllToAll,
   askSequential,
   askPipelined,

@@ -60,6 +60,16 @@ export const TARGETS: TargetSpec[] = [
     },
   ]),
   {
+    id: "tell-cold-vs-postMessage",
+    text: "tell-cold: the first 200 000 tells of a fresh system ≥ 4× per-message postMessage msgs/s",
+    benchmark: "tell-cold",
+    baseline: "postMessage/msg",
+    metric: "rate",
+    op: ">=",
+    threshold: 4,
+    form: "ratio",
+  },
+  {
     id: "ask-seq-vs-pingpong",
     text: "ask-seq: p50 ≤ 1.2× bare postMessage ping-pong",
     benchmark: "ask-seq",
