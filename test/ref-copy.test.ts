@@ -3,7 +3,9 @@
  * index into the copy's own table and arrives as that very object, at any depth; a ref the
  * loop cannot share (ask defaults, another loop) is encoded and arrives equal by address;
  * the size limit counts every ref's full bytes as a link would; and the extension is
- * refused, as a type Missive does not write, by every reader but the copy's own. The seed
+ * refused, as a type Missive does not write, by every reader but the copy's own. A flat
+ * object (primitives and such refs) is copied without bytes (src/wire/flat-copy.ts): each
+ * value read once, and whatever it cannot copy fails as the writer fails. The seed
  * of the property tests is fixed (override with MISSIVE_SEED).
  */
 import fc from "fast-check";
@@ -14,6 +16,7 @@ import { EncodeFailure } from "../src/wire/encode-failure.ts";
 import { type Envelope, Kind } from "../src/wire/envelope.ts";
 import { Ext } from "../src/wire/format.ts";
 import { FrameEncoder, MAX_LOCAL_REFS } from "../src/wire/frame-encoder.ts";
+import { findUnencodable } from "../src/wire/unencodable.ts";
 
 const SEED = Number(process.env.MISSIVE_SEED ?? 20261130);
 
@@ -121,6 +124,15 @@ function outcome(fn: () => unknown): string {
   }
 }
 
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected a throw");
+}
+
 describe("refs in same-loop copies", () => {
   it("arrive as the very ref when shared, equal by address otherwise, at any depth, as through a link (fast-check)", () => {
     const codec = fakeCodec();
@@ -167,6 +179,82 @@ describe("refs in same-loop copies", () => {
     const got = copyOf(codec, error) as { field: unknown; ref: unknown };
     expect(typeof got.field).toBe("string");
     expect(got.ref).toBe(a);
+  });
+
+  it("copies flat objects (and snapshots the others) reading every value once, as a link delivers them (fast-check)", () => {
+    const codec = fakeCodec();
+    const leaf = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.string({ maxLength: 30 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      ref,
+    );
+    const entries = fc.array(fc.tuple(fc.string({ maxLength: 6 }).filter((k) => k !== "__proto__"), fc.oneof(leaf, value)), {
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(entries, fc.boolean(), (list, getters) => {
+        const reads = new Map<string, number>();
+        const sent: Record<string, unknown> = {};
+        for (const [k, v] of list) {
+          if (getters) {
+            Object.defineProperty(sent, k, {
+              get: () => (reads.set(k, (reads.get(k) ?? 0) + 1), v),
+              enumerable: true,
+              configurable: true,
+            });
+          } else sent[k] = v;
+        }
+        const got = copyOf(codec, sent);
+        if (getters) {
+          expect([...reads.values()].every((n) => n === 1)).toBe(true);
+          expect(reads.size).toBe(Object.keys(sent).length);
+        }
+        const plain = Object.fromEntries(Object.keys(sent).map((k) => [k, sent[k]]));
+        expect(compare(got, plain, true)).toBe("");
+        expect(Object.keys(got as object)).toEqual(Object.keys(plain));
+      }),
+      { seed: SEED, numRuns: 300, endOnFailure: true },
+    );
+  });
+
+  it("refuses what the writer refuses, with its failure and path: a getter that throws, a __proto__ key, a function, a revoked Proxy, too large", () => {
+    const codec = fakeCodec();
+    const a = new FakeRef(0, 1025, 0, "a", true);
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const cases: [string, unknown][] = [
+      ["getter", {
+        replyTo: a,
+        get n(): number {
+          throw new RangeError("no n");
+        },
+      }],
+      ["__proto__", JSON.parse('{"a": 1, "__proto__": 2}')],
+      ["function", { replyTo: a, f: () => 1 }],
+      ["nested function", { replyTo: a, inner: { g: [1, () => 2] } }],
+      ["symbol", { s: Symbol("s") }],
+      ["revoked", revoked.proxy],
+      ["revoked inside", { replyTo: a, p: revoked.proxy }],
+      ["large", { replyTo: a, text: "x".repeat(500) }],
+    ];
+    for (const [what, payload] of cases) {
+      const viaLink = thrown(() => codec.encodeEnvelope(Kind.Tell, 1025, 2049, 0, "m", payload, 300)) as EncodeFailure;
+      const viaCopy = thrown(() => copyOf(codec, payload, 300)) as EncodeFailure;
+      expect(viaCopy, what).toBeInstanceOf(EncodeFailure);
+      expect([viaCopy.kind, viaCopy.message, viaCopy.bytes, viaCopy.limit], what).toEqual([
+        viaLink.kind,
+        viaLink.message,
+        viaLink.bytes,
+        viaLink.limit,
+      ]);
+      // The loop names the path from the caller's own object (not a snapshot of it).
+      const isRef = (o: object) => o instanceof FakeRef;
+      expect(findUnencodable(payload, "arg", isRef, viaCopy), what).toEqual(findUnencodable(payload, "arg", isRef, viaLink));
+    }
   });
 
   it("nests: a copy made while another is being encoded (a getter that sends) gets its own writer and table", () => {

@@ -28,7 +28,8 @@ import { WireError } from "../errors.ts";
 import { EncodeFailure } from "./encode-failure.ts";
 import type { Envelope } from "./envelope.ts";
 import { Ext, type RefCodec } from "./format.ts";
-import { type Delegate, FrameEncoder } from "./frame-encoder.ts";
+import { FlatCopier } from "./flat-copy.ts";
+import { type Delegate, FrameEncoder, prototypeClean } from "./frame-encoder.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "./frame-header.ts";
 import { FrameReader } from "./frame-reader.ts";
 
@@ -65,6 +66,8 @@ export class Codec {
   readonly #copyRefs: object[];
   readonly #newCopier: () => [FrameEncoder, FrameReader, object[]];
   #copying = false;
+  /** The same-loop copy of flat objects, without bytes (flat-copy.ts). */
+  readonly #flat: FlatCopier;
 
   constructor(refs: RefCodec, limits: DecodeLimits = {}) {
     const refWriter = new FrameEncoder((v) => {
@@ -93,6 +96,7 @@ export class Codec {
       return [new FrameEncoder(this.delegate, table, isLocal), new FrameReader(fromWire, {}, table), table];
     };
     [this.#copyWriter, this.#copyReader, this.#copyRefs] = this.#newCopier();
+    this.#flat = new FlatCopier((ref) => this.delegate(ref).byteLength, isLocal ?? (() => false));
   }
 
   /**
@@ -114,6 +118,17 @@ export class Codec {
     if (this.#copying) return copyWith(...this.#newCopier(), kind, to, from, id, name, payload, maxBytes);
     this.#copying = true;
     try {
+      if (typeof payload === "object" && payload !== null && plainObject(payload)) {
+        // A flat object is copied as it is; any other, from the snapshot of what was read (flat-copy.ts).
+        const flat = this.#flat;
+        const copy = flat.copy(payload as Record<string, unknown>, maxBytes - envelopeBytes(name));
+        if (!flat.snapshot) return [kind, to, from, id, name, copy];
+        try {
+          return copyWith(this.#copyWriter, this.#copyReader, this.#copyRefs, kind, to, from, id, name, copy, maxBytes);
+        } catch (e) {
+          throw sentAs(e, copy, payload);
+        }
+      }
       return copyWith(this.#copyWriter, this.#copyReader, this.#copyRefs, kind, to, from, id, name, payload, maxBytes);
     } finally {
       this.#copying = false;
@@ -169,6 +184,33 @@ export class Codec {
   openFrame(frame: Uint8Array): FrameCursor {
     return new FrameCursor(frame, this.#frameReader);
   }
+}
+
+/**
+ * True for a plain object (`Object.prototype` its prototype, and clean: `for…in` sees own
+ * keys only). False for anything that throws when asked (a revoked Proxy): the writer then
+ * says why.
+ */
+function plainObject(v: object): boolean {
+  try {
+    return !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype && prototypeClean();
+  } catch {
+    return false;
+  }
+}
+
+/** At most the bytes of an envelope's fields but its payload: the array header, four numbers, the name. */
+function envelopeBytes(name: string | null): number {
+  return 37 + (name === null ? 1 : 3 * name.length + 6);
+}
+
+/** The writer's failure for `snapshot` as it is for `payload`, the object the caller sent (its path starts there). */
+function sentAs(e: unknown, snapshot: object, payload: object): unknown {
+  if (e instanceof EncodeFailure) {
+    const holders = e.holders;
+    for (let i = 0; i < holders.length; i++) if (holders[i] === snapshot) holders[i] = payload;
+  }
+  return e;
 }
 
 /**

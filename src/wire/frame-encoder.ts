@@ -74,7 +74,7 @@ export interface Delegate {
  * True while `Object.prototype` has no enumerable properties (nobody polluted it), so
  * `for…in` over a plain object sees only its own keys.
  */
-function prototypeClean(): boolean {
+export function prototypeClean(): boolean {
   for (const _ in Object.prototype) return false;
   return true;
 }
@@ -84,7 +84,8 @@ function errorFieldKey(key: string): boolean {
   return key !== "name" && key !== "message" && key !== "stack" && key !== "cause" && key !== "__proto__" && key !== "constructor";
 }
 
-const protoKey = (o: object): EncodeFailure =>
+/** The failure for an own `"__proto__"` key of `o` (refused: it could change the receiver's prototype). */
+export const protoKey = (o: object): EncodeFailure =>
   new EncodeFailure("type", `a "__proto__" key, which is refused (it could change the receiver's prototype); rename the key`, undefined).at(
     o,
     '["__proto__"]',
@@ -1054,7 +1055,7 @@ function extHeaderBytes(n: number): number {
 }
 
 /** `e` as the failure a public method throws, its message naming the way to the value. */
-function failed(e: unknown): EncodeFailure {
+export function failed(e: unknown): EncodeFailure {
   const f = EncodeFailure.from(e);
   const path = f.path("value");
   f.message = `${path.length > 120 ? `${path.slice(0, 50)}…${path.slice(-50)}` : path} is ${f.reason}`;
