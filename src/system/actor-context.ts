@@ -50,11 +50,21 @@ export function actorContext(cell: ActorCell, host: ContextHost): ActorContext {
     failed: (key, error) => host.timerFailed(cell, key, error),
   });
   cell.timers = timers;
+  // The ref to the last sender, kept: a conversation answers the same sender again and again,
+  // and a ref is immutable (it was a new, frozen ref on every read).
+  let senderAddress = 0;
+  let senderRef: ActorRef | undefined;
   return {
     timers,
     self: host.refTo(cell.address, cell.label),
     get sender() {
-      return cell.sender !== 0 && localIdOf(cell.sender) !== 0 ? host.refTo(cell.sender, `actor ${cell.sender}`) : undefined;
+      const from = cell.sender;
+      if (from === 0 || localIdOf(from) === 0) return undefined;
+      if (from !== senderAddress) {
+        senderRef = host.refTo(from, `actor ${from}`);
+        senderAddress = from;
+      }
+      return senderRef;
     },
     worker: host.index - 1,
     label: cell.label,
