@@ -8,7 +8,7 @@ import { clusterAsk, clusterTell } from "./benchmarks/cluster.ts";
 import { askLocal, spawnBatch } from "./benchmarks/local-vs-nact.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
-import { pingPongRefs } from "./benchmarks/ref-pingpong.ts";
+import { pingPongRefs, pingPongRefsAcross, pingPongRefsObject } from "./benchmarks/ref-pingpong.ts";
 import { savinaBenchmarks } from "./benchmarks/savina.ts";
 import { spawnFromMain, spawnLocal } from "./benchmarks/spawn.ts";
 import { tellAllToAll, tellCold, tellOneToOne } from "./benchmarks/tell.ts";
@@ -29,6 +29,8 @@ export const benchmarks: BenchmarkFactory[] = [
   taskOffload,
   ...savinaBenchmarks,
   pingPongRefs,
+  pingPongRefsObject,
+  pingPongRefsAcross,
   spawnFromMain,
   spawnLocal,
   spawnBatch,

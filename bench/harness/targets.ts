@@ -119,6 +119,16 @@ export const TARGETS: TargetSpec[] = [
     threshold: 0.7,
     form: "ratio",
   },
+  ...["pingpong-refs-object", "pingpong-refs-across"].map((b): TargetSpec => ({
+    id: `${b}-vs-sender`,
+    text: `${b}: a { replyTo, n } request ≥ 0.7× the ctx.sender variant's msgs/s`,
+    benchmark: b,
+    baseline: "ctx.sender",
+    metric: "rate",
+    op: ">=",
+    threshold: 0.7,
+    form: "ratio",
+  })),
   {
     id: "memory-bounded-flat",
     text: "memory-bounded: rss growth during the flood ≤ 32 MB (MB, not a ratio)",
