@@ -9,10 +9,10 @@ import { idleActors } from "./benchmarks/idle.ts";
 import { askLocal, spawnBatch, tellLocal10k, tellLocal1k } from "./benchmarks/local-vs-nact.ts";
 import { memoryBounded, memoryWindow } from "./benchmarks/memory.ts";
 import { taskOffload } from "./benchmarks/offload.ts";
-import { pingPongRefs } from "./benchmarks/ref-pingpong.ts";
+import { pingPongRefs, pingPongRefsAcross, pingPongRefsObject } from "./benchmarks/ref-pingpong.ts";
 import { savinaBenchmarks } from "./benchmarks/savina.ts";
 import { spawnFromMain, spawnLocal } from "./benchmarks/spawn.ts";
-import { tellAllToAll, tellOneToOne } from "./benchmarks/tell.ts";
+import { tellAllToAll, tellCold, tellOneToOne } from "./benchmarks/tell.ts";
 import type { BenchmarkFactory } from "./harness/types.ts";
 
 /**
@@ -23,12 +23,15 @@ export const benchmarks: BenchmarkFactory[] = [
   memoryBounded,
   memoryWindow,
   tellOneToOne,
+  tellCold,
   tellAllToAll,
   askSequential,
   askPipelined,
   taskOffload,
   ...savinaBenchmarks,
   pingPongRefs,
+  pingPongRefsObject,
+  pingPongRefsAcross,
   spawnFromMain,
   spawnLocal,
   spawnBatch,

@@ -108,6 +108,28 @@ describe("ref cache: refs in messages", () => {
   }
 });
 
+describe("ctx.sender", () => {
+  let system: ActorSystem;
+  beforeAll(async () => {
+    system = await ActorSystem.start({ workers: 2 });
+  });
+  afterAll(async () => {
+    await system.shutdown();
+  });
+
+  it("is one frozen ref per sender, kept while the sender stays the same, a new one when it changes", async () => {
+    const target = await system.spawn(RefKeeper, undefined, { worker: 1 });
+    const a = await system.spawn(RefKeeper, undefined, { worker: 0 });
+    const b = await system.spawn(RefKeeper, undefined, { worker: 1 });
+    const [first, second] = await a.ask("askWhoSent", target);
+    expect(first).toEqual([true, false, true, a.address]);
+    expect(second).toEqual([true, true, true, a.address]); // the same ref as for a's previous message
+    const [third] = await b.ask("askWhoSent", target);
+    expect(third).toEqual([true, false, true, b.address]); // another sender: another ref
+    expect(await target.ask("whoSent")).toEqual([true, false, true, undefined]); // from the main loop: no sender
+  });
+});
+
 describe("refs as whole messages", () => {
   let system: ActorSystem;
   beforeAll(async () => {

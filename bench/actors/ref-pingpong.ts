@@ -7,8 +7,9 @@
  *   request object, which is copied as any object is).
  * - `sender`: `ping` carries nothing and the pong side answers `ctx.sender`.
  *
- * `RefPingDriver.run` spawns the pair as its children (same worker), runs `pings` round
- * trips and answers with the time and the counts seen on both sides.
+ * `RefPingDriver.run` spawns the pair as its children (on its own worker, or the pong side
+ * on `pongWorker`), runs `pings` round trips and answers with the time and the counts seen
+ * on both sides.
  *
  * @example
  * ```ts
@@ -87,8 +88,8 @@ export const RefPingDriver = defineActor(import.meta.url, {
   name: "RefPingDriver",
   init: () => ({}),
   handlers: {
-    async run(_state, req: { pings: number; mode: RefPingMode }, ctx): Promise<WorkloadRun> {
-      const pong = await ctx.spawn(RefPong);
+    async run(_state, req: { pings: number; mode: RefPingMode; pongWorker?: number }, ctx): Promise<WorkloadRun> {
+      const pong = await ctx.spawn(RefPong, undefined, req.pongWorker === undefined ? undefined : { worker: req.pongWorker });
       const ping = await ctx.spawn(RefPing, pong);
       const { id, done } = openLatch<number>();
       const started = performance.now();

@@ -3,24 +3,30 @@
  * ref to answer, against the same ping-pong answering `ctx.sender` (see
  * `../actors/ref-pingpong.ts`): the cost of a ref as a message over a message without
  * one. A third row puts the ref in a `{ replyTo, n }` object (every object is copied on
- * the same loop; shown, not a target).
+ * the same loop; shown here).
+ *
+ * `pingpong-refs-object`: the `{ replyTo, n }` request against `ctx.sender`, on one worker
+ * (a same-loop copy per ping) and `pingpong-refs-across`: the same with the pong side on
+ * another worker (every ping and pong crosses a link; the ref is encoded and decoded).
  * @module
  */
 import type { ActorRef } from "../../mod.ts";
 import { RefPingDriver, type RefPingMode } from "../actors/ref-pingpong.ts";
 import type { BenchmarkFactory, CaseRunner, CaseSpec } from "../harness/types.ts";
-import { rateMetric, startSystem, timeMetric } from "./common.ts";
+import { poolSize, rateMetric, startSystem, timeMetric } from "./common.ts";
 
-function pingCase(name: string, role: "missive" | "baseline", mode: RefPingMode, pings: number): CaseSpec {
+function pingCase(name: string, role: "missive" | "baseline", mode: RefPingMode, pings: number, across = false): CaseSpec {
   return {
     name,
     role,
+    unavailable: () => (across && poolSize() < 2 ? "needs at least 2 cores" : undefined),
     async setup(): Promise<CaseRunner> {
-      const { system, close } = await startSystem({ workers: 1 });
+      const { system, close } = await startSystem({ workers: across ? 2 : 1 });
       const driver: ActorRef<typeof RefPingDriver> = await system.spawn(RefPingDriver, undefined, { worker: 0 });
+      const pongWorker = across ? 1 : undefined;
       return {
         async run() {
-          const r = await driver.ask("run", { pings, mode }, { timeout: 170_000 });
+          const r = await driver.ask("run", { pings, mode, pongWorker }, { timeout: 170_000 });
           return { metrics: { rate: (r.messages / r.elapsedMs) * 1000, ms: r.elapsedMs }, check: r.check };
         },
         close,
@@ -45,3 +51,30 @@ export const pingPongRefs: BenchmarkFactory = (size) => {
     ],
   };
 };
+
+/** `pingpong-refs-object` / `pingpong-refs-across`: a `{ replyTo, n }` request vs `ctx.sender`, on one worker or across two. */
+function pingPongRequest(across: boolean): BenchmarkFactory {
+  return (size) => {
+    // Across workers every round trip waits for two thread hand-offs (~10k msgs/s here): fewer pings.
+    const pings = size === "quick" ? 2_000 : across ? 20_000 : 100_000;
+    return {
+      name: across ? "pingpong-refs-across" : "pingpong-refs-object",
+      title: across
+        ? "cross-worker ping-pong (2 workers): { replyTo, n } request vs ctx.sender"
+        : "in-loop ping-pong (1 worker): { replyTo, n } request vs ctx.sender",
+      metrics: [rateMetric(), timeMetric],
+      params: { pings },
+      notes: [],
+      cases: [
+        pingCase("missive", "missive", "ref-in-object", pings, across),
+        pingCase("ctx.sender", "baseline", "sender", pings, across),
+        ...(across ? [pingCase("ref as the message", "baseline", "ref", pings, across)] : []),
+      ],
+    };
+  };
+}
+
+/** `pingpong-refs-object`: msgs/s of a `{ replyTo, n }` request vs `ctx.sender`, on one worker. */
+export const pingPongRefsObject: BenchmarkFactory = pingPongRequest(false);
+/** `pingpong-refs-across`: the same, the pong side on another worker. */
+export const pingPongRefsAcross: BenchmarkFactory = pingPongRequest(true);

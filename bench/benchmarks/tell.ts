@@ -177,3 +177,68 @@ function checkReceivedFrom(what: string, got: Received, n: number, senders: numb
     expectEqual(`${what} value sum`, got.sum, expectedValueSum(n) * senders),
   );
 }
+
+/**
+ * `tell-cold`: the first `n` tells of a fresh system, main → one actor on a worker: a new
+ * `ActorSystem` (and a new `Sink`) per repetition, started before the clock starts, and no
+ * warm-up of its own — its worker, link, frame sizes, key and shape caches all start empty.
+ * The baseline is as cold: a new worker per repetition posting the same items one
+ * `postMessage` each. (The main thread's own code is compiled after the first repetition
+ * of a process, for both: only a fresh process would make it cold too.)
+ */
+export const tellCold: BenchmarkFactory = (size) => {
+  const n = size === "full" ? 200_000 : 2_000;
+  const missive: CaseSpec = {
+    name: "missive",
+    role: "missive",
+    setup(): Promise<CaseRunner> {
+      return Promise.resolve({
+        async run() {
+          const { system, close } = await startSystem({ workers: 1 });
+          try {
+            const sink = await system.spawn(Sink, undefined, { worker: 0 });
+            const { ms } = await timed(async () => {
+              for (let i = 0; i < n; i++) sink.tell("add", item(i));
+              await sink.flush();
+            });
+            return { metrics: { rate: (n / ms) * 1000 }, check: checkReceived("sink", await sink.ask("take"), n) };
+          } finally {
+            await close();
+          }
+        },
+        close: () => Promise.resolve(),
+      });
+    },
+  };
+  const baseline: CaseSpec = {
+    name: "postMessage/msg",
+    role: "baseline",
+    setup(): Promise<CaseRunner> {
+      return Promise.resolve({
+        async run() {
+          const pool = await PostWorkers.start(1);
+          try {
+            const worker = pool.worker(0);
+            const { value, ms } = await timed(async () => {
+              postItems((data) => worker.post(data), "object", n);
+              worker.post("ack");
+              return (await pool.next(0)) as Received;
+            });
+            return { metrics: { rate: (n / ms) * 1000 }, check: checkReceived("worker", value, n) };
+          } finally {
+            await pool.close();
+          }
+        },
+        close: () => Promise.resolve(),
+      });
+    },
+  };
+  return {
+    name: "tell-cold",
+    title: "cross-worker tell from a fresh system, main → 1 actor (no warm-up)",
+    metrics: [rateMetric()],
+    params: { messages: n, item: item(1), freshSystemPerRun: true },
+    notes: ["a new system (Missive) or worker (baseline) per repetition, started before the clock; warm-up runs are cold runs too"],
+    cases: [missive, baseline],
+  };
+};

@@ -60,6 +60,16 @@ export const TARGETS: TargetSpec[] = [
     },
   ]),
   {
+    id: "tell-cold-vs-postMessage",
+    text: "tell-cold: the first 200 000 tells of a fresh system ≥ 4× per-message postMessage msgs/s",
+    benchmark: "tell-cold",
+    baseline: "postMessage/msg",
+    metric: "rate",
+    op: ">=",
+    threshold: 4,
+    form: "ratio",
+  },
+  {
     id: "ask-seq-vs-pingpong",
     text: "ask-seq: p50 ≤ 1.2× bare postMessage ping-pong",
     benchmark: "ask-seq",
@@ -109,6 +119,16 @@ export const TARGETS: TargetSpec[] = [
     threshold: 0.7,
     form: "ratio",
   },
+  ...["pingpong-refs-object", "pingpong-refs-across"].map((b): TargetSpec => ({
+    id: `${b}-vs-sender`,
+    text: `${b}: a { replyTo, n } request ≥ 0.7× the ctx.sender variant's msgs/s`,
+    benchmark: b,
+    baseline: "ctx.sender",
+    metric: "rate",
+    op: ">=",
+    threshold: 0.7,
+    form: "ratio",
+  })),
   {
     id: "spawn-batch-vs-nact",
     text: "spawn-batch: spawn + confirmed start and stop, batches of 100 on one worker, ≥ 2× nact's actors/s",

@@ -170,6 +170,7 @@ export class Loop implements RefHost {
           return [ref.node, ref.address, ref.flow, ref.label];
         },
         fromWire: (node, addr, flow, label) => new ActorRef(this, node, addr, label, flow),
+        local: (v) => ActorRef.shareableOn(v, this),
       },
       { maxStrLength: options.maxMessageBytes, maxBinLength: options.maxMessageBytes },
     );

@@ -28,7 +28,8 @@ import { WireError } from "../errors.ts";
 import { EncodeFailure } from "./encode-failure.ts";
 import type { Envelope } from "./envelope.ts";
 import { Ext, type RefCodec } from "./format.ts";
-import { type Delegate, FrameEncoder } from "./frame-encoder.ts";
+import { FlatCopier } from "./flat-copy.ts";
+import { type Delegate, FrameEncoder, prototypeClean } from "./frame-encoder.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "./frame-header.ts";
 import { FrameReader } from "./frame-reader.ts";
 
@@ -59,9 +60,14 @@ export class Codec {
   readonly #valueReader: FrameReader;
   readonly #newReader: () => FrameReader;
   #reading = false;
-  /** The same-loop copy path's own writer and reader ({@link copyEnvelope}). */
+  /** The same-loop copy path's own writer and reader ({@link copyEnvelope}), and their table of refs. */
   readonly #copyWriter: FrameEncoder;
   readonly #copyReader: FrameReader;
+  readonly #copyRefs: object[];
+  readonly #newCopier: () => [FrameEncoder, FrameReader, object[]];
+  #copying = false;
+  /** The same-loop copy of flat objects, without bytes (flat-copy.ts). */
+  readonly #flat: FlatCopier;
 
   constructor(refs: RefCodec, limits: DecodeLimits = {}) {
     const refWriter = new FrameEncoder((v) => {
@@ -84,8 +90,13 @@ export class Codec {
     this.#frameReader = new FrameReader(fromWire, limits);
     this.#newReader = () => new FrameReader(fromWire, limits);
     this.#valueReader = this.#newReader();
-    this.#copyWriter = new FrameEncoder(this.delegate);
-    this.#copyReader = new FrameReader(fromWire);
+    const isLocal = refs.local?.bind(refs);
+    this.#newCopier = () => {
+      const table: object[] = [];
+      return [new FrameEncoder(this.delegate, table, isLocal), new FrameReader(fromWire, {}, table), table];
+    };
+    [this.#copyWriter, this.#copyReader, this.#copyRefs] = this.#newCopier();
+    this.#flat = new FlatCopier((ref) => this.delegate(ref).byteLength, isLocal ?? (() => false));
   }
 
   /**
@@ -95,19 +106,32 @@ export class Codec {
    * Throws the encoder's {@link EncodeFailure} for an unencodable payload, and for one over
    * `maxBytes` (kind `size`). (Never returns a number any more: the type is kept for callers.)
    *
-   * Why not {@link encodeEnvelope} + {@link decode}: this skips the copy of the bytes, and
-   * the reused frame buffer (in-loop messages with objects, Savina Chameneos and Fork-Join,
-   * spent most of their time in the codec).
+   * Why not {@link encodeEnvelope} + {@link decode}: this skips the copy of the bytes and
+   * the frame (one reused buffer, only the payload read back), and a ref of this loop
+   * travels as a one-byte index into a table beside the bytes, read back as the same
+   * object (what decoding its bytes would give: refs are immutable) — in-loop messages
+   * with objects (Savina Chameneos and Fork-Join, `{ replyTo, n }` requests) spent most of
+   * their time in the codec. The size limit still counts each ref's full bytes.
    */
   copyEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): Envelope {
-    const writer = this.#copyWriter;
-    writer.writeEnvelope(kind, to, from, id, name, payload, maxBytes); // a failed write leaves the writer empty
-    const frame = writer.take();
+    // A copy made while another is under way (a getter or a handle codec that sends) gets its own.
+    if (this.#copying) return copyWith(...this.#newCopier(), kind, to, from, id, name, payload, maxBytes);
+    this.#copying = true;
     try {
-      this.#copyReader.reset(frame, FRAME_HEADER_BYTES);
-      return this.#copyReader.envelope();
+      if (typeof payload === "object" && payload !== null && plainObject(payload)) {
+        // A flat object is copied as it is; any other, from the snapshot of what was read (flat-copy.ts).
+        const flat = this.#flat;
+        const copy = flat.copy(payload as Record<string, unknown>, maxBytes - envelopeBytes(name));
+        if (!flat.snapshot) return [kind, to, from, id, name, copy];
+        try {
+          return copyWith(this.#copyWriter, this.#copyReader, this.#copyRefs, kind, to, from, id, name, copy, maxBytes);
+        } catch (e) {
+          throw sentAs(e, copy, payload);
+        }
+      }
+      return copyWith(this.#copyWriter, this.#copyReader, this.#copyRefs, kind, to, from, id, name, payload, maxBytes);
     } finally {
-      writer.recycle(frame); // everything read from it is a copy (strings, byte arrays, extension data)
+      this.#copying = false;
     }
   }
 
@@ -159,6 +183,64 @@ export class Codec {
    */
   openFrame(frame: Uint8Array): FrameCursor {
     return new FrameCursor(frame, this.#frameReader);
+  }
+}
+
+/**
+ * True for a plain object (`Object.prototype` its prototype, and clean: `for…in` sees own
+ * keys only). False for anything that throws when asked (a revoked Proxy): the writer then
+ * says why.
+ */
+function plainObject(v: object): boolean {
+  try {
+    return !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype && prototypeClean();
+  } catch {
+    return false;
+  }
+}
+
+/** At most the bytes of an envelope's fields but its payload: the array header, four numbers, the name. */
+function envelopeBytes(name: string | null): number {
+  return 37 + (name === null ? 1 : 3 * name.length + 6);
+}
+
+/** The writer's failure for `snapshot` as it is for `payload`, the object the caller sent (its path starts there). */
+function sentAs(e: unknown, snapshot: object, payload: object): unknown {
+  if (e instanceof EncodeFailure) {
+    const holders = e.holders;
+    for (let i = 0; i < holders.length; i++) if (holders[i] === snapshot) holders[i] = payload;
+  }
+  return e;
+}
+
+/**
+ * {@link Codec.copyEnvelope} with one writer, its reader and their table of refs: the
+ * envelope written on its own, its payload read back in place (the other fields are the
+ * caller's own numbers and name), the refs the writer could carry as they are in the table
+ * until the reader has taken them.
+ */
+function copyWith(
+  writer: FrameEncoder,
+  reader: FrameReader,
+  refs: object[],
+  kind: number,
+  to: number,
+  from: number,
+  id: number,
+  name: string | null,
+  payload: unknown,
+  maxBytes: number,
+): Envelope {
+  try {
+    writer.writeStandalone(kind, to, from, id, name, payload, maxBytes);
+    const end = writer.length;
+    // Everything read is a copy (strings, byte arrays, extension data): the buffer is written again by the next copy.
+    reader.reset(writer.buffer, writer.payloadAt, end);
+    const value = reader.value(2);
+    if (!reader.done) throw new WireError("bytes left after a same-loop copy's payload");
+    return [kind, to, from, id, name, value];
+  } finally {
+    if (refs.length !== 0) refs.length = 0; // the table keeps no ref alive
   }
 }
 

@@ -44,6 +44,12 @@ export const Ext = {
   InvalidDate: 9,
   NullProto: 10,
   Utf16: 11,
+  /**
+   * A ref carried as it is by a same-loop copy (`Codec.copyEnvelope`): one byte, its index
+   * in that copy's own table of refs. Never on a link: every other reader refuses it as a
+   * type Missive does not write.
+   */
+  LocalRef: 12,
 } as const;
 
 /** How refs are written and rebuilt; supplied by the loop that owns the codec. */
@@ -51,4 +57,10 @@ export interface RefCodec {
   isRef(value: object): boolean;
   toWire(ref: object): [node: number, loop: number, id: number, label: string];
   fromWire(node: number, loop: number, id: number, label: string): object;
+  /**
+   * True when `ref` decoded on this codec's own loop would be the same as `ref` itself (a
+   * ref of this loop, immutable, with nothing that does not travel): a same-loop copy then
+   * carries the object instead of its bytes. Optional: without it every ref is encoded.
+   */
+  local?(ref: object): boolean;
 }

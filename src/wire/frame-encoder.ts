@@ -50,6 +50,8 @@ const MAX_REMEMBERED_CAPACITY = 1 << 20;
  */
 const CAPACITY_SLACK = 4096;
 const KEY_CACHE_LIMIT = 4096;
+/** Refs one same-loop copy carries as they are (a one-byte index); more are encoded. */
+export const MAX_LOCAL_REFS = 256;
 /** "No limit": msgpack lengths are 32-bit anyway. */
 const NO_LIMIT = 2 ** 32;
 const textEncoder = new TextEncoder();
@@ -72,7 +74,7 @@ export interface Delegate {
  * True while `Object.prototype` has no enumerable properties (nobody polluted it), so
  * `for…in` over a plain object sees only its own keys.
  */
-function prototypeClean(): boolean {
+export function prototypeClean(): boolean {
   for (const _ in Object.prototype) return false;
   return true;
 }
@@ -82,7 +84,8 @@ function errorFieldKey(key: string): boolean {
   return key !== "name" && key !== "message" && key !== "stack" && key !== "cause" && key !== "__proto__" && key !== "constructor";
 }
 
-const protoKey = (o: object): EncodeFailure =>
+/** The failure for an own `"__proto__"` key of `o` (refused: it could change the receiver's prototype). */
+export const protoKey = (o: object): EncodeFailure =>
   new EncodeFailure("type", `a "__proto__" key, which is refused (it could change the receiver's prototype); rename the key`, undefined).at(
     o,
     '["__proto__"]',
@@ -114,10 +117,36 @@ export class FrameEncoder {
   /** Where the envelope or value being written began, and the position past which it is over its size limit. */
   #start = 0;
   #limit = NO_LIMIT;
+  /** Where the payload of the last envelope written began. */
+  #payloadAt = 0;
 
-  constructor(delegate: Delegate) {
+  /**
+   * The same-loop copy's refs carried as they are (extension LocalRef, their index here),
+   * and which refs may be (see `RefCodec.local`, format.ts); `null` for every other writer.
+   */
+  readonly #refTable: object[] | null;
+  readonly #isLocal: ((ref: object) => boolean) | undefined;
+  /**
+   * Bytes the refs in {@link #refTable} would have taken past their 3 bytes: the size
+   * limit counts a message as it would be on a link, whatever path it takes.
+   */
+  #refSavings = 0;
+  /** {@link #refSavings} when each extension being written was opened (the same-loop copy only). */
+  readonly #extSavings: number[] = [];
+  /** The last ref carried as it is, and its {@link #refSavings} share. */
+  #lastLocal: object | null = null;
+  #lastLocalSaved = 0;
+
+  /**
+   * @param refTable for the same-loop copy only (`Codec.copyEnvelope`): refs `isLocal`
+   * accepts are pushed here and written as their index (up to {@link MAX_LOCAL_REFS} per
+   * envelope), for a reader given the same table.
+   */
+  constructor(delegate: Delegate, refTable: object[] | null = null, isLocal?: (ref: object) => boolean) {
     this.#delegate = delegate;
     this.#isRef = delegate.isRef;
+    this.#refTable = isLocal === undefined ? null : refTable;
+    this.#isLocal = isLocal;
   }
 
   /** Envelopes written since the last {@link take}. */
@@ -204,6 +233,44 @@ export class FrameEncoder {
     return this.#bytes.subarray(0, this.#pos);
   }
 
+  /**
+   * Writes an envelope on its own, as {@link encodeEnvelope}, for a reader that reads its
+   * payload in place: {@link buffer} from {@link payloadAt} to {@link length} (valid until
+   * this writer's next use). Throws as {@link writeEnvelope} does.
+   */
+  writeStandalone(
+    kind: number,
+    to: number,
+    from: number,
+    id: number,
+    name: string | null,
+    payload: unknown,
+    maxBytes: number,
+  ): void {
+    this.#standalone();
+    try {
+      this.#envelope(0, maxBytes, kind, to, from, id, name, payload);
+    } catch (e) {
+      this.#pos = 0;
+      throw failed(e);
+    }
+  }
+
+  /** This writer's buffer (see {@link writeStandalone}). */
+  get buffer(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /** Bytes written in {@link buffer} by the last standalone write. */
+  get length(): number {
+    return this.#pos;
+  }
+
+  /** Where the payload of the last envelope written begins in {@link buffer}. */
+  get payloadAt(): number {
+    return this.#payloadAt;
+  }
+
   /** Appends an envelope encoded elsewhere. */
   appendEncoded(envelope: Uint8Array): void {
     if (this.#count === 0) this.#begin();
@@ -264,6 +331,8 @@ export class FrameEncoder {
   #setLimit(start: number, maxBytes: number): void {
     this.#start = start;
     this.#limit = start + maxBytes;
+    this.#refSavings = 0;
+    this.#extSavings.length = 0;
   }
 
   #envelope(
@@ -312,8 +381,10 @@ export class FrameEncoder {
     }
     // `undefined` (a missing argument, a void handler's reply) stays `undefined`, as on the
     // same loop, where the loop delivers it without the codec.
+    this.#payloadAt = this.#pos;
     this.#value(payload, 2); // the envelope is depth 1 (format.ts)
-    if (this.#pos - start > maxBytes) throw EncodeFailure.size(this.#pos - start, maxBytes, false);
+    const size = this.#pos - start + this.#refSavings;
+    if (size > maxBytes) throw EncodeFailure.size(size, maxBytes, false);
   }
 
   /**
@@ -326,6 +397,21 @@ export class FrameEncoder {
     if (n >= 0 && n < 0x80) this.#bytes[this.#pos++] = n;
     else this.#number(n);
     return this.#pos;
+  }
+
+  /**
+   * Back to `pos`, forgetting what was written past it: with the refs carried as they are
+   * since (`savings`, `refs`: {@link #refSavings} and the table's length then; `exts`: the
+   * extensions still open then).
+   */
+  #rewind(pos: number, savings: number, refs: number, exts: number): void {
+    this.#pos = pos;
+    const table = this.#refTable;
+    if (table === null) return;
+    this.#limit += this.#refSavings - savings;
+    this.#refSavings = savings;
+    table.length = refs;
+    this.#extSavings.length = exts;
   }
 
   #ensure(n: number): void {
@@ -343,7 +429,8 @@ export class FrameEncoder {
 
   /** A size failure: what is written so far plus at least `more` bytes is over the limit. */
   #tooLarge(more: number): EncodeFailure {
-    return EncodeFailure.size(this.#pos - this.#start + more, this.#limit - this.#start, true);
+    const saved = this.#refSavings;
+    return EncodeFailure.size(this.#pos - this.#start + saved + more, this.#limit - this.#start + saved, true);
   }
 
   /** Why container `v` (at least `minBytes` long) is refused: too deep, or certain to be too large. */
@@ -389,7 +476,26 @@ export class FrameEncoder {
 
   /** Every object but arrays and plain objects. */
   #object(o: object, proto: object | null, depth: number): void {
-    if (this.#isRef !== undefined && this.#isRef(o)) {
+    const table = this.#refTable;
+    if (table !== null && table.length < MAX_LOCAL_REFS && this.#isLocal!(o)) {
+      if (depth > MAX_DEPTH) throw EncodeFailure.depth(o); // as below
+      // The limit counts the ref's full bytes, as a link would (the delegate caches them per
+      // ref; the last ref's are kept here: a conversation sends the same one again and again).
+      let saved = this.#lastLocalSaved;
+      if (o !== this.#lastLocal) {
+        saved = this.#delegate(o).byteLength - 3;
+        this.#lastLocal = o;
+        this.#lastLocalSaved = saved;
+      }
+      this.#refSavings += saved;
+      this.#limit -= saved;
+      this.#ensure(3);
+      const b = this.#bytes;
+      b[this.#pos] = 0xd4; // fixext 1
+      b[this.#pos + 1] = Ext.LocalRef;
+      b[this.#pos + 2] = table.push(o) - 1;
+      this.#pos += 3;
+    } else if (this.#isRef !== undefined && this.#isRef(o)) {
       if (depth > MAX_DEPTH) throw EncodeFailure.depth(o); // a ref's data is an array at its depth
       this.#raw(this.#delegate(o));
     } else if (ArrayBuffer.isView(o)) this.#binary(o);
@@ -604,6 +710,8 @@ export class FrameEncoder {
       return;
     }
     this.#ensure(1);
+    const savings = this.#refSavings;
+    const refs = this.#refTable?.length ?? 0;
     const start = this.#pos++;
     let n = 0;
     let key: string | undefined;
@@ -632,7 +740,7 @@ export class FrameEncoder {
       throw key === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(key));
     }
     if (n < 0) {
-      this.#pos = start;
+      this.#rewind(start, savings, refs, this.#extSavings.length);
       this.#mapByKeys(o, depth);
       return;
     }
@@ -717,6 +825,7 @@ export class FrameEncoder {
 
   /** Reserves room for the longest extension header; returns where the data starts. */
   #extOpen(): number {
+    if (this.#refTable !== null) this.#extSavings.push(this.#refSavings);
     this.#ensure(6);
     this.#pos += 6;
     return this.#pos;
@@ -725,7 +834,16 @@ export class FrameEncoder {
   /** Writes the header of the extension whose data began at `start`, and moves the data up to it. */
   #extClose(type: number, start: number): void {
     const n = this.#pos - start;
-    const header = n === 1 || n === 2 || n === 4 || n === 8 || n === 16 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : 6;
+    const header = extHeaderBytes(n);
+    if (this.#refTable !== null) {
+      // Refs carried as they are inside: on a link the data, and so maybe its header, is longer.
+      const inside = this.#refSavings - this.#extSavings.pop()!;
+      if (inside !== 0) {
+        const more = extHeaderBytes(n + inside) - header;
+        this.#refSavings += more;
+        this.#limit -= more;
+      }
+    }
     const at = start - 6;
     if (header < 6) this.#bytes.copyWithin(at + header, start, this.#pos);
     this.#pos = at;
@@ -892,11 +1010,14 @@ export class FrameEncoder {
   /** A part of an error: as it is, or its `String()` when its type cannot be sent. */
   #errorPart(v: unknown, depth: number): void {
     const at = this.#pos;
+    const savings = this.#refSavings;
+    const refs = this.#refTable?.length ?? 0;
+    const exts = this.#extSavings.length;
     try {
       this.#value(v, depth);
     } catch (e) {
       if (!(e instanceof EncodeFailure) || e.kind !== "type") throw e;
-      this.#pos = at;
+      this.#rewind(at, savings, refs, exts);
       let text: string;
       try {
         text = String(v);
@@ -928,8 +1049,13 @@ export class FrameEncoder {
   }
 }
 
+/** Bytes of the header of an extension with `n` bytes of data (the shortest form, type included). */
+function extHeaderBytes(n: number): number {
+  return n === 1 || n === 2 || n === 4 || n === 8 || n === 16 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : 6;
+}
+
 /** `e` as the failure a public method throws, its message naming the way to the value. */
-function failed(e: unknown): EncodeFailure {
+export function failed(e: unknown): EncodeFailure {
   const f = EncodeFailure.from(e);
   const path = f.path("value");
   f.message = `${path.length > 120 ? `${path.slice(0, 50)}…${path.slice(-50)}` : path} is ${f.reason}`;

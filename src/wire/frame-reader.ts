@@ -67,21 +67,31 @@ export class FrameReader {
   /** Per nesting depth: a map's values until its object is built. */
   readonly #values: unknown[][] = [];
 
-  /** @param refs rebuilds an ActorRef from its wire form */
-  constructor(refs: RefCodec["fromWire"], limits: ReaderLimits = {}) {
+  /**
+   * The same-loop copy's refs (extension LocalRef is an index into it); `null` for every
+   * other reader, which refuses that extension as one Missive does not write.
+   */
+  readonly #refTable: readonly object[] | null;
+
+  /**
+   * @param refs rebuilds an ActorRef from its wire form
+   * @param refTable only for the reader of the same-loop copy: the table its writer filled
+   */
+  constructor(refs: RefCodec["fromWire"], limits: ReaderLimits = {}, refTable: readonly object[] | null = null) {
     this.#refs = refs;
+    this.#refTable = refTable;
     this.#maxStr = limits.maxStrLength ?? 0xffffffff;
     this.#maxBin = limits.maxBinLength ?? 0xffffffff;
     this.#maxArray = limits.maxArrayLength ?? 0xffffffff;
     this.#maxMap = limits.maxMapLength ?? 0xffffffff;
   }
 
-  /** Reads from `bytes`, starting at `offset`. */
-  reset(bytes: Uint8Array, offset: number): void {
+  /** Reads from `bytes`, starting at `offset`, up to `end`. */
+  reset(bytes: Uint8Array, offset: number, end = bytes.byteLength): void {
     this.#bytes = bytes;
     this.#view = null;
     this.#pos = offset;
-    this.#end = bytes.byteLength;
+    this.#end = end;
   }
 
   /** True when every byte has been read. */
@@ -405,6 +415,13 @@ export class FrameReader {
         if (cached !== undefined) return cached;
         const ref = this.#structured(type, start, end, depth) as object;
         this.#refCache.set(this.#bytes, start, n, ref);
+        return ref;
+      }
+      case Ext.LocalRef: {
+        const table = this.#refTable;
+        if (table === null) throw new WireError(`extension type ${type} is not one Missive writes`);
+        const ref = n === 1 ? table[this.#bytes[start]!] : undefined;
+        if (ref === undefined) throw new WireError("a same-loop ref is not in its copy's table");
         return ref;
       }
       case Ext.Error:

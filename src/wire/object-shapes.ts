@@ -34,7 +34,7 @@ export const MAX_SHAPE_NODES = 4096;
 /** Different keys remembered after one key list prefix. */
 const MAX_CHILDREN = 8;
 
-type Make = (values: unknown[]) => Record<string, unknown>;
+export type Make = (values: unknown[]) => Record<string, unknown>;
 
 const codegen: boolean = (() => {
   try {
@@ -122,6 +122,17 @@ export function byAssignment(keys: readonly (string | number)[], values: readonl
   const out: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) out[keys[i]!] = values[i];
   return out;
+}
+
+/**
+ * A function that builds `{ keys[i]: values[i] }` (string keys, no `"__proto__"`): one
+ * object literal generated for the list, or key-by-key assignment where code generation
+ * is disabled.
+ */
+export function shapeMaker(keys: readonly string[]): Make {
+  if (codegen) return compile(keys);
+  const n = keys.length;
+  return (values) => byAssignment(keys, values, n);
 }
 
 function compile(keys: readonly (string | number)[]): Make {
