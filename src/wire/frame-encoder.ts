@@ -191,13 +191,7 @@ export class FrameEncoder {
     payload: unknown,
     maxBytes = NO_LIMIT,
   ): Uint8Array {
-    this.#standalone();
-    try {
-      this.#envelope(0, maxBytes, kind, to, from, id, name, payload);
-    } catch (e) {
-      this.#pos = 0;
-      throw failed(e);
-    }
+    this.writeStandalone(kind, to, from, id, name, payload, maxBytes);
     return this.#bytes.subarray(0, this.#pos);
   }
 
