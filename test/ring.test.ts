@@ -99,9 +99,12 @@ function endpoints(
     a,
     b,
     received,
-    /** Resolves once b's consumer has raised its SLEEPING flag (checked once per macrotask). */
+    /**
+     * Resolves once b's consumer has raised its SLEEPING flag. Parking is what is under test: the consumer parks in a later
+     * macrotask once it found the ring empty, so this yields turns (no delay) until the flag shows it.
+     */
     parked: async () => {
-      while (Atomics.load(bSleeping, RingControl.SLEEPING) !== 1) await new Promise((resolve) => setTimeout(resolve, 0));
+      while (Atomics.load(bSleeping, RingControl.SLEEPING) !== 1) await new Promise((resolve) => setTimeout(resolve, 0)); // timer-under-test
     },
     /** Resolves once `n` items have been received (an answer to the handler, not a timed wait). */
     until: (n) => {
@@ -135,7 +138,7 @@ describe("RingEndpoint", () => {
             const sent: unknown[] = [];
             for (const step of steps) {
               if ("yield" in step) {
-                await new Promise((resolve) => setTimeout(resolve, 0)); // let the consumer take some
+                await new Promise((resolve) => setTimeout(resolve, 0)); // timer-under-test: a turn for the consumer, one of the interleavings
               } else if ("control" in step) {
                 const message = { type: "control", n: sent.length };
                 sent.push(message);
@@ -181,7 +184,7 @@ describe("RingEndpoint", () => {
     b.close();
     expect(a.postBytes(frame(0, 10))).toBe(true);
     a.post({ type: "late" });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, 0)); // timer-under-test: a turn in which a delivery would show
     expect(received).toEqual([]);
     close();
   });
