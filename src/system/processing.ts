@@ -17,6 +17,7 @@ import type { ActorCell } from "../actor/cell.ts";
 import type { ActorContext } from "../actor/context.ts";
 import type { Dispatcher } from "../actor/dispatcher.ts";
 import { UnknownMessageError } from "../errors.ts";
+import { isThenable } from "../util/thenable.ts";
 import { type Envelope, Kind, SystemMessage } from "../wire/envelope.ts";
 import type { Delivery } from "./delivery.ts";
 import type { Lifecycle } from "./lifecycle.ts";
@@ -38,16 +39,6 @@ export interface ProcessorHost {
   beginWork(): void;
   endWork(): void;
 }
-
-/** True for a promise-like; false for anything whose `then` cannot be read (a revoked Proxy): that is sent as a value, and refused there. */
-const isThenable = (v: unknown): v is PromiseLike<unknown> => {
-  if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
-  try {
-    return typeof (v as PromiseLike<unknown>).then === "function";
-  } catch {
-    return false;
-  }
-};
 
 type Handler = (state: unknown, arg: unknown, ctx: ActorContext) => unknown;
 

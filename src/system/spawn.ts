@@ -26,6 +26,7 @@ import { ActorCell } from "../actor/cell.ts";
 import { type AnyDefinition, findExported } from "../actor/definition.ts";
 import { ActorInitError, DefinitionNotFoundError, MissiveError } from "../errors.ts";
 import type { Clock } from "../util/clock.ts";
+import { isThenable } from "../util/thenable.ts";
 import { address, localIdOf } from "../wire/envelope.ts";
 import { actorContext, type ContextHost } from "./actor-context.ts";
 import type { OpName, OpPayload, SpawnReply, SpawnRequest } from "./ops.ts";
@@ -64,9 +65,6 @@ export interface SpawnHost {
 export function mainLoopKeeps(strategy: string, name: string | null, parent: number): boolean {
   return strategy === "restart" || name !== null || localIdOf(parent) === 0;
 }
-
-const isThenable = (v: unknown): v is PromiseLike<unknown> =>
-  v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
 
 /**
  * `starting` (what is left of init and onStart), failed with a timeout error after `ms`
