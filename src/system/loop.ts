@@ -144,12 +144,6 @@ export class Loop implements RefHost {
   readonly #processor: Processor = new Processor(this);
   readonly #inbound: Inbound;
   #nextLocalId = 1;
-  /**
-   * This worker's row of taken counts in shared memory (see `Peer.takenRow`), whose last two
-   * slots are its highest actor number and its live actor count: what the main loop needs
-   * after a crash, for the actors it keeps no record of (see `spawn.ts`).
-   */
-  #ownRow: Float64Array | undefined = undefined;
 
   constructor(options: LoopOptions, env: LoopEnv = {}) {
     this.index = options.index;
@@ -249,10 +243,7 @@ export class Loop implements RefHost {
   /** Shares loop `loop`'s row of taken counts (see `Peer.takenRow`); this loop's own row is where it counts. */
   setTakenRow(loop: number, row: SharedArrayBuffer): void {
     const view = (this.peers[loop]!.takenRow = new Float64Array(row));
-    if (loop === this.index) {
-      this.delivery.setOwnTakenRow(view);
-      this.#ownRow = view;
-    }
+    if (loop === this.index) this.delivery.setOwnTakenRow(view);
   }
 
   /**
@@ -606,22 +597,7 @@ export class Loop implements RefHost {
   ): void {
     const dest = to % LOOP_SPAN;
     if (dest === this.index) {
-      if (
-        isImmutable(payload, this.options.maxMessageBytes) || ActorRef.shareableOn(payload, this) ||
-        // Missive's typed errors (an ask to a stopped actor, a timeout…) are values made for this one answer: handed over as they are,
-        // without encoding their stack and capturing another (that copy cost ~150 µs under source maps).
-        (kind === Kind.Fail && payload instanceof MissiveError)
-      ) {
-        this.delivery.deliver([kind, to, from, id, name, payload]);
-        return;
-      }
-      let copy: Envelope;
-      try {
-        copy = this.codec.copyEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
-      } catch (e) {
-        throw this.#encodeError(e, label, name ?? "(reply)", userValue);
-      }
-      this.delivery.deliver(copy);
+      this.delivery.deliver(this.#localEnvelope(kind, to, from, id, name, payload, label, name ?? "(reply)", userValue));
       return;
     }
     const peer = this.peers[dest];
@@ -680,6 +656,15 @@ export class Loop implements RefHost {
   // ---- actors on this loop ---------------------------------------------------------------
 
   /** A fresh actor number on this loop. */
+  /**
+   * This worker's row of taken counts in shared memory (see `Peer.takenRow`), whose last two slots are its highest actor
+   * number and its live actor count: what the main loop needs after a crash, for the actors it keeps no record of (see
+   * `spawn.ts`). `undefined` on the main loop.
+   */
+  get #ownRow(): Float64Array | undefined {
+    return this.peers[this.index]?.takenRow;
+  }
+
   allocateLocalId(): number {
     const id = this.#nextLocalId++;
     const own = this.#ownRow;
@@ -708,11 +693,37 @@ export class Loop implements RefHost {
 
   /** `value` as the receiver's own copy: as it is when immutable or a ref of this loop, else decoded from its encoding. */
   copyValue(value: unknown, label: string, what: string): unknown {
-    if (isImmutable(value, this.options.maxMessageBytes) || ActorRef.shareableOn(value, this)) return value;
+    return this.#localEnvelope(Kind.Tell, 0, 0, 0, null, value, label, what, value)[5];
+  }
+
+  /**
+   * An envelope for an actor of this loop: the payload as it is when it may be shared (immutable, a ref of this loop, or
+   * one of Missive's typed errors answering an ask), else the receiver's own copy; a typed error naming `label` and `what`
+   * when it cannot be sent.
+   */
+  #localEnvelope(
+    kind: number,
+    to: number,
+    from: number,
+    id: number,
+    name: string | null,
+    payload: unknown,
+    label: string,
+    what: string,
+    userValue: unknown,
+  ): Envelope {
+    if (
+      isImmutable(payload, this.options.maxMessageBytes) || ActorRef.shareableOn(payload, this) ||
+      // Missive's typed errors (an ask to a stopped actor, a timeout…) are values made for this one answer: handed over as they
+      // are, without encoding their stack and capturing another (that copy cost ~150 µs under source maps).
+      (kind === Kind.Fail && payload instanceof MissiveError)
+    ) {
+      return [kind, to, from, id, name, payload];
+    }
     try {
-      return this.codec.copyEnvelope(Kind.Tell, 0, 0, 0, null, value, this.options.maxMessageBytes)[5];
+      return this.codec.copyEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
     } catch (e) {
-      throw this.#encodeError(e, label, what, value);
+      throw this.#encodeError(e, label, what, userValue);
     }
   }
 
