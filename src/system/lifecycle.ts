@@ -98,10 +98,7 @@ export class Lifecycle {
       const [localId, normal = true, reason = "stopped"] = Array.isArray(p) ? p : [p];
       return this.stopActor(localId, { normal, reason });
     });
-    ops.on("childStopped", ([parent, child]) => {
-      if (parent === 0) this.onTopLevelStopped?.(child);
-      else host.cells.get(parent)?.children.delete(child);
-    });
+    ops.on("childStopped", ([parent, child]) => this.#forgetChild(parent, child));
     ops.on("watch", (p) => this.watch.watchOp(p));
     ops.on("unwatch", (p) => this.watch.unwatchOp(p));
     ops.on("childFailed", ([parent, childLabel, error]) => {
@@ -351,11 +348,14 @@ export class Lifecycle {
   #childStopped(parent: number, child: number): void {
     const host = this.#host;
     if (loopOf(parent) !== host.index) host.tellOp(loopOf(parent), "childStopped", [localIdOf(parent), child]);
-    else if (localIdOf(parent) === 0) this.onTopLevelStopped?.(child);
-    else {
-      const cell = host.cells.get(localIdOf(parent));
-      if (cell?.hasRelations) cell.children.delete(child);
-    }
+    else this.#forgetChild(localIdOf(parent), child);
+  }
+
+  /** Actor `parent` of this loop (0: the guardian, for a top-level actor) forgets its stopped child `child`. */
+  #forgetChild(parent: number, child: number): void {
+    if (parent === 0) return this.onTopLevelStopped?.(child);
+    const cell = this.#host.cells.get(parent);
+    if (cell?.hasRelations) cell.children.delete(child);
   }
 
   async #stopChildren(cell: ActorCell, reason: string): Promise<void> {

@@ -93,6 +93,11 @@ export interface WatchHost {
 /** Stopped actors whose reason is remembered, per loop, for watchers that come late: the last 1024. */
 const TOMBSTONES = 1024;
 
+/** The `$terminated` payload telling that actor `addr` (`label`) stopped for `reason` (its error, if any, is appended by the sender). */
+function terminatedPayload(addr: number, label: string, reason: StopReason): unknown[] {
+  return [addr, label, reason.reason, reason.normal];
+}
+
 export class DeathWatch {
   readonly #host: WatchHost;
   // Recently stopped actors, a ring of the last TOMBSTONES (address, label, reason): a stop allocates nothing,
@@ -171,7 +176,7 @@ export class DeathWatch {
         host.remoteFor(ref).unwatch(cell.address, ref);
       } catch { /* no cluster any more (shutdown): nothing to tell */ }
     }
-    const base = [cell.address, cell.label, reason.reason, reason.normal];
+    const base = terminatedPayload(cell.address, cell.label, reason);
     for (const watcher of new Set([...cell.watchers, ...cell.links])) {
       try {
         this.#tell(watcher, cell.address, reason.error === undefined ? base : [...base, reason.error]);
@@ -187,8 +192,7 @@ export class DeathWatch {
     for (let k = 1; k <= n; k++) {
       const slot = (this.#graves - k) % TOMBSTONES;
       if (this.#graveAddress[slot] === addr) {
-        const reason = this.#graveReason[slot]!;
-        return [addr, this.#graveLabel[slot], reason.reason, reason.normal];
+        return terminatedPayload(addr, this.#graveLabel[slot]!, this.#graveReason[slot]!);
       }
     }
     return undefined;
