@@ -28,6 +28,8 @@ export interface LocalOutcome {
   sum: number;
   /** Batches whose last actor was confirmed stopped (spawnBatches). */
   stopsConfirmed: number;
+  /** Sum of the values the actor received, as it read them back (tellReadBack). */
+  values?: number;
 }
 
 /** Drives the in-worker spawn and ask comparisons; each answer is a {@link LocalOutcome}. */
@@ -62,7 +64,7 @@ export const LocalDriver = defineActor(import.meta.url, {
       }
       const ms = performance.now() - started;
       const { sum: values } = await tally.ask("total");
-      return { ms, sum, stopsConfirmed: values };
+      return { ms, sum, stopsConfirmed: 0, values };
     },
     async askSequential(_state, req: { n: number }, ctx): Promise<LocalOutcome> {
       const child = await ctx.spawn(Ephemeral, 1);
