@@ -10,6 +10,7 @@
  * @module
  */
 import { Deque } from "../util/deque.ts";
+import { IdSet } from "../util/id-table.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { ActorContext } from "./context.ts";
 import type { ActorRef } from "./ref.ts";
@@ -34,7 +35,7 @@ export class ActorCell {
   readonly label: string;
   /** Address of the parent actor; 0 for top-level actors (the guardian). */ readonly parent: number;
   /** Registered name, if any. */ readonly name: string | null;
-  #children: Set<number> | null = null;
+  #children: IdSet | null = null;
   #remoteChildren: Set<ActorRef> | null = null;
   /** FIFO of envelopes not yet processed. */ readonly mailbox = new Deque<Envelope>();
   state: unknown = undefined;
@@ -88,8 +89,8 @@ export class ActorCell {
   // child, a watcher or a failure costs none of them (issue 13: ≤ 1 KiB per idle actor).
 
   /** Addresses of live children (they stop before this actor). */
-  get children(): Set<number> {
-    return this.#children ??= new Set();
+  get children(): IdSet {
+    return this.#children ??= new IdSet();
   }
   /** Children spawned on other nodes (`ctx.spawn(…, { node })`): stopped with this actor, not supervised by it. */
   get remoteChildren(): Set<ActorRef> {

@@ -19,6 +19,7 @@
 import { AskTimeoutError } from "../errors.ts";
 import type { AskOptions } from "../actor/ref.ts";
 import { Deque } from "../util/deque.ts";
+import { IdTable } from "../util/id-table.ts";
 import { type Clock, realClock, type TimerHandle } from "../util/clock.ts";
 
 /** The asks sharing one timeout value, oldest first, and the timer for the oldest. */
@@ -38,7 +39,7 @@ interface Pending {
 }
 
 export class PendingAsks {
-  readonly #pending = new Map<number, Pending>();
+  readonly #pending = new IdTable<Pending>();
   readonly #lanes = new Map<number, Lane>();
   #nextId = 1;
   readonly #clock: Clock;
@@ -104,12 +105,12 @@ export class PendingAsks {
 
   /** Rejects the waiting asks whose target loop matches (a worker died). */
   rejectWhere(which: (targetLoop: number) => boolean, error: (id: number) => unknown): void {
-    for (const [id, entry] of [...this.#pending]) if (which(entry.target)) this.#fail(id, error(id));
+    for (const [id, entry] of this.#pending.entries()) if (which(entry.target)) this.#fail(id, error(id));
   }
 
   /** Rejects every waiting ask (shutdown). */
   rejectAll(error: (id: number) => unknown): void {
-    for (const id of [...this.#pending.keys()]) this.#fail(id, error(id));
+    for (const id of this.#pending.keys()) this.#fail(id, error(id));
     this.dispose();
   }
 

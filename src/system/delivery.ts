@@ -21,13 +21,14 @@ import { CONSUMED, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, S
 import type { PendingAsks } from "./asks.ts";
 import type { DeadLetter, DeadLetterReason } from "./dead-letters.ts";
 import type { Credits } from "./flow-control.ts";
+import type { IdTable } from "../util/id-table.ts";
 
 /** What delivery needs from its loop. */
 export interface DeliveryHost {
   readonly index: number;
   /** "the main loop" or "worker N", for labels. */
   readonly name: string;
-  readonly cells: Map<number, ActorCell>;
+  readonly cells: IdTable<ActorCell>;
   /** Mailbox-only endpoints (test probes): envelopes to these ids go to a callback. */
   readonly probes: Map<number, (env: Envelope) => void>;
   readonly dispatcher: Dispatcher;

@@ -36,6 +36,7 @@ import {
   type WireError,
 } from "../errors.ts";
 import { macrotask } from "../util/macrotask.ts";
+import { IdTable } from "../util/id-table.ts";
 import { type Clock, realClock } from "../util/clock.ts";
 import type { Endpoint } from "../transport/endpoint.ts";
 import { Link } from "../transport/link.ts";
@@ -114,7 +115,7 @@ export class Loop implements RefHost {
   readonly #returns: CreditReturns;
   /** What this loop knows of every loop, by index (its own entry is unused but for its row of taken counts). */
   readonly peers: Peer[] = [];
-  readonly cells = new Map<number, ActorCell>();
+  readonly cells = new IdTable<ActorCell>();
   readonly ops = new LoopOps();
   /** Mailbox-only endpoints (test probes): envelopes to these ids go to a callback. */
   readonly probes = new Map<number, (env: Envelope) => void>();

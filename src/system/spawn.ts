@@ -27,6 +27,7 @@ import { type AnyDefinition, findExported } from "../actor/definition.ts";
 import { ActorInitError, DefinitionNotFoundError, MissiveError } from "../errors.ts";
 import type { Clock } from "../util/clock.ts";
 import { isThenable } from "../util/thenable.ts";
+import type { IdTable } from "../util/id-table.ts";
 import { address, localIdOf } from "../wire/envelope.ts";
 import { actorContext, type ContextHost } from "./actor-context.ts";
 import type { OpName, OpPayload, SpawnReply, SpawnRequest } from "./ops.ts";
@@ -40,7 +41,7 @@ export interface SpawnHost {
   readonly index: number;
   readonly options: LoopOptions;
   readonly codec: Codec;
-  readonly cells: Map<number, ActorCell>;
+  readonly cells: IdTable<ActorCell>;
   readonly dispatcher: Dispatcher;
   readonly delivery: Delivery;
   readonly current: ActorCell | null;

@@ -37,6 +37,7 @@ import { LinkedActorError, MessageEncodeError, MissiveError } from "../errors.ts
 import { address, type Envelope, localIdOf, loopOf, SystemMessage } from "../wire/envelope.ts";
 import type { OpName, OpPayload, OpReply } from "./ops.ts";
 import { describeError } from "../util/error-text.ts";
+import type { IdTable } from "../util/id-table.ts";
 
 /** Why an actor stopped (what watchers and linked actors are told). */
 export interface StopReason {
@@ -79,7 +80,7 @@ export function parseRemoteKey(key: unknown): [node: number, addr: number] | und
 /** What death watch needs from its loop. */
 export interface WatchHost {
   readonly index: number;
-  readonly cells: Map<number, ActorCell>;
+  readonly cells: IdTable<ActorCell>;
   requestOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>): Promise<OpReply<K>>;
   tellOp<K extends OpName>(loop: number, op: K, payload: OpPayload<K>): void;
   tellSystem(to: number, from: number, name: string, payload: unknown): void;
