@@ -25,17 +25,26 @@ import { type Clock, realClock, type TimerHandle } from "../util/clock.ts";
 /** The asks sharing one timeout value, oldest first, and the timer for the oldest. */
 interface Lane {
   ms: number;
-  queue: Deque<{ id: number; deadline: number; actor: string; name: string }>;
+  queue: Deque<Pending>;
   timer: TimerHandle | undefined;
 }
 
+/** One waiting ask; it is also its own entry in its timeout's lane (one object per ask). */
 interface Pending {
+  id: number;
   /** Loop of the asked actor (so asks to a lost worker can be failed). */
   target: number;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** When it times out (clock milliseconds; Infinity: never). */
+  deadline: number;
+  /** Label of the asked actor and the message name, for the timeout error. */
+  actor: string;
+  name: string;
+  /** Settled (or failed): the lane drops it when it reaches the front. */
+  done: boolean;
 }
 
 export class PendingAsks {
@@ -77,8 +86,19 @@ export class PendingAsks {
       return { id: 0, promise };
     }
     const id = this.#nextId++;
-    const entry: Pending = { target, resolve, reject, signal, onAbort: undefined };
-    if (Number.isFinite(timeout)) this.#expireAfter(id, timeout, actor, messageName);
+    const entry: Pending = {
+      id,
+      target,
+      resolve,
+      reject,
+      signal,
+      onAbort: undefined,
+      deadline: Infinity,
+      actor,
+      name: messageName,
+      done: false,
+    };
+    if (Number.isFinite(timeout)) this.#expireAfter(entry, timeout);
     if (signal) {
       entry.onAbort = () => this.#fail(id, signal.reason);
       signal.addEventListener("abort", entry.onAbort, { once: true });
@@ -114,12 +134,14 @@ export class PendingAsks {
     this.dispose();
   }
 
-  #expireAfter(id: number, ms: number, actor: string, name: string): void {
+  #expireAfter(entry: Pending, ms: number): void {
     let lane = this.#lanes.get(ms);
     if (lane === undefined) this.#lanes.set(ms, lane = { ms, queue: new Deque(), timer: undefined });
     // Settled asks at the front leave now, so the queue holds only what may still expire.
-    while (lane.queue.length > 0 && !this.#pending.has(lane.queue.peek()!.id)) lane.queue.shift();
-    lane.queue.push({ id, deadline: this.#clock.now() + ms, actor, name });
+    const queue = lane.queue;
+    while (queue.length > 0 && queue.peek()!.done) queue.shift();
+    entry.deadline = this.#clock.now() + ms;
+    queue.push(entry);
     if (lane.timer === undefined) this.#arm(lane);
   }
 
@@ -136,7 +158,7 @@ export class PendingAsks {
     lane.timer = undefined;
     const now = this.#clock.now();
     for (let head = lane.queue.peek(); head !== undefined; head = lane.queue.peek()) {
-      if (!this.#pending.has(head.id)) {
+      if (head.done) {
         lane.queue.shift();
         continue;
       }
@@ -161,6 +183,7 @@ export class PendingAsks {
     const entry = this.#pending.get(id);
     if (!entry) return undefined;
     this.#pending.delete(id);
+    entry.done = true;
     if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
     return entry;
   }
