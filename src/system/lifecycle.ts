@@ -20,7 +20,7 @@
 import type { ActorCell } from "../actor/cell.ts";
 import type { SpawnOptions } from "../actor/context.ts";
 import { type AnyDefinition, isDefinition, type Terminated } from "../actor/definition.ts";
-import type { ActorRef } from "../actor/ref.ts";
+import { ActorRef } from "../actor/ref.ts";
 import { backoffDelay } from "../actor/supervision.ts";
 import { ActorStoppedError, InvalidArgumentError, LinkedActorError, MissiveError } from "../errors.ts";
 import { type Envelope, localIdOf, loopOf } from "../wire/envelope.ts";
@@ -114,6 +114,12 @@ export class Lifecycle {
 
   /** Spawns `definition` on loop `loop` (may be this one) with `parent` as its parent address. */
   spawnOn(loop: number, definition: AnyDefinition, arg: unknown, parent: number, name: string | null): Promise<ActorRef> {
+    const spawned = this.#spawnOn(loop, definition, arg, parent, name);
+    return spawned instanceof ActorRef ? Promise.resolve(spawned) : spawned;
+  }
+
+  /** {@link spawnOn}, with the ref at once (no promise) when the actor started synchronously on this loop. */
+  #spawnOn(loop: number, definition: AnyDefinition, arg: unknown, parent: number, name: string | null): ActorRef | Promise<ActorRef> {
     const host = this.#host;
     try {
       if (!isDefinition(definition)) {
@@ -128,6 +134,7 @@ export class Lifecycle {
         ? host.requestOp(loop, "spawn", [definition.url, definition.key, arg, parent, null], arg, definition.name)
         // A name is reserved on the main loop, which keeps the names.
         : host.requestOp(0, "spawnNamed", [loop, definition.url, definition.key, arg, parent, name], arg, definition.name);
+      if (!(spawned instanceof Promise)) return host.refTo(spawned[0], spawned[1], spawned[2]);
       return spawned.then(([addr, label, flow]) => host.refTo(addr, label, flow));
     } catch (e) {
       return Promise.reject(e);
@@ -153,7 +160,13 @@ export class Lifecycle {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.spawnOn(loop, definition, arg, cell.address, options?.name ?? null).then(async (ref) => {
+    const spawned = this.#spawnOn(loop, definition, arg, cell.address, options?.name ?? null);
+    if (spawned instanceof ActorRef && cell.status !== "stopping" && cell.status !== "stopped") {
+      // Started synchronously, here and now, by a parent that is not stopping.
+      cell.children.add(spawned.address);
+      return Promise.resolve(spawned);
+    }
+    return Promise.resolve(spawned).then(async (ref) => {
       if (cell.status === "stopping" || cell.status === "stopped") {
         // The parent stopped while the child was being created: the child must not outlive it.
         await this.#stopAt(ref.address, true, "its parent stopped");
@@ -331,7 +344,7 @@ export class Lifecycle {
   #stopped(cell: ActorCell): void {
     const host = this.#host;
     try {
-      host.delivery.undeliverable(cell, cell.mailbox.drain());
+      if (cell.mailbox.length > 0) host.delivery.undeliverable(cell, cell.mailbox.drain());
       cell.status = "stopped";
       host.cells.delete(cell.localId);
       this.watch.stopped(cell, cell.stopReason ?? NORMAL);

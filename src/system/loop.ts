@@ -511,12 +511,22 @@ export class Loop implements RefHost {
 
   /** Answers ask `env` with `value` (or with the encode error if `value` cannot be sent). */
   reply(env: Envelope, value: unknown): void {
-    const to = address(loopOf(env[2]), 0);
+    const asker = loopOf(env[2]);
+    if (asker === this.index && (isImmutable(value, this.options.maxMessageBytes) || ActorRef.shareableOn(value, this))) {
+      // An answer to an ask of this loop that can be shared as it is: settled here, no envelope.
+      this.asks.settle(env[3], true, value);
+      return;
+    }
     try {
-      this.#sendEnvelope(Kind.Reply, to, address(this.index, 0), env[3], null, value, `the asker on loop ${loopOf(env[2])}`, value);
+      this.#sendEnvelope(Kind.Reply, address(asker, 0), address(this.index, 0), env[3], null, value, this.#askerLabel(asker), value);
     } catch (e) {
       this.fail(env, e);
     }
+  }
+
+  /** "the asker on loop N", made once per loop (a reply's label, for its encode error). */
+  #askerLabel(loop: number): string {
+    return this.#askerLabels[loop] ??= `the asker on loop ${loop}`;
   }
 
   /** Fails ask `env` with `error`. */
@@ -538,6 +548,8 @@ export class Loop implements RefHost {
       );
     }
   }
+
+  readonly #askerLabels: string[] = [];
 
   #senderAddress(): number {
     return this.#processor.current?.address ?? this.#as;

@@ -17,7 +17,7 @@
  * declare const context: ContextHost; // the loop's side of every actor context
  * declare const Counter: AnyDefinition;
  * const spawner = new Spawner(host, context, (_cell) => {});
- * const [addr, label, flow] = await spawner.spawnHere(Counter, 0, 0); // a top-level actor on this loop
+ * const [addr, label, flow] = await spawner.spawnHere(Counter, 0, 0); // a top-level actor on this loop (no promise if init is synchronous)
  * console.log(addr, label, flow);
  * ```
  * @module
@@ -122,7 +122,7 @@ export class Spawner {
    * Spawns `definition` on this loop with parent `parent`, without a request (the fast
    * path). `arg` must already be the child's own copy.
    */
-  spawnHere(definition: AnyDefinition, arg: unknown, parent: number): Promise<SpawnReply> {
+  spawnHere(definition: AnyDefinition, arg: unknown, parent: number): SpawnReply | Promise<SpawnReply> {
     const host = this.#host;
     const found = this.#exported.get(definition);
     // init never runs inside a handler (its sends would carry that actor as their sender): then it waits a turn.
@@ -137,7 +137,7 @@ export class Spawner {
     }
     if (!(started instanceof Promise)) {
       host.endWork();
-      return Promise.resolve(started);
+      return started; // init and onStart were synchronous: the actor runs already
     }
     return started.finally(() => host.endWork());
   }
