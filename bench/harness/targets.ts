@@ -12,6 +12,8 @@ export interface TargetSpec {
   /** What the target says, in words. */
   text: string;
   benchmark: string;
+  /** The case measured against the baseline; default: the benchmark's `missive` case. */
+  subject?: string;
   baseline: string;
   metric: string;
   /** `missive / baseline` (the ratio is stated that way round, whatever the metric). */
@@ -129,6 +131,40 @@ export const TARGETS: TargetSpec[] = [
     threshold: 0.7,
     form: "ratio",
   })),
+  // Issue 13 goal 3: the shared-memory link (opt-in, `link: { transport: "ring" }`).
+  {
+    id: "tell-all-ring-vs-batch",
+    text: "tell-all over shared-memory rings: ≥ 1.5× 256-item structured-clone batches",
+    benchmark: "tell-all",
+    subject: "missive ring",
+    baseline: "postMessage/256 batch",
+    metric: "rate",
+    op: ">=",
+    threshold: 1.5,
+    form: "ratio",
+  },
+  {
+    id: "ask-seq-ring-vs-pingpong",
+    text: "ask-seq over shared-memory rings: p50 ≤ 1.0× bare postMessage ping-pong",
+    benchmark: "ask-seq",
+    subject: "missive ring",
+    baseline: "postMessage ping-pong",
+    metric: "p50",
+    op: "<=",
+    threshold: 1,
+    form: "ratio",
+  },
+  {
+    id: "ask-seq-spin-vs-pingpong",
+    text: "ask-seq over rings with a 50 µs spin: p50 ≤ 0.3× bare postMessage ping-pong",
+    benchmark: "ask-seq",
+    subject: "missive ring spin50",
+    baseline: "postMessage ping-pong",
+    metric: "p50",
+    op: "<=",
+    threshold: 0.3,
+    form: "ratio",
+  },
   {
     id: "spawn-batch-vs-nact",
     text: "spawn-batch: spawn + confirmed start and stop, batches of 100 on one worker, ≥ 2× nact's actors/s",
@@ -230,12 +266,12 @@ export function evaluateTargets(results: readonly BenchmarkResult[]): TargetResu
   for (const t of TARGETS) {
     const bench = results.find((r) => r.name === t.benchmark);
     if (bench === undefined) continue;
-    const missive = bench.cases.find((c) => c.role === "missive");
+    const missive = bench.cases.find((c) => t.subject === undefined ? c.role === "missive" : c.name === t.subject);
     const base = t.form === "value" ? missive : bench.cases.find((c) => c.name === t.baseline);
     const missiveBad = missive === undefined || missive.status !== "ok";
     if (missiveBad || base === undefined || base.status !== "ok") {
       const bad = missiveBad ? missive : base;
-      const name = missiveBad ? "missive" : t.baseline;
+      const name = missiveBad ? t.subject ?? "missive" : t.baseline;
       const reason = bad === undefined ? `${name} did not run` : `${name} is ${bad.status}${bad.reason ? `: ${bad.reason}` : ""}`;
       out.push({ ...t, ratio: null, status: "n/a", reason });
       continue;
