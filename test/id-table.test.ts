@@ -62,6 +62,17 @@ describe("IdTable", () => {
     expect(table.get(3)).toBeUndefined();
   });
 
+  it("gives memory back after a burst: the ring halves as it empties", () => {
+    const table = new IdTable<number>();
+    for (let id = 1; id <= 100_000; id++) table.set(id, id);
+    const peak = table.slots;
+    expect(peak).toBeGreaterThanOrEqual(100_000);
+    for (let id = 1; id <= 99_990; id++) expect(table.delete(id)).toBe(true);
+    expect(table.slots).toBeLessThanOrEqual(1024);
+    for (let id = 99_991; id <= 100_000; id++) expect(table.get(id)).toBe(id);
+    expect(table.size).toBe(10);
+  });
+
   it("lets the table change while its snapshot is iterated", () => {
     const table = new IdTable<number>();
     for (let id = 1; id <= 100; id++) table.set(id, id);

@@ -11,7 +11,8 @@
  * The table is a power-of-two ring indexed by the id's low bits (after folding the bits an
  * address keeps for its loop, see `src/wire/envelope.ts`), so an id finds its slot at once.
  * A new id whose slot holds a long-lived older id moves the older one to a small `Map` on
- * the side; the ring doubles once it is half full.
+ * the side; the ring doubles once it is half full, and halves (from 1024 slots) once it is
+ * less than an eighth full.
  *
  * @example
  * ```ts
@@ -25,6 +26,8 @@
  */
 
 const INITIAL = 16;
+/** A ring this large or larger halves once it is less than 1/8 full (it doubles when half full). */
+const SHRINK_FROM = 1024;
 
 /** The slot an id maps to: its low bits, with an address's actor number folded in. */
 const spread = (id: number): number => id + Math.floor(id / 1024);
@@ -40,6 +43,11 @@ export class IdTable<V> {
   /** How many ids the table holds. */
   get size(): number {
     return this.#inRing + (this.#aside?.size ?? 0);
+  }
+
+  /** Slots in the ring (what it holds in memory besides the side `Map`): for tests and metrics. */
+  get slots(): number {
+    return this.#ids.length;
   }
 
   /** The value of `id`, or undefined. */
@@ -68,7 +76,7 @@ export class IdTable<V> {
     }
     if (held !== 0) {
       if (this.#inRing * 2 >= this.#ids.length) {
-        this.#grow();
+        this.#resize(this.#ids.length * 2);
         return this.set(id, value);
       }
       // An older id that is still here: it has lived long, so it moves aside.
@@ -89,6 +97,8 @@ export class IdTable<V> {
       this.#ids[slot] = 0;
       this.#values[slot] = undefined;
       this.#inRing--;
+      // After a burst the ring gives its memory back (halving, so a size that swings costs little).
+      if (this.#inRing * 8 < this.#ids.length && this.#ids.length >= SHRINK_FROM) this.#resize(this.#ids.length / 2);
       return true;
     }
     return this.#aside !== undefined && this.#aside.delete(id);
@@ -134,10 +144,9 @@ export class IdTable<V> {
     return this.entries()[Symbol.iterator]();
   }
 
-  #grow(): void {
+  #resize(size: number): void {
     const ids = this.#ids;
     const values = this.#values;
-    const size = ids.length * 2;
     this.#ids = new Array<number>(size).fill(0);
     this.#values = new Array<V | undefined>(size).fill(undefined);
     this.#mask = size - 1;
