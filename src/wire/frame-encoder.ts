@@ -326,7 +326,8 @@ export class FrameEncoder {
     this.#start = start;
     this.#limit = start + maxBytes;
     this.#refSavings = 0;
-    this.#extSavings.length = 0;
+    // Only the same-loop copy's writer ever fills it; a store to `length` is a call even when it is 0 already.
+    if (this.#extSavings.length !== 0) this.#extSavings.length = 0;
   }
 
   #envelope(
