@@ -38,6 +38,21 @@ describe(`channel cancellation on ${runtimeName}`, () => {
     expect([s.cancelled, s.returned, s.getters, s.buffered]).toEqual([1, 0, 0, 0]);
   });
 
+  it("serves a handle's cancellable gets in order when gets in the middle were cancelled", async () => {
+    const ch = await Channel.open<string>(system, { capacity: 4 });
+    const controllers = [0, 1, 2, 3, 4].map(() => new AbortController());
+    const gets = controllers.map((ac) => ch.get({ signal: ac.signal }));
+    controllers[1]!.abort(reason("second gives up"));
+    controllers[3]!.abort(reason("fourth gives up"));
+    await expect(gets[1]).rejects.toThrow("second gives up");
+    await expect(gets[3]).rejects.toThrow("fourth gives up");
+    for (const item of ["a", "b", "c"]) await ch.put(item);
+    expect([await gets[0], await gets[2], await gets[4]]).toEqual(["a", "b", "c"]);
+    controllers[0]!.abort(reason("too late")); // a served get no longer listens: nothing happens
+    const s = await ch.stats();
+    expect([s.buffered, s.inDoubt, s.getters, s.returned, s.handed]).toEqual([0, 0, 0, 0, 3]);
+  });
+
   it("returns an item handed to a get that was cancelled in flight to the front of the channel", async () => {
     const ch = await Channel.open<number>(system, { capacity: 5, worker: 1 });
     for (const n of [1, 2, 3]) await ch.put(n);

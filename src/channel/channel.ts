@@ -155,6 +155,8 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
   #gets: GetSlots | undefined;
   /** What a cancellable get's errors call it (made once). */
   #getLabel: string | undefined;
+  /** `#takeDone` for the cancellable gets (made once, not per get). */
+  #takeDoneLater: (() => number) | undefined;
 
   /** @internal handles are made by {@link Channel.open} and the wire. */
   constructor(owner: ActorRef<typeof ChannelOwner>, capacity: number) {
@@ -232,15 +234,8 @@ export class Channel<T> implements AsyncIterable<T>, AsyncDisposable {
   get(options?: WaitOptions): Promise<T> {
     if (!isCancellable(options)) return this.#plainGet();
     // Not async: a cancel storm makes a get per abort, and each promise less counts.
-    let cancellation: Cancellation;
-    try {
-      cancellation = new Cancellation(options, this.#getLabel ??= `get from ${this}`);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (cancellation.cancelled) return Promise.reject(cancellation.reason);
     this.#gets ??= new GetSlots(this.owner, (reply) => new ChannelClosedError(`${this}`, closedCause(reply)));
-    return this.#gets.get<T>(cancellation, () => this.#takeDone());
+    return this.#gets.get<T>(options!, this.#getLabel ??= `get from ${this}`, this.#takeDoneLater ??= () => this.#takeDone());
   }
 
   async #plainGet(): Promise<T> {

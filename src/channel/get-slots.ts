@@ -28,10 +28,19 @@
  * owner returns the item to the front); an item that arrives for a slot already cancelled
  * is dropped here, because the owner took it back on that cancel.
  *
+ * ## Allocation: one waiter object per get
+ * A storm makes a `get` per abort (hundreds of thousands a second), so each allocation
+ * counts: a waiter is its own `Cancellation` (a subclass: no `onCancel` closure), its
+ * own node in the FIFO of waiters (no list node), and holds its promise's resolvers (no
+ * executor closure). Before, a get made about a dozen objects (waiter, list node,
+ * closures and their contexts); in V8 the list nodes shared one allocation site with the
+ * owner's long-lived queue nodes (`WaitQueue.push`), and on the owner's worker that site
+ * got pretenured, so every get's objects were promoted to the old generation with it.
+ *
  * @example
  * ```ts
  * const slots = new GetSlots(ch.owner, (reply) => new ChannelClosedError("ch", closedCause(reply)));
- * const item = await slots.get(new Cancellation({ timeout: 100 }, "get"), () => 0);
+ * const item = await slots.get({ timeout: 100 }, "get", () => 0);
  * ```
  * @module
  */
@@ -41,7 +50,7 @@ import { macrotask } from "../util/macrotask.ts";
 import type { ChannelOwner } from "./owner.ts";
 import { type GetReply, Reply } from "./protocol.ts";
 import { type WaitNode, WaitQueue } from "./wait-queue.ts";
-import { type Cancellation, newKey, NO_TIMEOUT } from "./waits.ts";
+import { Cancellation, newKey, NO_TIMEOUT, type WaitOptions } from "./waits.ts";
 
 /** A get queued at the owner with its key. */
 interface Slot {
@@ -50,11 +59,30 @@ interface Slot {
   node: WaitNode<Slot>;
 }
 
-/** A `get` call waiting on this thread. */
-interface Waiter {
-  readonly resolve: (item: unknown) => void;
-  readonly reject: (reason: unknown) => void;
-  readonly cancellation: Cancellation;
+/** The waiter whose resolvers `capture` stores (set just around `new Promise(capture)`). */
+let capturing: Waiter | null = null;
+function capture(resolve: (item: never) => void, reject: (reason: unknown) => void): void {
+  capturing!.resolve = resolve as (item: unknown) => void;
+  capturing!.reject = reject;
+}
+
+/** A `get` call waiting on this thread: its cancellation, its promise's resolvers, and its place among the waiters. */
+class Waiter extends Cancellation {
+  resolve: (item: unknown) => void = capture as never;
+  reject: (reason: unknown) => void = capture as never;
+  prev: Waiter | null = null;
+  next: Waiter | null = null;
+  queued = false;
+  readonly #slots: GetSlots;
+
+  constructor(options: WaitOptions, what: string, slots: GetSlots) {
+    super(options, what);
+    this.#slots = slots;
+  }
+
+  protected override onCancelled(reason: unknown): void {
+    this.#slots.withdraw(this, reason);
+  }
 }
 
 /**
@@ -71,8 +99,15 @@ export class GetSlots {
   readonly #owner: ActorRef<typeof ChannelOwner>;
   readonly #closed: (reply: GetReply) => unknown;
   readonly #slots = new WaitQueue<Slot>();
-  readonly #waiters = new WaitQueue<Waiter>();
+  /** The waiters, FIFO: a doubly linked list through the waiters themselves. */
+  #head: Waiter | null = null;
+  #tail: Waiter | null = null;
+  #waiting = 0;
   #flushScheduled = false;
+  readonly #flushLater = (): void => {
+    this.#flushScheduled = false;
+    this.flush();
+  };
 
   /** `closed` makes the error a get rejects with when the owner answers `[Closed, reason?]`. */
   constructor(owner: ActorRef<typeof ChannelOwner>, closed: (reply: GetReply) => unknown) {
@@ -81,38 +116,69 @@ export class GetSlots {
   }
 
   /**
-   * A cancellable get (the caller has checked that `cancellation` has not fired): resolves
-   * with the item, rejects with the `closed` error, or at once with the cancellation's
-   * reason. `done` gives the pending `taskDone` count, taken only when a `get` message is sent.
+   * A cancellable get: resolves with the item, rejects with the `closed` error, or at once
+   * with the cancellation's reason (`what` names the get in a timeout's error). `done`
+   * gives the pending `taskDone` count, taken only when a `get` message is sent.
    */
-  get<T>(cancellation: Cancellation, done: () => number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const node = this.#waiters.push({ resolve: resolve as (item: unknown) => void, reject, cancellation });
-      cancellation.onCancel((reason) => {
-        this.#waiters.remove(node);
-        reject(reason);
-        this.#scheduleFlush();
-      });
-      if (this.#slots.length < this.#waiters.length) this.#open(done()); // else: it takes over a cancelled get's slot
-    });
+  get<T>(options: WaitOptions, what: string, done: () => number): Promise<T> {
+    let waiter: Waiter;
+    try {
+      waiter = new Waiter(options, what, this);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (waiter.cancelled) return Promise.reject(waiter.reason);
+    capturing = waiter;
+    const promise = new Promise<T>(capture);
+    capturing = null;
+    this.#push(waiter);
+    if (this.#slots.length < this.#waiting) this.#open(done()); // else: it takes over a cancelled get's slot
+    return promise;
   }
 
   /** Withdraws the slots no waiter needs (the newest first). Call before any other operation on the owner. */
   flush(): void {
-    while (this.#slots.length > this.#waiters.length) {
+    while (this.#slots.length > this.#waiting) {
       const slot = this.#slots.peekLast()!;
       this.#slots.remove(slot.node);
       this.#tell("cancel", slot.key);
     }
   }
 
-  #scheduleFlush(): void {
+  /** @internal `waiter` was cancelled: it leaves the waiters and rejects; its slot stays for the next get. */
+  withdraw(waiter: Waiter, reason: unknown): void {
+    this.#remove(waiter);
+    waiter.reject(reason);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    macrotask(() => {
-      this.#flushScheduled = false;
-      this.flush();
-    });
+    macrotask(this.#flushLater);
+  }
+
+  #push(waiter: Waiter): void {
+    waiter.prev = this.#tail;
+    if (this.#tail === null) this.#head = waiter;
+    else this.#tail.next = waiter;
+    this.#tail = waiter;
+    waiter.queued = true;
+    this.#waiting++;
+  }
+
+  #remove(waiter: Waiter): void {
+    if (!waiter.queued) return;
+    if (waiter.prev === null) this.#head = waiter.next;
+    else waiter.prev.next = waiter.next;
+    if (waiter.next === null) this.#tail = waiter.prev;
+    else waiter.next.prev = waiter.prev;
+    waiter.prev = waiter.next = null; // no link from a dead waiter to a live one (it could keep it from dying young)
+    waiter.queued = false;
+    this.#waiting--;
+  }
+
+  /** Takes the front waiter off the list (it is served). */
+  #shift(): Waiter | null {
+    const waiter = this.#head;
+    if (waiter !== null) this.#remove(waiter);
+    return waiter;
   }
 
   #open(done: number): void {
@@ -129,19 +195,19 @@ export class GetSlots {
 
   #answer(slot: Slot, reply: GetReply): void {
     if (!this.#slots.remove(slot.node)) return; // cancelled: the owner took its item back on that cancel
-    const waiter = this.#waiters.shift();
-    if (reply[0] === Reply.Item) this.#tell(waiter === undefined ? "cancel" : "ack", slot.key); // nobody left: back to the owner
-    if (waiter === undefined) return;
-    waiter.cancellation[Symbol.dispose]();
+    const waiter = this.#shift();
+    if (reply[0] === Reply.Item) this.#tell(waiter === null ? "cancel" : "ack", slot.key); // nobody left: back to the owner
+    if (waiter === null) return;
+    waiter[Symbol.dispose]();
     if (reply[0] === Reply.Item) waiter.resolve(reply[1]);
     else waiter.reject(this.#closed(reply));
   }
 
   #fail(slot: Slot, e: unknown): void {
     if (!this.#slots.remove(slot.node)) return;
-    const waiter = this.#waiters.shift();
-    if (waiter === undefined) return;
-    waiter.cancellation[Symbol.dispose]();
+    const waiter = this.#shift();
+    if (waiter === null) return;
+    waiter[Symbol.dispose]();
     waiter.reject(e);
   }
 

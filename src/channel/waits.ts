@@ -115,6 +115,9 @@ export function isCancellable(options: WaitOptions | undefined): boolean {
   return options !== undefined && (options.signal !== undefined || options.timeout !== undefined);
 }
 
+/** The options of every abort listener: one object, not one per wait. */
+const ONCE: AddEventListenerOptions = { once: true };
+
 /**
  * A signal and a timeout merged into one cancellation that fires at most once. The
  * timer is the library's own (cleared on dispose), so a finished wait leaves nothing
@@ -131,7 +134,7 @@ export class Cancellation implements Disposable {
   #cancelled = false;
   #callback: ((reason: unknown) => void) | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #signal: AbortSignal | undefined;
+  #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
 
   constructor(options: WaitOptions | undefined, what: string) {
@@ -141,16 +144,19 @@ export class Cancellation implements Disposable {
     }
     const signal = options?.signal;
     if (signal?.aborted) {
-      this.#cancel(signal.reason);
+      // Nothing to notify yet (and a subclass's fields are not set up): the caller checks `cancelled`.
+      this.#cancelled = true;
+      this.#reason = signal.reason;
       return;
     }
     if (signal !== undefined) {
       this.#signal = signal;
+      // The closure holds only `this`: a cancel storm makes one per wait.
       this.#onAbort = () => {
         this.#onAbort = undefined; // a `once` listener is gone before it runs: nothing to remove
-        this.#cancel(signal.reason);
+        this.#cancel(this.#signal!.reason);
       };
-      signal.addEventListener("abort", this.#onAbort, { once: true });
+      signal.addEventListener("abort", this.#onAbort, ONCE);
     }
     if (timeout !== undefined && Number.isFinite(timeout)) {
       this.#timer = setTimeout(() => this.#cancel(new WaitTimeoutError(what, timeout)), timeout);
@@ -179,15 +185,23 @@ export class Cancellation implements Disposable {
     this.#reason = reason;
     const callback = this.#callback;
     this[Symbol.dispose]();
-    callback?.(reason);
+    if (callback !== null) callback(reason);
+    else this.onCancelled(reason);
   }
 
-  /** Clears the timer and the abort listener (the wait is over). */
+  /**
+   * Called once when the wait is cancelled, if no {@link onCancel} callback is set: a
+   * subclass that is its own waiter overrides it instead of making a closure per wait.
+   */
+  protected onCancelled(_reason: unknown): void {}
+
+  /** Clears the timer and the abort listener, and lets go of the signal (the wait is over). */
   [Symbol.dispose](): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#onAbort !== undefined) this.#signal!.removeEventListener("abort", this.#onAbort);
     this.#onAbort = undefined;
+    this.#signal = undefined; // a finished wait holds nothing of the caller's
     this.#callback = null;
   }
 }
