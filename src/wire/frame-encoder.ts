@@ -326,7 +326,8 @@ export class FrameEncoder {
     this.#start = start;
     this.#limit = start + maxBytes;
     this.#refSavings = 0;
-    this.#extSavings.length = 0;
+    // Guarded: setting an array's length is a call even when it is already 0 (~35 ns per envelope).
+    if (this.#extSavings.length !== 0) this.#extSavings.length = 0;
   }
 
   #envelope(
