@@ -22,6 +22,7 @@
  * @module
  */
 import { Deque } from "../util/deque.ts";
+import { Turns } from "../util/turns.ts";
 import type { ActorCell } from "./cell.ts";
 
 /** What the dispatcher calls back into (the loop). */
@@ -57,12 +58,12 @@ export class Dispatcher {
   readonly #throughput: number;
   readonly #sliceMs: number;
   readonly #macrotask: (fn: () => void) => void;
+  /** The event loop's turns (shared with the loop's links: one macrotask per turn ends them all). */
+  readonly #turns: Turns;
   #scheduled = false;
-  /** Start of the current turn's budget (0: no budget in use since the last macrotask). */
+  /** Start of the budget, and the turn it belongs to (another turn: no budget in use). */
   #turnStart = 0;
-  readonly #endTurn = (): void => {
-    this.#turnStart = 0;
-  };
+  #budgetTurn = 0;
   /** Microtask runs queued and not yet run, and how many of them {@link runNow} did early (the oldest: microtasks are FIFO). */
   #microtasks = 0;
   #stale = 0;
@@ -76,15 +77,17 @@ export class Dispatcher {
     this.#runSlice();
   };
   readonly #runAfterYield = (): void => {
-    this.#turnStart = 0;
+    this.#budgetTurn = 0;
     this.#runSlice();
   };
 
-  constructor(host: DispatchHost, options: DispatcherOptions, macrotask: (fn: () => void) => void) {
+  /** @param turns the loop's turns, shared with its links (default: the dispatcher's own, on `macrotask`) */
+  constructor(host: DispatchHost, options: DispatcherOptions, macrotask: (fn: () => void) => void, turns = new Turns(macrotask)) {
     this.#host = host;
     this.#throughput = options.throughput;
     this.#sliceMs = options.sliceMs;
     this.#macrotask = macrotask;
+    this.#turns = turns;
   }
 
   /** True while a run is scheduled or actors wait for their turn. */
@@ -96,8 +99,9 @@ export class Dispatcher {
   wake(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    if (this.#turnStart !== 0 && performance.now() - this.#turnStart >= this.#sliceMs) this.#macrotask(this.#runAfterYield);
-    else {
+    if (this.#budgetTurn === this.#turns.turn && performance.now() - this.#turnStart >= this.#sliceMs) {
+      this.#macrotask(this.#runAfterYield);
+    } else {
       this.#microtasks++;
       queueMicrotask(this.#run);
     }
@@ -125,8 +129,11 @@ export class Dispatcher {
 
   #runSlice(inEvent = false): void {
     this.#running = true;
-    const newTurn = this.#turnStart === 0;
-    if (newTurn) this.#turnStart = performance.now();
+    const newTurn = this.#budgetTurn !== this.#turns.turn;
+    if (newTurn) {
+      this.#turnStart = performance.now();
+      this.#budgetTurn = this.#turns.turn;
+    }
     const deadline = this.#turnStart + this.#sliceMs;
     const ready = this.#ready;
     const host = this.#host;
@@ -171,7 +178,7 @@ export class Dispatcher {
     host.onSliceEnd(inEvent);
     // Once the event loop has had its turn the budget starts afresh (scheduled after the
     // work, so that a lone message's reply does not wait for it).
-    if (newTurn) this.#macrotask(this.#endTurn);
+    if (newTurn) this.#turns.stamp();
     if (ready.length > 0 || host.hasInbound()) {
       this.#macrotask(this.#runAfterYield);
     } else {

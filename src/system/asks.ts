@@ -99,10 +99,7 @@ export class PendingAsks {
       done: false,
     };
     if (Number.isFinite(timeout)) this.#expireAfter(entry, timeout);
-    if (signal) {
-      entry.onAbort = () => this.#fail(id, signal.reason);
-      signal.addEventListener("abort", entry.onAbort, { once: true });
-    }
+    if (signal) this.#listen(entry, signal);
     this.#pending.set(id, entry);
     return { id, promise };
   }
@@ -132,6 +129,12 @@ export class PendingAsks {
   rejectAll(error: (id: number) => unknown): void {
     for (const id of this.#pending.keys()) this.#fail(id, error(id));
     this.dispose();
+  }
+
+  /** Its own method: a closure in {@link open} capturing `id` and `signal` made V8 allocate a context for every ask. */
+  #listen(entry: Pending, signal: AbortSignal): void {
+    entry.onAbort = () => this.#fail(entry.id, signal.reason);
+    signal.addEventListener("abort", entry.onAbort, { once: true });
   }
 
   #expireAfter(entry: Pending, ms: number): void {

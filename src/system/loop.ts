@@ -36,6 +36,7 @@ import {
   type WireError,
 } from "../errors.ts";
 import { macrotask } from "../util/macrotask.ts";
+import { Turns } from "../util/turns.ts";
 import { IdTable } from "../util/id-table.ts";
 import { type Clock, realClock } from "../util/clock.ts";
 import type { Endpoint } from "../transport/endpoint.ts";
@@ -144,6 +145,8 @@ export class Loop implements RefHost {
   #as: number;
   readonly #processor: Processor = new Processor(this);
   readonly #inbound: Inbound;
+  /** The event loop's turns, shared by the dispatcher and every link (one macrotask per turn, see turns.ts). */
+  readonly #turns: Turns;
   #nextLocalId = 1;
 
   constructor(options: LoopOptions, env: LoopEnv = {}) {
@@ -153,6 +156,7 @@ export class Loop implements RefHost {
     this.#env = env;
     this.clock = env.clock ?? realClock;
     this.importModule = env.importModule;
+    this.#turns = new Turns(env.macrotask ?? macrotask);
     this.asks = new PendingAsks(this.clock);
     this.name = options.index === 0 ? "the main loop" : `worker ${options.index - 1}`;
     this.options = options;
@@ -196,6 +200,7 @@ export class Loop implements RefHost {
       },
       options,
       env.macrotask ?? macrotask,
+      this.#turns,
     );
     const peers = this.peers;
     this.delivery = new Delivery({
@@ -228,7 +233,12 @@ export class Loop implements RefHost {
   /** Connects this loop to loop `peer` over `endpoint` (both directions). */
   connect(peer: number, endpoint: Endpoint): Link {
     const p = this.peers[peer]!;
-    const link = new Link(peer, endpoint, this.codec.delegate, () => p.consumed, this.#env);
+    const env = this.#env;
+    const link = new Link(peer, endpoint, this.codec.delegate, () => p.consumed, {
+      macrotask: env.macrotask,
+      flushBytes: env.flushBytes,
+      turns: this.#turns,
+    });
     p.link = link;
     endpoint.listen((data) => this.receive(peer, data));
     return link;
@@ -350,6 +360,9 @@ export class Loop implements RefHost {
     // ask in this event instead of after a dispatcher run. Bounded work: at most
     // STRING_FRAME_BYTES of envelopes.
     if (alone && data.byteLength <= STRING_FRAME_BYTES) {
+      // A message event of its own: what it causes to be sent is a new task's first frame
+      // (an ask after the answer to the last one leaves from a microtask, see link.ts).
+      this.#turns.enterTask();
       this.#inbound.pump(Infinity);
       this.dispatcher.wake();
       this.dispatcher.runNow(); // and the actors it woke run in this event too

@@ -152,15 +152,25 @@ export class Processor {
     }
     this.#current = null;
     if (isThenable(result)) {
-      cell.busy = true;
-      host.beginWork();
-      Promise.resolve(result).then(
-        (v) => this.#settleAsync(cell, env, true, v),
-        (e) => this.#settleAsync(cell, env, false, e),
-      );
+      this.#awaitResult(cell, env, result);
       return;
     }
     this.#finish(cell, env, true, result);
+  }
+
+  /**
+   * An async handler's result: the actor is busy until it settles. Its own method, so that
+   * the callbacks capture `cell` and `env` here: captured by closures in {@link processNext},
+   * they made V8 allocate a context there for every message (56 bytes, a fifth of what a
+   * received tell allocated on the worker).
+   */
+  #awaitResult(cell: ActorCell, env: Envelope, result: PromiseLike<unknown>): void {
+    cell.busy = true;
+    this.#host.beginWork();
+    Promise.resolve(result).then(
+      (v) => this.#settleAsync(cell, env, true, v),
+      (e) => this.#settleAsync(cell, env, false, e),
+    );
   }
 
   #settleAsync(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {

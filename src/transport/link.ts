@@ -5,10 +5,13 @@
  * {@link FLUSH_BYTES}, so a long synchronous loop of tells streams out in bounded frames
  * instead of one huge one. Frames up to 1 KiB cross as strings (see string-frames.ts).
  *
- * Only the first frame of an event-loop turn leaves from a microtask (a lone ask or
- * reply goes out at once); later frames in the same turn wait for a macrotask. Without
- * that, a producer doing `await ref.send(…)` in a loop sent one frame per message — its
- * continuation runs after the flush microtask — 10 001 frames for 10 000 sends.
+ * Only the first frame of a task leaves from a microtask (a lone ask or reply goes out at
+ * once); later frames in the same task wait for a macrotask. Without that, a producer
+ * doing `await ref.send(…)` in a loop sent one frame per message — its continuation runs
+ * after the flush microtask — 10 001 frames for 10 000 sends. A task ends with the
+ * event-loop turn, or when the loop receives a lone small frame (see `Turns.enterTask`):
+ * an ask sent after its previous answer arrived in the same turn (Node handles several
+ * message events per turn) waited for a macrotask, ~a quarter of sequential asks on Node.
  *
  * Control messages (plain objects, used for the shutdown phases and the mesh set-up) go
  * through {@link postControl}, which first sends any pending frame so the two kinds stay
@@ -24,6 +27,7 @@
  */
 import { type Delegate, FrameEncoder } from "../wire/frame-encoder.ts";
 import { macrotask } from "../util/macrotask.ts";
+import { Turns } from "../util/turns.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "../wire/frame-header.ts";
 import { frameToString, STRING_FRAME_BYTES, stringFrameCount } from "../wire/string-frames.ts";
 import type { Endpoint, Transfer } from "./endpoint.ts";
@@ -41,15 +45,14 @@ export class Link {
   readonly #ack: () => number;
   readonly #writer: FrameEncoder;
   readonly #macrotask: (fn: () => void) => void;
+  /** The event loop's turns (shared by the loop's links and dispatcher, see turns.ts). */
+  readonly #turns: Turns;
   readonly #flushBytes: number;
   #scheduled = false;
   #closed = false;
   #lastAck = 0;
-  /** Frames sent in this event-loop turn (reset by a macrotask after the first). */
-  #framesThisTurn = 0;
-  readonly #endTurn = (): void => {
-    this.#framesThisTurn = 0;
-  };
+  /** The task (see turns.ts) the last frame left in (0: none yet). */
+  #frameTask = 0;
   readonly #flush = (): void => {
     this.#scheduled = false;
     this.flush();
@@ -58,7 +61,8 @@ export class Link {
   /**
    * @param delegate encodes the values the frame encoder does not write itself (the loop's codec)
    * @param ack the value for each frame header's ack field
-   * @param tuning `macrotask` to run later frames on, and `flushBytes` (a frame this large
+   * @param tuning `macrotask` to run later frames on, `turns` (the loop's, shared with its
+   *   dispatcher; default: the link's own on `macrotask`), and `flushBytes` (a frame this large
    *   leaves at once; the testkit's deterministic mode uses 1: one envelope per frame)
    */
   constructor(
@@ -66,13 +70,14 @@ export class Link {
     endpoint: Endpoint,
     delegate: Delegate,
     ack: () => number = () => 0,
-    tuning: { macrotask?: (fn: () => void) => void; flushBytes?: number } = {},
+    tuning: { macrotask?: (fn: () => void) => void; turns?: Turns; flushBytes?: number } = {},
   ) {
     this.peer = peer;
     this.#endpoint = endpoint;
     this.#writer = new FrameEncoder(delegate);
     this.#ack = ack;
     this.#macrotask = tuning.macrotask ?? macrotask;
+    this.#turns = tuning.turns ?? new Turns(this.#macrotask);
     this.#flushBytes = tuning.flushBytes ?? FLUSH_BYTES;
   }
 
@@ -103,7 +108,7 @@ export class Link {
     if (this.#writer.byteLength >= this.#flushBytes) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      if (this.#framesThisTurn === 0) queueMicrotask(this.#flush);
+      if (this.#frameTask !== this.#turns.task) queueMicrotask(this.#flush);
       else this.#macrotask(this.#flush);
     }
   }
@@ -121,7 +126,8 @@ export class Link {
       this.#endpoint.post(frameToString(frame));
       this.#writer.recycle(frame);
     } else this.#endpoint.post(frame, [frame.buffer as ArrayBuffer]); // frames never live in shared memory
-    if (this.#framesThisTurn++ === 0) this.#macrotask(this.#endTurn);
+    this.#turns.stamp();
+    this.#frameTask = this.#turns.task;
   }
 
   /** Sends raw frame bytes (or a string frame, see string-frames.ts) after any pending frame (tests use it to send malformed frames). */

@@ -1,0 +1,90 @@
+/**
+ * `Turns` and the link's frame timing: one macrotask ends a turn for every user, the first
+ * frame of a task leaves from a microtask and later ones wait for the macrotask, and a
+ * task entered in the same turn (a message event) sends its first frame at once again.
+ * The macrotask hook is a queue run by hand, so nothing here depends on timing.
+ */
+import { describe, expect, it } from "vitest";
+import type { Endpoint } from "../src/transport/endpoint.ts";
+import { Link } from "../src/transport/link.ts";
+import { Turns } from "../src/util/turns.ts";
+import { Kind } from "../src/wire/envelope.ts";
+
+/** A macrotask hook that only queues; `run()` runs what is queued (in order). */
+function manualMacrotasks() {
+  const queue: (() => void)[] = [];
+  return {
+    schedule: (fn: () => void) => void queue.push(fn),
+    get pending() {
+      return queue.length;
+    },
+    run() {
+      for (const fn of queue.splice(0)) fn();
+    },
+  };
+}
+
+/** Lets every queued microtask run (a few hops). */
+async function microtasks(): Promise<void> {
+  for (let i = 0; i < 4; i++) await Promise.resolve();
+}
+
+function setup() {
+  const macro = manualMacrotasks();
+  const turns = new Turns(macro.schedule);
+  const posted: unknown[] = [];
+  const endpoint: Endpoint = { post: (data) => void posted.push(data), listen: () => {}, close: () => {} };
+  const link = new Link(
+    1,
+    endpoint,
+    () => {
+      throw new Error("no refs here");
+    },
+    () => 0,
+    { macrotask: macro.schedule, turns },
+  );
+  const tell = (n: number) => link.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", n, 1 << 20);
+  return { macro, turns, posted, tell };
+}
+
+describe("Turns", () => {
+  it("schedules one macrotask per turn, whoever stamps, and counts turns and tasks", () => {
+    const macro = manualMacrotasks();
+    const turns = new Turns(macro.schedule);
+    const [turn, task] = [turns.turn, turns.task];
+    turns.stamp();
+    turns.stamp();
+    expect(macro.pending).toBe(1);
+    turns.enterTask();
+    expect([turns.turn, turns.task]).toEqual([turn, task + 1]);
+    macro.run();
+    expect([turns.turn, turns.task]).toEqual([turn + 1, task + 2]);
+    turns.stamp();
+    expect(macro.pending).toBe(1);
+  });
+});
+
+describe("link frames and tasks", () => {
+  it("sends a task's first frame from a microtask and the next one after the turn's macrotask", async () => {
+    const { macro, posted, tell } = setup();
+    tell(1);
+    await microtasks();
+    expect(posted.length).toBe(1);
+    tell(2);
+    await microtasks();
+    expect(posted.length).toBe(1); // waits for the macrotask
+    macro.run(); // ends the turn, then runs the flush queued after it
+    expect(posted.length).toBe(2);
+  });
+
+  it("sends the first frame of a task entered in the same turn from a microtask", async () => {
+    const { turns, posted, tell } = setup();
+    tell(1);
+    await microtasks();
+    expect(posted.length).toBe(1);
+    turns.enterTask(); // a message event: the answer to the first frame, say
+    tell(2);
+    await microtasks();
+    expect(posted.length).toBe(2);
+  });
+});
