@@ -23,6 +23,7 @@
  */
 import { Deque } from "../util/deque.ts";
 import { Turns } from "../util/turns.ts";
+import { microtask } from "../util/microtask.ts";
 import type { ActorCell } from "./cell.ts";
 
 /** What the dispatcher calls back into (the loop). */
@@ -103,7 +104,7 @@ export class Dispatcher {
       this.#macrotask(this.#runAfterYield);
     } else {
       this.#microtasks++;
-      queueMicrotask(this.#run);
+      microtask(this.#run);
     }
   }
 

@@ -28,6 +28,7 @@
 import { type Delegate, FrameEncoder } from "../wire/frame-encoder.ts";
 import { macrotask } from "../util/macrotask.ts";
 import { Turns } from "../util/turns.ts";
+import { microtask } from "../util/microtask.ts";
 import { FRAME_HEADER_BYTES, frameHeaderField } from "../wire/frame-header.ts";
 import { frameToString, STRING_FRAME_BYTES, stringFrameCount } from "../wire/string-frames.ts";
 import type { Endpoint, Transfer } from "./endpoint.ts";
@@ -108,7 +109,7 @@ export class Link {
     if (this.#writer.byteLength >= this.#flushBytes) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      if (this.#frameTask !== this.#turns.task) queueMicrotask(this.#flush);
+      if (this.#frameTask !== this.#turns.task) microtask(this.#flush);
       else this.#macrotask(this.#flush);
     }
   }
