@@ -43,8 +43,6 @@ interface Pending {
   /** Label of the asked actor and the message name, for the timeout error. */
   actor: string;
   name: string;
-  /** Settled (or failed): the lane drops it when it reaches the front. */
-  done: boolean;
 }
 
 export class PendingAsks {
@@ -96,7 +94,6 @@ export class PendingAsks {
       deadline: Infinity,
       actor,
       name: messageName,
-      done: false,
     };
     if (Number.isFinite(timeout)) this.#expireAfter(entry, timeout);
     if (signal) this.#listen(entry, signal);
@@ -142,7 +139,7 @@ export class PendingAsks {
     if (lane === undefined) this.#lanes.set(ms, lane = { ms, queue: new Deque(), timer: undefined });
     // Settled asks at the front leave now, so the queue holds only what may still expire.
     const queue = lane.queue;
-    while (queue.length > 0 && queue.peek()!.done) queue.shift();
+    while (queue.length > 0 && !this.#pending.has(queue.peek()!.id)) queue.shift();
     entry.deadline = this.#clock.now() + ms;
     queue.push(entry);
     if (lane.timer === undefined) this.#arm(lane);
@@ -161,7 +158,7 @@ export class PendingAsks {
     lane.timer = undefined;
     const now = this.#clock.now();
     for (let head = lane.queue.peek(); head !== undefined; head = lane.queue.peek()) {
-      if (head.done) {
+      if (!this.#pending.has(head.id)) {
         lane.queue.shift();
         continue;
       }
@@ -186,7 +183,6 @@ export class PendingAsks {
     const entry = this.#pending.get(id);
     if (!entry) return undefined;
     this.#pending.delete(id);
-    entry.done = true;
     if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
     return entry;
   }

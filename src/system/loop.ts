@@ -525,7 +525,7 @@ export class Loop implements RefHost {
   /** Answers ask `env` with `value` (or with the encode error if `value` cannot be sent). */
   reply(env: Envelope, value: unknown): void {
     const asker = loopOf(env[2]);
-    if (asker === this.index && (isImmutable(value, this.options.maxMessageBytes) || ActorRef.shareableOn(value, this))) {
+    if (asker === this.index && this.#shareable(Kind.Reply, value)) {
       // An answer to an ask of this loop that can be shared as it is: settled here, no envelope.
       this.asks.settle(env[3], true, value);
       return;
@@ -722,6 +722,14 @@ export class Loop implements RefHost {
     return this.#localEnvelope(Kind.Tell, 0, 0, 0, null, value, label, what, value)[5];
   }
 
+  /** True if `payload` may reach another actor of this loop as it is, without a copy. */
+  #shareable(kind: number, payload: unknown): boolean {
+    return isImmutable(payload, this.options.maxMessageBytes) || ActorRef.shareableOn(payload, this) ||
+      // Missive's typed errors (an ask to a stopped actor, a timeout…) are values made for this one answer: handed over as they
+      // are, without encoding their stack and capturing another (that copy cost ~150 µs under source maps).
+      (kind === Kind.Fail && payload instanceof MissiveError);
+  }
+
   /**
    * An envelope for an actor of this loop: the payload as it is when it may be shared (immutable, a ref of this loop, or
    * one of Missive's typed errors answering an ask), else the receiver's own copy; a typed error naming `label` and `what`
@@ -738,14 +746,7 @@ export class Loop implements RefHost {
     what: string,
     userValue: unknown,
   ): Envelope {
-    if (
-      isImmutable(payload, this.options.maxMessageBytes) || ActorRef.shareableOn(payload, this) ||
-      // Missive's typed errors (an ask to a stopped actor, a timeout…) are values made for this one answer: handed over as they
-      // are, without encoding their stack and capturing another (that copy cost ~150 µs under source maps).
-      (kind === Kind.Fail && payload instanceof MissiveError)
-    ) {
-      return [kind, to, from, id, name, payload];
-    }
+    if (this.#shareable(kind, payload)) return [kind, to, from, id, name, payload];
     try {
       return this.codec.copyEnvelope(kind, to, from, id, name, payload, this.options.maxMessageBytes);
     } catch (e) {
