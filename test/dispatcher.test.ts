@@ -6,12 +6,13 @@ import { describe, expect, it } from "vitest";
 import { ActorCell } from "../src/actor/cell.ts";
 import { defineActor } from "../src/actor/definition.ts";
 import { Dispatcher, type DispatchHost } from "../src/actor/dispatcher.ts";
+import { macrotask } from "../src/util/macrotask.ts";
 import type { Envelope } from "../src/wire/envelope.ts";
 
 const Nothing = defineActor(import.meta.url, { name: "Nothing", init: () => ({}), handlers: { m(): void {} } });
 
 /** A host whose one cell processes by recording; `inbound` envelopes are "decoded" into it. */
-function setup(inbound = 0) {
+function setup(inbound = 0, sliceMs = 1000, macrotask: (fn: () => void) => void = (fn) => setTimeout(fn, 0)) {
   const cell = new ActorCell(1, 1025, Nothing, "Nothing#1", 0, null);
   cell.status = "running";
   const log: string[] = [];
@@ -31,10 +32,15 @@ function setup(inbound = 0) {
     },
     hasInbound: () => waiting > 0,
     onSliceEnd: () => log.push("slice end"),
-    onIdle: () => log.push("idle"),
+    onIdle: () => {
+      log.push("idle");
+      idled();
+    },
   };
-  const dispatcher = new Dispatcher(host, { throughput: 64, sliceMs: 1000 }, (fn) => setTimeout(fn, 0)); // timer-under-test: the macrotask hook
-  return { cell, log, dispatcher };
+  let idled = () => {};
+  const idle = new Promise<void>((resolve) => (idled = resolve));
+  const dispatcher = new Dispatcher(host, { throughput: 64, sliceMs }, macrotask); // timer-under-test: the default macrotask hook
+  return { cell, log, dispatcher, idle };
 }
 
 describe("dispatcher", () => {
@@ -80,5 +86,24 @@ describe("dispatcher", () => {
     await Promise.resolve();
     expect(log.filter((l) => l.startsWith("process")).length).toBe(2000);
     expect(deepest).toBeLessThanOrEqual(256);
+  });
+
+  it("a run that runs out of time leaves its debt to the next, which processes before it decodes more", async () => {
+    // sliceMs 0: every run is over at its first look at the clock (after 4 messages), so
+    // runs end with most of a decoded batch still in the mailbox. Each new run used to
+    // decode another batch first: the mailbox then held most of the 2000 at once.
+    const { cell, log, dispatcher, idle } = setup(2000, 0, macrotask);
+    let deepest = 0;
+    const original = cell.mailbox.push.bind(cell.mailbox);
+    cell.mailbox.push = (e: Envelope) => {
+      original(e);
+      deepest = Math.max(deepest, cell.mailbox.length);
+    };
+    dispatcher.wake();
+    await idle;
+    const processed = log.filter((l) => l.startsWith("process")).map((l) => Number(l.slice(8)));
+    expect(processed).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1)); // all of them, in order
+    expect(deepest).toBeLessThanOrEqual(256);
+    expect(log.filter((l) => l === "slice end").length).toBeGreaterThan(2000 / 256); // it did run out of time, many times
   });
 });
