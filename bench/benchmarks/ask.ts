@@ -107,7 +107,11 @@ export const askSequential: BenchmarkFactory = (size) => {
       { key: "cpu", label: "CPU/ask", unit: "µs", better: "lower" },
     ],
     params: { asks: n },
-    notes: ['missive ring*: the same Missive ask over shared-memory links (link.transport "ring", optionally spinMicros)'],
+    notes: [
+      'missive ring*: the same Missive ask over shared-memory links (link.transport "ring", optionally spinMicros)',
+      "p50s depend on which CPU the OS gives each worker (waking a thread on another vCPU costs ~40 µs more on this project's VM); " +
+      "for equal footing run under `taskset -c 0` (bench/README.md)",
+    ],
     cases: [
       callCase("missive", "missive", () => startMissiveEcho(), measure),
       pingPong,
