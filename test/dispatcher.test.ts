@@ -2,7 +2,7 @@
  * The dispatcher on its own, with a fake host: runs started from a message event
  * (`runNow`) happen at once and exactly once, and decoding keeps in step with processing.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ActorCell } from "../src/actor/cell.ts";
 import { defineActor } from "../src/actor/definition.ts";
 import { Dispatcher, type DispatchHost } from "../src/actor/dispatcher.ts";
@@ -105,5 +105,35 @@ describe("dispatcher", () => {
     expect(processed).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1)); // all of them, in order
     expect(deepest).toBeLessThanOrEqual(256);
     expect(log.filter((l) => l === "slice end").length).toBeGreaterThan(2000 / 256); // it did run out of time, many times
+  });
+
+  it("a debt whose actor can no longer pay it (stopped since) does not hold back decoding", async () => {
+    // A fake clock: each processed message takes 1 ms, each look at the clock 10 µs. Run 1 runs
+    // out of its 10 ms with most of a batch owed; the actor then stops. Run 2 must decode the
+    // rest (into a mailbox nobody runs now); with the debt kept it decoded nothing and looked
+    // at the clock until its deadline.
+    let now = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => (now += 0.01));
+    try {
+      const tasks: (() => void)[] = [];
+      const { cell, log, dispatcher } = setup(2000, 10, (fn) => tasks.push(fn));
+      const take = cell.mailbox.shift.bind(cell.mailbox);
+      cell.mailbox.shift = () => {
+        now += 1;
+        return take();
+      };
+      dispatcher.wake();
+      await Promise.resolve(); // run 1
+      expect(log.filter((l) => l.startsWith("process")).length).toBe(12); // late at the clock's third look
+      expect(log.at(-1)).toBe("slice end"); // the rest is for a later run
+      cell.status = "stopped";
+      const runs = log.filter((l) => l === "slice end").length;
+      while (log.filter((l) => l === "slice end").length === runs) tasks.shift()!(); // the turn's end, then run 2
+      const decoded = log.filter((l) => l.startsWith("decoded")).reduce((n, l) => n + Number(l.slice(8)), 0);
+      expect(decoded).toBe(2000);
+      expect(log.filter((l) => l.startsWith("process")).length).toBe(12);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
