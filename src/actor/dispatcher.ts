@@ -158,7 +158,7 @@ export class Dispatcher {
       // of time still owed is paid first: decoding a fresh batch at the start of every run
       // left up to a batch behind each time, and a 1M-tell flood reached 27 000 envelopes
       // in the mailbox, 40% of the worker's young generation surviving each scavenge.
-      if (owed <= 0 || ready.length === 0) owed = host.pumpInbound(INBOUND_BATCH); // no one left to pay it: decode
+      if (owed <= 0 || ready.length === 0) owed = host.pumpInbound(INBOUND_BATCH); // nothing owed, or no one left to pay it
       do {
         for (let round = ready.length; round > 0 && !late; round--) {
           const cell = ready.shift()!;
