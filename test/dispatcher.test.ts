@@ -12,7 +12,10 @@ import type { Envelope } from "../src/wire/envelope.ts";
 const Nothing = defineActor(import.meta.url, { name: "Nothing", init: () => ({}), handlers: { m(): void {} } });
 
 /** A host whose one cell processes by recording; `inbound` envelopes are "decoded" into it. */
-function setup(inbound = 0, sliceMs = 1000, macrotask: (fn: () => void) => void = (fn) => setTimeout(fn, 0)) {
+/** The dispatcher's macrotask hook in most tests: a later task of the event loop. */
+const laterTask = (fn: () => void): void => void setTimeout(fn, 0); // timer-under-test: the macrotask hook itself
+
+function setup(inbound = 0, sliceMs = 1000, macrotask: (fn: () => void) => void = laterTask) {
   const cell = new ActorCell(1, 1025, Nothing, "Nothing#1", 0, null);
   cell.status = "running";
   const log: string[] = [];
@@ -39,7 +42,7 @@ function setup(inbound = 0, sliceMs = 1000, macrotask: (fn: () => void) => void 
   };
   let idled = () => {};
   const idle = new Promise<void>((resolve) => (idled = resolve));
-  const dispatcher = new Dispatcher(host, { throughput: 64, sliceMs }, macrotask); // timer-under-test: the default macrotask hook
+  const dispatcher = new Dispatcher(host, { throughput: 64, sliceMs }, macrotask);
   return { cell, log, dispatcher, idle };
 }
 
