@@ -155,9 +155,8 @@ export class Dispatcher {
       // not as decoded envelopes in a mailbox. (Decoding 256 per 64 processed let a flood
       // pile up in the mailbox, where it outlived the young generation: 28% of the
       // receiving worker's time went to GC on the tell benchmark.) What a run that ran out
-      // of time still owed is paid first: decoding a fresh batch at the start of every run
-      // left up to a batch behind each time, and a 1M-tell flood reached 27 000 envelopes
-      // in the mailbox, 40% of the worker's young generation surviving each scavenge.
+      // of time still owed is paid first, or every late run leaves up to a batch behind
+      // (bench/results/ab-debt).
       if (owed <= 0 || ready.length === 0) owed = host.pumpInbound(INBOUND_BATCH); // nothing owed, or no one left to pay it
       do {
         for (let round = ready.length; round > 0 && !late; round--) {

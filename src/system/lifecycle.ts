@@ -58,6 +58,9 @@ export interface LifecycleHost extends SpawnHost {
 
 const NORMAL: StopReason = { normal: true, reason: "stopped" };
 
+/** True once `cell` is stopping or stopped: a child it spawns must not outlive it. */
+const parentGone = (cell: ActorCell): boolean => cell.status === "stopping" || cell.status === "stopped";
+
 export class Lifecycle {
   readonly #host: LifecycleHost;
   readonly watch: DeathWatch;
@@ -161,13 +164,13 @@ export class Lifecycle {
       return Promise.reject(e);
     }
     const spawned = this.#spawnOn(loop, definition, arg, cell.address, options?.name ?? null);
-    if (spawned instanceof ActorRef && cell.status !== "stopping" && cell.status !== "stopped") {
+    if (spawned instanceof ActorRef && !parentGone(cell)) {
       // Started synchronously, here and now, by a parent that is not stopping.
       cell.children.add(spawned.address);
       return Promise.resolve(spawned);
     }
     return Promise.resolve(spawned).then(async (ref) => {
-      if (cell.status === "stopping" || cell.status === "stopped") {
+      if (parentGone(cell)) {
         // The parent stopped while the child was being created: the child must not outlive it.
         await this.#stopAt(ref.address, true, "its parent stopped");
         throw new ActorStoppedError(cell.label, "it stopped while spawning a child");

@@ -147,6 +147,8 @@ export class Loop implements RefHost {
   readonly #inbound: Inbound;
   /** The event loop's turns, shared by the dispatcher and every link (one macrotask per turn, see turns.ts). */
   readonly #turns: Turns;
+  /** "the asker on loop N" per loop, made once (see {@link #askerLabel}). */
+  readonly #askerLabels: string[] = [];
   #nextLocalId = 1;
 
   constructor(options: LoopOptions, env: LoopEnv = {}) {
@@ -561,8 +563,6 @@ export class Loop implements RefHost {
       );
     }
   }
-
-  readonly #askerLabels: string[] = [];
 
   #senderAddress(): number {
     return this.#processor.current?.address ?? this.#as;
