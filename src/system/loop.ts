@@ -63,7 +63,7 @@ import { notClustered, type RemoteHost, RemoteSenders } from "./remote.ts";
 
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
- * short enough to be under any size limit). A ref of this loop is one too (`ActorRef.shareableOn`).
+ * short enough to be under any size limit). A ref of this loop is handed over as it is too (by `Codec.copyEnvelope`).
  */
 const isImmutable = (v: unknown, maxBytes: number): boolean => {
   switch (typeof v) {
@@ -722,9 +722,12 @@ export class Loop implements RefHost {
     return this.#localEnvelope(Kind.Tell, 0, 0, 0, null, value, label, what, value)[5];
   }
 
-  /** True if `payload` may reach another actor of this loop as it is, without a copy. */
+  /**
+   * True if `payload` may reach another actor of this loop as it is, without a copy. (A ref of this loop may too: the
+   * codec's copy hands it over as it is, after the plain objects, which it would only slow down.)
+   */
   #shareable(kind: number, payload: unknown): boolean {
-    return isImmutable(payload, this.options.maxMessageBytes) || ActorRef.shareableOn(payload, this) ||
+    return isImmutable(payload, this.options.maxMessageBytes) ||
       // Missive's typed errors (an ask to a stopped actor, a timeout…) are values made for this one answer: handed over as they
       // are, without encoding their stack and capturing another (that copy cost ~150 µs under source maps).
       (kind === Kind.Fail && payload instanceof MissiveError);
