@@ -70,6 +70,9 @@ export class Codec {
   readonly #flat: FlatCopier;
   /** True for a ref a same-loop copy carries as it is (`RefCodec.local`). */
   readonly #isLocal: (value: object) => boolean;
+  /** The last ref {@link copyEnvelope} handed over as it is, and its bytes (refs are immutable). */
+  #lastShared: object | null = null;
+  #lastSharedBytes = 0;
 
   constructor(refs: RefCodec, limits: DecodeLimits = {}) {
     const refWriter = new FrameEncoder((v) => {
@@ -117,18 +120,19 @@ export class Codec {
    * their time in the codec. The size limit still counts each ref's full bytes.
    */
   copyEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): Envelope {
+    let plain = false;
+    if (typeof payload === "object" && payload !== null) {
+      // A ref of this loop is its own copy (refs are immutable) when it is within the limit;
+      // asked only of an object that is not plain: a brand check that misses costs ~30–40 ns
+      // on V8 (a hit ~5), most of a same-loop `{ replyTo, n }`'s copy.
+      plain = plainObject(payload);
+      if (!plain && this.#sharedRef(payload, maxBytes - envelopeBytes(name))) return [kind, to, from, id, name, payload];
+    }
     // A copy made while another is under way (a getter or a handle codec that sends) gets its own.
     if (this.#copying) return copyWith(...this.#newCopier(), kind, to, from, id, name, payload, maxBytes);
     this.#copying = true;
     try {
-      if (typeof payload === "object" && payload !== null) {
-        // A ref of this loop is its own copy (refs are immutable) when it is within the
-        // limit; asked only of an object that is not plain: a brand check that misses costs
-        // ~30–40 ns on V8 (a hit ~5).
-        if (!plainObject(payload)) {
-          if (this.#sharedRef(payload, maxBytes - envelopeBytes(name))) return [kind, to, from, id, name, payload];
-          return copyWith(this.#copyWriter, this.#copyReader, this.#copyRefs, kind, to, from, id, name, payload, maxBytes);
-        }
+      if (plain) {
         // A flat object is copied as it is; any other, from the snapshot of what was read (flat-copy.ts).
         const flat = this.#flat;
         const copy = flat.copy(payload as Record<string, unknown>, maxBytes - envelopeBytes(name));
@@ -136,7 +140,7 @@ export class Codec {
         try {
           return copyWith(this.#copyWriter, this.#copyReader, this.#copyRefs, kind, to, from, id, name, copy, maxBytes);
         } catch (e) {
-          throw sentAs(e, copy, payload);
+          throw sentAs(e, copy, payload as object);
         }
       }
       return copyWith(this.#copyWriter, this.#copyReader, this.#copyRefs, kind, to, from, id, name, payload, maxBytes);
@@ -145,13 +149,23 @@ export class Codec {
     }
   }
 
-  /** True for a ref of this loop whose bytes are certainly within `room` (false for anything that throws when asked: the writer says why). */
+  /**
+   * True for a ref of this loop whose bytes are certainly within `room` (false for anything
+   * that throws when asked: the writer says why). The last such ref and its size are kept:
+   * a conversation sends the same ref again and again, and looking its bytes up cost more
+   * than the brand check.
+   */
   #sharedRef(payload: object, room: number): boolean {
-    try {
-      return this.#isLocal(payload) && this.delegate(payload).byteLength <= room;
-    } catch {
-      return false;
+    if (payload !== this.#lastShared) {
+      try {
+        if (!this.#isLocal(payload)) return false;
+        this.#lastSharedBytes = this.delegate(payload).byteLength;
+      } catch {
+        return false;
+      }
+      this.#lastShared = payload;
     }
+    return this.#lastSharedBytes <= room;
   }
 
   /**
