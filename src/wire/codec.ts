@@ -125,8 +125,9 @@ export class Codec {
       // A ref of this loop is its own copy (refs are immutable) when it is within the limit;
       // asked only of an object that is not plain: a brand check that misses costs ~30–40 ns
       // on V8 (a hit ~5), most of a same-loop `{ replyTo, n }`'s copy.
-      plain = plainObject(payload);
-      if (!plain && this.#sharedRef(payload, maxBytes - envelopeBytes(name))) return [kind, to, from, id, name, payload];
+      const shape = objectKind(payload);
+      plain = shape === PLAIN;
+      if (shape === OTHER && this.#sharedRef(payload, maxBytes - envelopeBytes(name))) return [kind, to, from, id, name, payload];
     }
     // A copy made while another is under way (a getter or a handle codec that sends) gets its own.
     if (this.#copying) return copyWith(...this.#newCopier(), kind, to, from, id, name, payload, maxBytes);
@@ -219,16 +220,21 @@ export class Codec {
   }
 }
 
+const OTHER = 0;
+const PLAIN = 1;
+const ARRAY = 2;
+
 /**
- * True for a plain object (`Object.prototype` its prototype, and clean: `for…in` sees own
- * keys only). False for anything that throws when asked (a revoked Proxy): the writer then
- * says why.
+ * {@link PLAIN} for a plain object (`Object.prototype` its prototype, and clean: `for…in`
+ * sees own keys only), {@link ARRAY} for an array, else {@link OTHER} — also for anything
+ * that throws when asked (a revoked Proxy): the writer then says why.
  */
-function plainObject(v: object): boolean {
+function objectKind(v: object): number {
   try {
-    return !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype && prototypeClean();
+    if (Array.isArray(v)) return ARRAY;
+    return Object.getPrototypeOf(v) === Object.prototype && prototypeClean() ? PLAIN : OTHER;
   } catch {
-    return false;
+    return OTHER;
   }
 }
 
