@@ -723,8 +723,8 @@ export class Loop implements RefHost {
   }
 
   /**
-   * True if `payload` may reach another actor of this loop as it is, without a copy. (A ref of this loop may too: the
-   * codec's copy hands it over as it is, after the plain objects, which it would only slow down.)
+   * True if `payload` may reach another actor of this loop as it is, without a copy. (So may a ref of this loop, but
+   * `Codec.copyEnvelope` decides that: asked here, the question would cost every plain object a failed brand check.)
    */
   #shareable(kind: number, payload: unknown): boolean {
     return isImmutable(payload, this.options.maxMessageBytes) ||

@@ -117,7 +117,8 @@ export class Codec {
    * travels as a one-byte index into a table beside the bytes, read back as the same
    * object (what decoding its bytes would give: refs are immutable) — in-loop messages
    * with objects (Savina Chameneos and Fork-Join, `{ replyTo, n }` requests) spent most of
-   * their time in the codec. The size limit still counts each ref's full bytes.
+   * their time in the codec. The size limit still counts each ref's full bytes. A ref of this
+   * loop sent as the payload itself is handed over as it is (bench/results/ab-clock).
    */
   copyEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes: number): Envelope {
     let plain = false;
