@@ -148,7 +148,6 @@ export class Dispatcher {
     let more = true;
     let late = false;
     let sinceClock = 0;
-    let processed = 0;
     let owed = this.#owed;
     while (more) {
       // Rounds of the ready actors run until they have processed as many messages as were
@@ -160,7 +159,7 @@ export class Dispatcher {
       // (bench/results/ab-debt).
       let decoded = 0;
       if (owed <= 0 || ready.length === 0) owed = decoded = host.pumpInbound(INBOUND_BATCH); // nothing owed, or no one left to pay it
-      const processedBefore = processed;
+      let processed = false;
       do {
         for (let round = ready.length; round > 0 && !late; round--) {
           const cell = ready.shift()!;
@@ -169,7 +168,7 @@ export class Dispatcher {
           while (budget-- > 0 && cell.runnable) {
             host.processNext(cell);
             owed--;
-            processed++;
+            processed = true;
             // The clock is read every few messages, whether they went to one actor or many.
             if (++sinceClock >= CLOCK_EVERY) {
               sinceClock = 0;
@@ -190,7 +189,7 @@ export class Dispatcher {
       // the count above read it at most CLOCK_EVERY messages ago. (Read on every round, it
       // was one clock read per message in a ping-pong between two actors of the loop,
       // ~45–120 ns each: a quarter of such a message's cost.)
-      if (more && (decoded > 0 || processed === processedBefore)) more = performance.now() < deadline;
+      if (more && (decoded > 0 || !processed)) more = performance.now() < deadline;
     }
     // Owed only while an actor is still ready to pay it (the rest went to replies, ops or
     // actors that cannot run now).

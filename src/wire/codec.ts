@@ -68,11 +68,6 @@ export class Codec {
   #copying = false;
   /** The same-loop copy of flat objects, without bytes (flat-copy.ts). */
   readonly #flat: FlatCopier;
-  /** True for a ref a same-loop copy carries as it is (`RefCodec.local`). */
-  readonly #isLocal: (value: object) => boolean;
-  /** The last ref {@link copyEnvelope} handed over as it is, and its bytes (refs are immutable). */
-  #lastShared: object | null = null;
-  #lastSharedBytes = 0;
 
   constructor(refs: RefCodec, limits: DecodeLimits = {}) {
     const refWriter = new FrameEncoder((v) => {
@@ -101,8 +96,7 @@ export class Codec {
       return [new FrameEncoder(this.delegate, table, isLocal), new FrameReader(fromWire, {}, table), table];
     };
     [this.#copyWriter, this.#copyReader, this.#copyRefs] = this.#newCopier();
-    this.#isLocal = isLocal ?? (() => false);
-    this.#flat = new FlatCopier((ref) => this.delegate(ref).byteLength, this.#isLocal);
+    this.#flat = new FlatCopier((ref) => this.delegate(ref).byteLength, isLocal ?? (() => false));
   }
 
   /**
@@ -128,7 +122,10 @@ export class Codec {
       // on V8 (a hit ~5), most of a same-loop `{ replyTo, n }`'s copy.
       const shape = objectKind(payload);
       plain = shape === PLAIN;
-      if (shape === OTHER && this.#sharedRef(payload, maxBytes - envelopeBytes(name))) return [kind, to, from, id, name, payload];
+      if (shape === OTHER) {
+        const bytes = this.#flat.carriedRefBytes(payload);
+        if (bytes >= 0 && bytes <= maxBytes - envelopeBytes(name)) return [kind, to, from, id, name, payload];
+      }
     }
     // A copy made while another is under way (a getter or a handle codec that sends) gets its own.
     if (this.#copying) return copyWith(...this.#newCopier(), kind, to, from, id, name, payload, maxBytes);
@@ -149,25 +146,6 @@ export class Codec {
     } finally {
       this.#copying = false;
     }
-  }
-
-  /**
-   * True for a ref of this loop whose bytes are certainly within `room` (false for anything
-   * that throws when asked: the writer says why). The last such ref and its size are kept:
-   * a conversation sends the same ref again and again, and looking its bytes up cost more
-   * than the brand check.
-   */
-  #sharedRef(payload: object, room: number): boolean {
-    if (payload !== this.#lastShared) {
-      try {
-        if (!this.#isLocal(payload)) return false;
-        this.#lastSharedBytes = this.delegate(payload).byteLength;
-      } catch {
-        return false;
-      }
-      this.#lastShared = payload;
-    }
-    return this.#lastSharedBytes <= room;
   }
 
   /**

@@ -103,16 +103,16 @@ export class FlatCopier {
           case "string":
             bound += 3 * v.length + 6;
             break;
-          case "object":
-            if (v === null) bound += 1;
-            else if (this.#carried(v)) {
-              if (v !== this.#lastRef) {
-                this.#lastRefBytes = this.#refBytes(v);
-                this.#lastRef = v;
-              }
-              bound += this.#lastRefBytes;
-            } else flat = false;
+          case "object": {
+            if (v === null) {
+              bound += 1;
+              break;
+            }
+            const bytes = this.carriedRefBytes(v);
+            if (bytes >= 0) bound += bytes;
+            else flat = false;
             break;
+          }
           default:
             flat = false;
         }
@@ -132,13 +132,23 @@ export class FlatCopier {
     return out;
   }
 
-  /** True for a ref carried as it is; false for any other object, and for one that throws when asked (the writer says why). */
-  #carried(v: object): boolean {
-    try {
-      return this.#local(v);
-    } catch {
-      return false;
+  /**
+   * The bytes `v` takes in a message when it is a ref a copy carries as it is; -1 for any
+   * other object, and for one that throws when asked (the writer then says why). The last
+   * such ref is remembered: a conversation sends the same one again and again, and refs
+   * are immutable.
+   */
+  carriedRefBytes(v: object): number {
+    if (v !== this.#lastRef) {
+      try {
+        if (!this.#local(v)) return -1;
+        this.#lastRefBytes = this.#refBytes(v);
+      } catch {
+        return -1;
+      }
+      this.#lastRef = v;
     }
+    return this.#lastRefBytes;
   }
 
   /** The constructor for `keys[0, n)`. */
