@@ -12,7 +12,8 @@
  * ```
  * Timeouts do not cost a timer per ask: asks with the same timeout expire in the order
  * they were opened, so each distinct timeout value keeps a FIFO of deadlines and one
- * timer armed for its oldest entry. Settled asks leave the front as soon as they reach it.
+ * timer armed for its oldest entry. Settled asks leave the front as soon as they reach it,
+ * and keep nothing alive while they wait to (their resolvers are dropped when they settle).
  *
  * @module
  */
@@ -32,6 +33,8 @@ interface Lane {
 /** One waiting ask; it is also its own entry in its timeout's lane (one object per ask). */
 interface Pending {
   id: number;
+  /** Its timeout's lane, when it has a finite timeout. */
+  lane: Lane | undefined;
   /** Loop of the asked actor (so asks to a lost worker can be failed). */
   target: number;
   resolve: (value: unknown) => void;
@@ -44,6 +47,9 @@ interface Pending {
   actor: string;
   name: string;
 }
+
+/** What a settled ask's resolvers become: a settled ask holds on to nothing (see `PendingAsks`). */
+const released = (): void => {};
 
 export class PendingAsks {
   readonly #pending = new IdTable<Pending>();
@@ -61,6 +67,13 @@ export class PendingAsks {
   /** Asks still waiting. */
   get size(): number {
     return this.#pending.size;
+  }
+
+  /** Entries in the timeout lanes: the waiting asks with a timeout, and settled ones behind an older waiting one. */
+  get inLanes(): number {
+    let n = 0;
+    for (const lane of this.#lanes.values()) n += lane.queue.length;
+    return n;
   }
 
   /**
@@ -86,6 +99,7 @@ export class PendingAsks {
     const id = this.#nextId++;
     const entry: Pending = {
       id,
+      lane: undefined,
       target,
       resolve,
       reject,
@@ -108,8 +122,9 @@ export class PendingAsks {
       this.lateReplies++;
       return;
     }
-    if (ok) entry.resolve(value);
-    else entry.reject(value);
+    const settle = ok ? entry.resolve : entry.reject;
+    this.#release(entry);
+    settle(value);
   }
 
   /** Rejects ask `id` if it is still waiting (used when sending it failed). */
@@ -138,10 +153,9 @@ export class PendingAsks {
     let lane = this.#lanes.get(ms);
     if (lane === undefined) this.#lanes.set(ms, lane = { ms, queue: new Deque(), timer: undefined });
     // Settled asks at the front leave now, so the queue holds only what may still expire.
-    const queue = lane.queue;
-    while (queue.length > 0 && !this.#pending.has(queue.peek()!.id)) queue.shift();
+    entry.lane = lane;
     entry.deadline = this.#clock.now() + ms;
-    queue.push(entry);
+    lane.queue.push(entry);
     if (lane.timer === undefined) this.#arm(lane);
   }
 
@@ -158,7 +172,7 @@ export class PendingAsks {
     lane.timer = undefined;
     const now = this.#clock.now();
     for (let head = lane.queue.peek(); head !== undefined; head = lane.queue.peek()) {
-      if (!this.#pending.has(head.id)) {
+      if (head.resolve === released) {
         lane.queue.shift();
         continue;
       }
@@ -176,7 +190,29 @@ export class PendingAsks {
   }
 
   #fail(id: number, error: unknown): void {
-    this.#take(id)?.reject(error);
+    const entry = this.#take(id);
+    if (entry === undefined) return;
+    const reject = entry.reject;
+    this.#release(entry);
+    reject(error);
+  }
+
+  /**
+   * Lets go of what a settled ask held — its promise's resolvers (and through them the
+   * promise and the context of the code awaiting it), its signal — and takes the settled
+   * asks off the front of its lane. An ask settled behind a waiting one stays in the lane
+   * until that one settles or expires, as a small shell: after a burst of asks answered in
+   * any order, nothing but these shells waits for the timeout (they used to keep ~300
+   * bytes each alive until the lane's timer fired).
+   */
+  #release(entry: Pending): void {
+    entry.resolve = released;
+    entry.reject = released;
+    entry.signal = undefined;
+    entry.onAbort = undefined;
+    const queue = entry.lane?.queue;
+    if (queue === undefined) return;
+    while (queue.length > 0 && queue.peek()!.resolve === released) queue.shift();
   }
 
   #take(id: number): Pending | undefined {

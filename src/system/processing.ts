@@ -147,10 +147,14 @@ export class Processor {
       result = handler(cell.state, arg, cell.ctx);
     } catch (e) {
       this.#current = null;
+      cell.currentEnv = null;
       this.#finish(cell, env, false, e);
       return;
     }
     this.#current = null;
+    // Only the handler's synchronous part reads it (ctx.deferReply): an idle actor keeps
+    // no message alive.
+    cell.currentEnv = null;
     if (isThenable(result)) {
       this.#awaitResult(cell, env, result);
       return;
