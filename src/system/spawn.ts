@@ -206,7 +206,9 @@ export class Spawner {
       host.reserveLocalIds(wantedId);
     } else localId = host.allocateLocalId();
     const addr = address(host.index, localId);
-    const label = name ?? `${exportName}#${localId}@w${host.index - 1}`;
+    // Joined, not a template: V8 builds a template's result as a tree of concatenations
+    // (four strings, ~150 bytes, kept as long as the actor lives); join makes one flat string (40).
+    const label = name ?? [exportName, "#", localId, "@w", host.index - 1].join("");
     const cell = new ActorCell(localId, addr, definition, label, parent, name);
     // A restart needs the argument as it was at spawn, untouched by init.
     if (cell.supervision.strategy === "restart") cell.initBytes = host.codec.encode(arg);
