@@ -20,14 +20,61 @@ import { RestartWindow, type Supervision, supervisionOf } from "./supervision.ts
 /** Lifecycle of a cell: starting (init/onStart) → running ⇄ restarting → stopping → stopped. */
 export type CellStatus = "starting" | "running" | "restarting" | "stopping" | "stopped";
 
-/** One supervision object per definition (the cells of a definition share it; it is never changed). */
-const supervisions = new WeakMap<AnyDefinition, Supervision>();
-function supervisionFor(definition: AnyDefinition): Supervision {
-  let s = supervisions.get(definition);
-  if (s === undefined) supervisions.set(definition, s = Object.freeze(supervisionOf(definition.spec.supervision)));
-  return s;
+/** What every cell of one definition shares, read from its spec once (never changed). */
+interface Traits {
+  readonly supervision: Supervision;
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly counted: boolean;
 }
 
+const traitsByDefinition = new WeakMap<AnyDefinition, Traits>();
+function traitsFor(definition: AnyDefinition): Traits {
+  let t = traitsByDefinition.get(definition);
+  if (t === undefined) {
+    const capacity = definition.spec.mailbox?.capacity ?? 0;
+    const overflow = definition.spec.mailbox?.overflow ?? "wait";
+    t = Object.freeze({
+      supervision: Object.freeze(supervisionOf(definition.spec.supervision)),
+      capacity,
+      overflow,
+      counted: capacity > 0 && (overflow === "wait" || overflow === "reject"),
+    });
+    traitsByDefinition.set(definition, t);
+  }
+  return t;
+}
+
+/** Children, watchers, links and watches: made when the actor has its first. */
+class Relations {
+  children: IdSet | null = null;
+  remoteChildren: Set<ActorRef> | null = null;
+  watchers: Set<number | string> | null = null;
+  links: Set<number | string> | null = null;
+  watching: Set<number | string> | null = null;
+}
+
+/** The stop sequence's state: made when the actor begins to stop. */
+class StopState {
+  stopping: Promise<void> | null = null;
+  done: (() => void) | null = null;
+  running = false;
+  reason: { normal: boolean; reason: string; error?: unknown } | null = null;
+}
+
+/** What restarts need: made for `restart` supervision, or at the first failure. */
+class RestartState {
+  initBytes: Uint8Array | null = null;
+  timer: unknown = undefined;
+  window: RestartWindow | null = null;
+}
+
+/**
+ * Why the rarely used fields live in records made on first use, and the definition's
+ * settings in one object its cells share: a cell is most of what an idle actor costs
+ * (issue 13: ≤ 1 KiB per idle actor), and 35 fields made it 304 bytes on V8 (now 208).
+ * The accessors keep every reader and writer as it was.
+ */
 export class ActorCell {
   /** Number of the actor on its loop. */ readonly localId: number;
   /** Global address (see `address()`). */ readonly address: number;
@@ -35,8 +82,6 @@ export class ActorCell {
   readonly label: string;
   /** Address of the parent actor; 0 for top-level actors (the guardian). */ readonly parent: number;
   /** Registered name, if any. */ readonly name: string | null;
-  #children: IdSet | null = null;
-  #remoteChildren: Set<ActorRef> | null = null;
   /** FIFO of envelopes not yet processed. */ readonly mailbox = new Deque<Envelope>();
   state: unknown = undefined;
   status: CellStatus = "starting";
@@ -48,35 +93,16 @@ export class ActorCell {
   /** The message being processed. */ currentEnv: Envelope | null = null;
   /** The message whose reply the handler deferred (`ctx.deferReply`). */ deferredEnv: Envelope | null = null;
   ctx!: ActorContext;
-  readonly supervision: Supervision;
-  /** Mailbox capacity (0 = unbounded) and what to do when full. */ readonly capacity: number;
-  readonly overflow: OverflowPolicy;
-  /** True when senders hold credits for this actor (policies `reject` and `wait`). */ readonly counted: boolean;
   /** Deepest the mailbox has been. */ maxDepth = 0;
-  #watchers: Set<number | string> | null = null;
-  #links: Set<number | string> | null = null;
-  #watching: Set<number | string> | null = null;
-  #restarts: RestartWindow | null = null;
-  /** Settles when the cell has fully stopped (children, onStop, mailbox accounted). */
-  stopping: Promise<void> | null = null;
-  /** Resolves `stopping`. */
-  stopDone: (() => void) | null = null;
-  /** The stop sequence has started. */
-  stopRunning = false;
-  /** Why it stops (told to watchers and linked actors). */
-  stopReason: { normal: boolean; reason: string; error?: unknown } | null = null;
-  /** The spawn argument as encoded at spawn, for restarts (only kept for `restart` supervision). */
-  initBytes: Uint8Array | null = null;
-  /** Pending backoff before a restart. */
-  restartTimer: unknown = undefined;
   /** `ctx.timers`, once the context exists (cancelled when the actor stops or restarts). */
   timers: { cancelAll(): void } | null = null;
+  readonly #traits: Traits;
+  #relations: Relations | null = null;
+  #stop: StopState | null = null;
+  #restart: RestartState | null = null;
 
   constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
-    this.supervision = supervisionFor(definition);
-    this.capacity = definition.spec.mailbox?.capacity ?? 0;
-    this.overflow = definition.spec.mailbox?.overflow ?? "wait";
-    this.counted = this.capacity > 0 && (this.overflow === "wait" || this.overflow === "reject");
+    this.#traits = traitsFor(definition);
     this.localId = localId;
     this.address = address;
     this.definition = definition;
@@ -85,41 +111,119 @@ export class ActorCell {
     this.name = name;
   }
 
-  // The sets and the restart window are made on first use: an idle actor that never had a
-  // child, a watcher or a failure costs none of them (issue 13: ≤ 1 KiB per idle actor).
+  /** The definition's supervision (shared by its cells). */
+  get supervision(): Supervision {
+    return this.#traits.supervision;
+  }
+  /** Mailbox capacity (0 = unbounded). */
+  get capacity(): number {
+    return this.#traits.capacity;
+  }
+  /** What to do when the mailbox is full. */
+  get overflow(): OverflowPolicy {
+    return this.#traits.overflow;
+  }
+  /** True when senders hold credits for this actor (policies `reject` and `wait`). */
+  get counted(): boolean {
+    return this.#traits.counted;
+  }
 
+  // The sets and the restart window are made on first use: an idle actor that never had a
+  // child, a watcher or a failure costs none of them.
+
+  #related(): Relations {
+    return this.#relations ??= new Relations();
+  }
   /** Addresses of live children (they stop before this actor). */
   get children(): IdSet {
-    return this.#children ??= new IdSet();
+    const r = this.#related();
+    return r.children ??= new IdSet();
   }
   /** Children spawned on other nodes (`ctx.spawn(…, { node })`): stopped with this actor, not supervised by it. */
   get remoteChildren(): Set<ActorRef> {
-    return this.#remoteChildren ??= new Set();
+    const r = this.#related();
+    return r.remoteChildren ??= new Set();
   }
   /** Addresses of actors watching this one (`"<node>@<address>"` for an actor of another node). */
   get watchers(): Set<number | string> {
-    return this.#watchers ??= new Set();
+    const r = this.#related();
+    return r.watchers ??= new Set();
   }
   /** Addresses of actors linked to this one (failures propagate both ways; remote ones as for `watchers`). */
   get links(): Set<number | string> {
-    return this.#links ??= new Set();
+    const r = this.#related();
+    return r.links ??= new Set();
   }
   /** Addresses this actor watches (remote ones as for `watchers`). */
   get watching(): Set<number | string> {
-    return this.#watching ??= new Set();
-  }
-  /** The restarts within the supervision window. */
-  get restarts(): RestartWindow {
-    return this.#restarts ??= new RestartWindow(this.supervision.maxRestarts, this.supervision.withinMs);
-  }
-  /** Restarts so far (without making the window). */
-  get restartCount(): number {
-    return this.#restarts?.total ?? 0;
+    const r = this.#related();
+    return r.watching ??= new Set();
   }
   /** True when this actor has children, watchers, links or watches (without making the sets). */
   get hasRelations(): boolean {
-    return this.#children !== null || this.#remoteChildren !== null || this.#watchers !== null || this.#links !== null ||
-      this.#watching !== null;
+    const r = this.#relations;
+    return r !== null && (r.children !== null || r.remoteChildren !== null || r.watchers !== null || r.links !== null ||
+      r.watching !== null);
+  }
+
+  #stopState(): StopState {
+    return this.#stop ??= new StopState();
+  }
+  /** Settles when the cell has fully stopped (children, onStop, mailbox accounted). */
+  get stopping(): Promise<void> | null {
+    return this.#stop?.stopping ?? null;
+  }
+  set stopping(p: Promise<void> | null) {
+    this.#stopState().stopping = p;
+  }
+  /** Resolves `stopping`. */
+  get stopDone(): (() => void) | null {
+    return this.#stop?.done ?? null;
+  }
+  set stopDone(done: (() => void) | null) {
+    this.#stopState().done = done;
+  }
+  /** The stop sequence has started. */
+  get stopRunning(): boolean {
+    return this.#stop?.running ?? false;
+  }
+  set stopRunning(running: boolean) {
+    this.#stopState().running = running;
+  }
+  /** Why it stops (told to watchers and linked actors). */
+  get stopReason(): { normal: boolean; reason: string; error?: unknown } | null {
+    return this.#stop?.reason ?? null;
+  }
+  set stopReason(reason: { normal: boolean; reason: string; error?: unknown } | null) {
+    this.#stopState().reason = reason;
+  }
+
+  #restartState(): RestartState {
+    return this.#restart ??= new RestartState();
+  }
+  /** The spawn argument as encoded at spawn, for restarts (only kept for `restart` supervision). */
+  get initBytes(): Uint8Array | null {
+    return this.#restart?.initBytes ?? null;
+  }
+  set initBytes(bytes: Uint8Array | null) {
+    this.#restartState().initBytes = bytes;
+  }
+  /** Pending backoff before a restart. */
+  get restartTimer(): unknown {
+    return this.#restart?.timer;
+  }
+  set restartTimer(timer: unknown) {
+    if (timer === undefined && this.#restart === null) return;
+    this.#restartState().timer = timer;
+  }
+  /** The restarts within the supervision window. */
+  get restarts(): RestartWindow {
+    const r = this.#restartState();
+    return r.window ??= new RestartWindow(this.supervision.maxRestarts, this.supervision.withinMs);
+  }
+  /** Restarts so far (without making the window). */
+  get restartCount(): number {
+    return this.#restart?.window?.total ?? 0;
   }
 
   /** True when the dispatcher may run the next message now. */
