@@ -12,6 +12,14 @@
  * case), shared-memory rings, and rings in the low-latency mode (`spinMicros`). The
  * sequential run also reports the process's CPU time per ask (all threads: what polling
  * costs).
+ *
+ * Every contender of the sequential run starts on fresh workers in each repetition (and
+ * closes them after it): a round trip's latency depends on which vCPU the OS puts each
+ * thread on (~40 µs more per round trip on this project's VM when a sleeping thread on the
+ * other vCPU is woken, bench/README.md), and a worker started once would give its
+ * contender one draw of that for the whole run. So the median over the repetitions is a
+ * median over placements, the same number of draws for every contender. Each repetition
+ * first makes {@link SEQUENTIAL_WARMUP} calls it does not time (a fresh worker's code is cold).
  * @module
  */
 import process from "node:process";
@@ -42,6 +50,43 @@ async function sequential(n: number, call: (i: number) => Promise<unknown>): Pro
   const used = process.cpuUsage(cpuBefore);
   const { p50, p99 } = latencyPercentiles(latencies);
   return { metrics: { p50, p99, cpu: (used.user + used.system) / n }, check: expectEqual("wrong answers", wrong, 0) };
+}
+
+/** Untimed calls at the start of each full-size sequential repetition, on its fresh workers (`--quick`: 20). */
+export const SEQUENTIAL_WARMUP = 2_000;
+
+type Started = { call: (i: number) => Promise<number>; close(): Promise<void> };
+type Measure = (call: (i: number) => Promise<number>) => Promise<{ metrics: Record<string, number>; check: Check }>;
+
+/**
+ * A case that starts its workers anew for every repetition (see the module's doc): `start()`
+ * untimed, `warmup` untimed calls, then `measure`, then `close()`.
+ */
+function freshEachRepetition(
+  name: string,
+  role: "missive" | "baseline",
+  start: () => Promise<Started>,
+  measure: Measure,
+  warmup: number,
+): CaseSpec {
+  return {
+    name,
+    role,
+    setup(): Promise<CaseRunner> {
+      return Promise.resolve({
+        async run() {
+          const { call, close } = await start();
+          try {
+            for (let i = 0; i < warmup; i++) await call(i);
+            return await measure(call);
+          } finally {
+            await close();
+          }
+        },
+        close: () => Promise.resolve(),
+      });
+    },
+  };
 }
 
 /** A case whose calls go through `start()`'s `call`. */
@@ -82,21 +127,17 @@ async function startComlink(): Promise<{ call: (i: number) => Promise<number>; c
 export const askSequential: BenchmarkFactory = (size) => {
   const n = size === "full" ? 5_000 : 200;
   const measure = (call: (i: number) => Promise<number>) => sequential(n, call);
-  const pingPong: CaseSpec = {
-    name: "postMessage ping-pong",
-    role: "baseline",
-    async setup(): Promise<CaseRunner> {
-      const pool = await PostWorkers.start(1);
-      const worker = pool.worker(0);
-      return {
-        run: () =>
-          sequential(n, (i) => {
-            worker.post(i);
-            return pool.next(0);
-          }),
-        close: () => pool.close(),
-      };
-    },
+  const warmup = size === "full" ? SEQUENTIAL_WARMUP : 20;
+  const startPingPong = async (): Promise<Started> => {
+    const pool = await PostWorkers.start(1);
+    const worker = pool.worker(0);
+    return {
+      call: (i) => {
+        worker.post(i);
+        return pool.next(0) as Promise<number>;
+      },
+      close: () => pool.close(),
+    };
   };
   return {
     name: "ask-seq",
@@ -109,14 +150,15 @@ export const askSequential: BenchmarkFactory = (size) => {
     params: { asks: n },
     notes: [
       'missive ring*: the same Missive ask over shared-memory links (link.transport "ring", optionally spinMicros)',
-      "p50s depend on which CPU the OS gives each worker (waking a thread on another vCPU costs ~40 µs more on this project's VM); " +
-      "for equal footing run under `taskset -c 0` (bench/README.md)",
+      "p50s depend on which CPU the OS gives each worker (waking a thread on another vCPU costs ~40 µs more on this project's VM): " +
+      `every case starts fresh workers in each repetition (after ${warmup} untimed calls), so the median is over placements; ` +
+      "for every thread on one vCPU run under `taskset -c 0` (bench/README.md)",
     ],
     cases: [
-      callCase("missive", "missive", () => startMissiveEcho(), measure),
-      pingPong,
-      callCase("comlink", "baseline", startComlink, measure),
-      ...RING_LINKS.map(({ name, options }) => callCase(name, "baseline", () => startMissiveEcho(options), measure)),
+      freshEachRepetition("missive", "missive", () => startMissiveEcho(), measure, warmup),
+      freshEachRepetition("postMessage ping-pong", "baseline", startPingPong, measure, warmup),
+      freshEachRepetition("comlink", "baseline", startComlink, measure, warmup),
+      ...RING_LINKS.map(({ name, options }) => freshEachRepetition(name, "baseline", () => startMissiveEcho(options), measure, warmup)),
     ],
   };
 };
