@@ -14,36 +14,11 @@ import { IdSet } from "../util/id-table.ts";
 import type { Envelope } from "../wire/envelope.ts";
 import type { ActorContext } from "./context.ts";
 import type { ActorRef } from "./ref.ts";
-import type { AnyDefinition, OverflowPolicy } from "./definition.ts";
-import { RestartWindow, type Supervision, supervisionOf } from "./supervision.ts";
+import type { AnyDefinition, CellTraits, OverflowPolicy } from "./definition.ts";
+import { RestartWindow, type Supervision } from "./supervision.ts";
 
 /** Lifecycle of a cell: starting (init/onStart) → running ⇄ restarting → stopping → stopped. */
 export type CellStatus = "starting" | "running" | "restarting" | "stopping" | "stopped";
-
-/** What every cell of one definition shares, read from its spec once (never changed). */
-interface Traits {
-  readonly supervision: Supervision;
-  readonly capacity: number;
-  readonly overflow: OverflowPolicy;
-  readonly counted: boolean;
-}
-
-const traitsByDefinition = new WeakMap<AnyDefinition, Traits>();
-function traitsFor(definition: AnyDefinition): Traits {
-  let t = traitsByDefinition.get(definition);
-  if (t === undefined) {
-    const capacity = definition.spec.mailbox?.capacity ?? 0;
-    const overflow = definition.spec.mailbox?.overflow ?? "wait";
-    t = Object.freeze({
-      supervision: Object.freeze(supervisionOf(definition.spec.supervision)),
-      capacity,
-      overflow,
-      counted: capacity > 0 && (overflow === "wait" || overflow === "reject"),
-    });
-    traitsByDefinition.set(definition, t);
-  }
-  return t;
-}
 
 /** Children, watchers, links and watches: made when the actor has its first. */
 class Relations {
@@ -71,9 +46,9 @@ class RestartState {
 
 /**
  * Why the rarely used fields live in records made on first use, and the definition's
- * settings in one object its cells share: a cell is most of what an idle actor costs
- * (issue 13: ≤ 1 KiB per idle actor), and 35 fields made it 304 bytes on V8 (now 216).
- * The accessors keep every reader and writer as it was.
+ * settings in the one object its cells share (`definition.cellTraits`): a cell is most of
+ * what an idle actor costs (issue 13: ≤ 1 KiB per idle actor), and 35 fields made it 304
+ * bytes on V8 (now 216). The accessors keep every reader and writer as it was.
  */
 export class ActorCell {
   /** Number of the actor on its loop. */ readonly localId: number;
@@ -96,13 +71,13 @@ export class ActorCell {
   /** Deepest the mailbox has been. */ maxDepth = 0;
   /** `ctx.timers`, once the context exists (cancelled when the actor stops or restarts). */
   timers: { cancelAll(): void } | null = null;
-  readonly #traits: Traits;
+  readonly #traits: CellTraits;
   #relations: Relations | null = null;
   #stop: StopState | null = null;
   #restart: RestartState | null = null;
 
   constructor(localId: number, address: number, definition: AnyDefinition, label: string, parent: number, name: string | null) {
-    this.#traits = traitsFor(definition);
+    this.#traits = definition.cellTraits;
     this.localId = localId;
     this.address = address;
     this.definition = definition;

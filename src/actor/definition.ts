@@ -21,7 +21,7 @@
 import { InvalidArgumentError } from "../errors.ts";
 import type { ActorContext } from "./context.ts";
 import type { ActorRef } from "./ref.ts";
-import { supervisionOf, type SupervisionOptions } from "./supervision.ts";
+import { type Supervision, supervisionOf, type SupervisionOptions } from "./supervision.ts";
 
 /** What a bounded mailbox does when it is full. */
 export type OverflowPolicy = "reject" | "drop-oldest" | "drop-newest" | "wait";
@@ -109,6 +109,27 @@ export interface ActorDefinition<A = unknown, S = unknown, H = Handlers<S>> {
    * after an `Object.prototype` member (`constructor`, `toString`, `__proto__`, …) finds none.
    */
   readonly handlerMap: ReadonlyMap<string, Handler<S>>;
+  /** @internal What every actor of this definition shares, read from the spec once (see {@link CellTraits}). */
+  readonly cellTraits: CellTraits;
+}
+
+/**
+ * The settings every actor of one definition shares, read from its spec once by
+ * {@link defineActor} (its cells point here instead of keeping copies).
+ *
+ * @example
+ * ```ts
+ * const { capacity, overflow, counted } = definition.cellTraits; // 8, "wait", true
+ * ```
+ */
+export interface CellTraits {
+  readonly supervision: Supervision;
+  /** Mailbox capacity (0 = unbounded). */
+  readonly capacity: number;
+  /** What to do when the mailbox is full. */
+  readonly overflow: OverflowPolicy;
+  /** True when senders hold credits for the actor (policies `reject` and `wait`). */
+  readonly counted: boolean;
 }
 
 /** Any definition (use in generic constraints). */
@@ -176,7 +197,7 @@ export function defineActor<A, S, H>(
     throw new InvalidArgumentError(`defineActor: spec.handlers must be an object of functions.`);
   }
   const messageNames = Object.keys(spec.handlers);
-  supervisionOf(spec.supervision); // validates now, at definition time
+  const supervision = Object.freeze(supervisionOf(spec.supervision)); // validates now, at definition time
   if (spec.mailbox !== undefined) {
     const { capacity, overflow = "wait" } = spec.mailbox;
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -186,6 +207,14 @@ export function defineActor<A, S, H>(
       throw new InvalidArgumentError(`defineActor: mailbox.overflow "${overflow}" is not one of reject, drop-oldest, drop-newest, wait.`);
     }
   }
+  const capacity = spec.mailbox?.capacity ?? 0;
+  const overflow = spec.mailbox?.overflow ?? "wait";
+  const cellTraits: CellTraits = Object.freeze({
+    supervision,
+    capacity,
+    overflow,
+    counted: capacity > 0 && (overflow === "wait" || overflow === "reject"),
+  });
   const handlerMap = new Map<string, Handler<S>>();
   for (const name of messageNames) {
     if (name.startsWith("$")) {
@@ -209,6 +238,7 @@ export function defineActor<A, S, H>(
     spec,
     messageNames,
     handlerMap,
+    cellTraits,
   });
 }
 

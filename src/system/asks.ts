@@ -46,7 +46,7 @@ interface Pending {
   name: string;
 }
 
-/** What a settled ask's resolvers become: a settled ask holds on to nothing (see `PendingAsks`). */
+/** What a settled ask's resolvers become: it holds on to nothing, and its lane knows it settled. */
 const released = (): void => {};
 
 export class PendingAsks {
@@ -114,14 +114,7 @@ export class PendingAsks {
 
   /** Settles ask `id` with a reply (`ok`) or an error. Counts it as late if it already settled. */
   settle(id: number, ok: boolean, value: unknown): void {
-    const entry = this.#take(id);
-    if (!entry) {
-      this.lateReplies++;
-      return;
-    }
-    const settle = ok ? entry.resolve : entry.reject;
-    this.#release(entry);
-    settle(value);
+    if (!this.#settle(id, ok, value)) this.lateReplies++;
   }
 
   /** Rejects ask `id` if it is still waiting (used when sending it failed). */
@@ -188,34 +181,29 @@ export class PendingAsks {
   }
 
   #fail(id: number, error: unknown): void {
-    const entry = this.#take(id);
-    if (entry === undefined) return;
-    const reject = entry.reject;
-    this.#release(entry);
-    reject(error);
+    this.#settle(id, false, error);
   }
 
   /**
-   * Lets go of what a settled ask held: its promise's resolvers (and through them the
-   * promise and the context of the code that awaited it) and its signal. A settled ask
-   * stays in its lane until it reaches the front at the next ask or at the lane's timer, as
-   * a shell of ~100 bytes; it used to keep ~300 more alive until then (a burst of 100 000
-   * asks answered at once: 30 MB for the timeout). (Taking settled asks off the lane here, at
-   * once, sent V8's optimized ask path on Deno into a deoptimization loop: sequential
-   * same-worker asks 0.9–1.4 → 0.6–0.7 M/s.)
+   * Settles ask `id` if it is still waiting (false if not), and lets go of what it held: its
+   * promise's resolvers (and through them the promise and the context of the code that
+   * awaited it) and its signal. A settled ask stays in its lane until it reaches the front
+   * at the next ask or at the lane's timer, as a shell of ~100 bytes; it used to keep ~300
+   * more alive until then (a burst of 100 000 asks answered at once: 30 MB for the timeout).
+   * (Taking settled asks off the lane here, at once, sent V8's optimized ask path on Deno
+   * into a deoptimization loop: sequential same-worker asks 0.9–1.4 → 0.6–0.7 M/s.)
    */
-  #release(entry: Pending): void {
+  #settle(id: number, ok: boolean, value: unknown): boolean {
+    const entry = this.#pending.get(id);
+    if (!entry) return false;
+    this.#pending.delete(id);
+    if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
+    const settle = ok ? entry.resolve : entry.reject;
     entry.resolve = released;
     entry.reject = released;
     entry.signal = undefined;
     entry.onAbort = undefined;
-  }
-
-  #take(id: number): Pending | undefined {
-    const entry = this.#pending.get(id);
-    if (!entry) return undefined;
-    this.#pending.delete(id);
-    if (entry.onAbort) entry.signal!.removeEventListener("abort", entry.onAbort);
-    return entry;
+    settle(value);
+    return true;
   }
 }
