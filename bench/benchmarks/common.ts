@@ -3,6 +3,7 @@
  * and stop for a case, and the timing helper.
  * @module
  */
+import process from "node:process";
 import { ActorSystem, availableParallelism, type SystemOptions } from "../../mod.ts";
 import type { MetricSpec } from "../harness/types.ts";
 
@@ -26,9 +27,19 @@ export async function startSystem(options: SystemOptions = {}): Promise<{ system
   };
 }
 
-/** Runs `work` and returns its result with the elapsed milliseconds. */
-export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+/**
+ * CPU time per item in nanoseconds: what the process (every thread: workers, GC, the
+ * compiler) spent on `items`. Less sensitive than a rate to which vCPU each thread got,
+ * and the measure of work a throughput ratio between CPU-bound contenders comes down to.
+ */
+export const cpuMetric = (per = "msg"): MetricSpec => ({ key: "cpu", label: `CPU/${per}`, unit: "ns", better: "lower" });
+
+/** Runs `work` and returns its result with the elapsed milliseconds and the process's CPU milliseconds meanwhile. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number }> {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const value = await work();
-  return { value, ms: performance.now() - started };
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpuBefore);
+  return { value, ms, cpuMs: (used.user + used.system) / 1000 };
 }

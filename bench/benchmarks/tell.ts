@@ -20,7 +20,7 @@ import { PostWorkers } from "../baselines/post-workers.ts";
 import type { BenchmarkFactory, CaseRunner, CaseSpec, Check } from "../harness/types.ts";
 import { allOf, expectEqual } from "../util/check.ts";
 import { expectedValueSum, type Item, item } from "../util/items.ts";
-import { poolSize, rateMetric, startSystem, timed } from "./common.ts";
+import { cpuMetric, poolSize, rateMetric, startSystem, timed } from "./common.ts";
 
 /** How a baseline moves items. */
 type PostMode = "object" | "msgpack" | "batch";
@@ -30,6 +30,11 @@ const BASELINES: { name: string; mode: PostMode }[] = [
   { name: "msgpack+postMessage/msg", mode: "msgpack" },
   { name: `postMessage/${BATCH} batch`, mode: "batch" },
 ];
+
+/** Messages per second and CPU nanoseconds per message. */
+function perMessage(n: number, ms: number, cpuMs: number): Record<string, number> {
+  return { rate: (n / ms) * 1000, cpu: (cpuMs * 1e6) / n };
+}
 
 function checkReceived(what: string, got: Received, n: number): Check {
   return allOf(expectEqual(`${what} count`, got.count, n), expectEqual(`${what} value sum`, got.sum, expectedValueSum(n)));
@@ -66,11 +71,11 @@ export const tellOneToOne: BenchmarkFactory = (size) => {
       const sink = await system.spawn(Sink, undefined, { worker: 0 });
       return {
         async run() {
-          const { ms } = await timed(async () => {
+          const { ms, cpuMs } = await timed(async () => {
             for (let i = 0; i < n; i++) sink.tell("add", item(i));
             await sink.flush();
           });
-          return { metrics: { rate: (n / ms) * 1000 }, check: checkReceived("sink", await sink.ask("take"), n) };
+          return { metrics: perMessage(n, ms, cpuMs), check: checkReceived("sink", await sink.ask("take"), n) };
         },
         close,
       };
@@ -85,12 +90,12 @@ export const tellOneToOne: BenchmarkFactory = (size) => {
       const post = (data: unknown): void => worker.post(data);
       return {
         async run() {
-          const { value, ms } = await timed(async () => {
+          const { value, ms, cpuMs } = await timed(async () => {
             postItems(post, mode, n);
             worker.post("ack");
             return (await pool.next(0)) as Received;
           });
-          return { metrics: { rate: (n / ms) * 1000 }, check: checkReceived("worker", value, n) };
+          return { metrics: perMessage(n, ms, cpuMs), check: checkReceived("worker", value, n) };
         },
         close: () => pool.close(),
       };
@@ -99,7 +104,7 @@ export const tellOneToOne: BenchmarkFactory = (size) => {
   return {
     name: "tell-1to1",
     title: "cross-worker tell, main → 1 actor",
-    metrics: [rateMetric()],
+    metrics: [rateMetric(), cpuMetric()],
     params: { messages: n, item: item(1), batch: BATCH },
     notes: [],
     cases: [missive, ...BASELINES.map(baseline)],
@@ -126,13 +131,13 @@ export const tellAllToAll: BenchmarkFactory = (size) => {
       }
       return {
         async run() {
-          const { value: sent, ms } = await timed(() =>
+          const { value: sent, ms, cpuMs } = await timed(() =>
             Promise.all(blasters.map((b, w) => b.ask("blast", { targets: sinks.filter((_, s) => s !== w), n })))
           );
           const received = await Promise.all(sinks.map((s) => s.ask("take")));
           const checks = received.map((r, w) => checkReceivedFrom(`sink on worker ${w}`, r, n, workers - 1));
           const sentTotal = sent.reduce((a, b) => a + b, 0);
-          return { metrics: { rate: (total / ms) * 1000 }, check: allOf(expectEqual("messages sent", sentTotal, total), ...checks) };
+          return { metrics: perMessage(total, ms, cpuMs), check: allOf(expectEqual("messages sent", sentTotal, total), ...checks) };
         },
         close,
       };
@@ -146,12 +151,12 @@ export const tellAllToAll: BenchmarkFactory = (size) => {
       const pool = await PostWorkers.start(workers);
       return {
         async run() {
-          const { value, ms } = await timed(() => {
+          const { value, ms, cpuMs } = await timed(() => {
             for (let w = 0; w < workers; w++) pool.worker(w).post(`blast:${mode}:${n}`);
             return Promise.all(Array.from({ length: workers }, (_, w) => pool.next(w) as Promise<Received>));
           });
           const checks = value.map((r, w) => checkReceivedFrom(`worker ${w}`, r, n, workers - 1));
-          return { metrics: { rate: (total / ms) * 1000 }, check: allOf(...checks) };
+          return { metrics: perMessage(total, ms, cpuMs), check: allOf(...checks) };
         },
         close: () => pool.close(),
       };
@@ -160,7 +165,7 @@ export const tellAllToAll: BenchmarkFactory = (size) => {
   return {
     name: "tell-all",
     title: `cross-worker tell, all ${workers} workers → all`,
-    metrics: [rateMetric()],
+    metrics: [rateMetric(), cpuMetric()],
     params: { workers, messagesPerPair: n, messages: total, batch: BATCH },
     notes: ['missive ring: the same run over shared-memory links (link.transport "ring")'],
     cases: [
@@ -197,11 +202,11 @@ export const tellCold: BenchmarkFactory = (size) => {
           const { system, close } = await startSystem({ workers: 1 });
           try {
             const sink = await system.spawn(Sink, undefined, { worker: 0 });
-            const { ms } = await timed(async () => {
+            const { ms, cpuMs } = await timed(async () => {
               for (let i = 0; i < n; i++) sink.tell("add", item(i));
               await sink.flush();
             });
-            return { metrics: { rate: (n / ms) * 1000 }, check: checkReceived("sink", await sink.ask("take"), n) };
+            return { metrics: perMessage(n, ms, cpuMs), check: checkReceived("sink", await sink.ask("take"), n) };
           } finally {
             await close();
           }
@@ -219,12 +224,12 @@ export const tellCold: BenchmarkFactory = (size) => {
           const pool = await PostWorkers.start(1);
           try {
             const worker = pool.worker(0);
-            const { value, ms } = await timed(async () => {
+            const { value, ms, cpuMs } = await timed(async () => {
               postItems((data) => worker.post(data), "object", n);
               worker.post("ack");
               return (await pool.next(0)) as Received;
             });
-            return { metrics: { rate: (n / ms) * 1000 }, check: checkReceived("worker", value, n) };
+            return { metrics: perMessage(n, ms, cpuMs), check: checkReceived("worker", value, n) };
           } finally {
             await pool.close();
           }
@@ -236,7 +241,7 @@ export const tellCold: BenchmarkFactory = (size) => {
   return {
     name: "tell-cold",
     title: "cross-worker tell from a fresh system, main → 1 actor (no warm-up)",
-    metrics: [rateMetric()],
+    metrics: [rateMetric(), cpuMetric()],
     params: { messages: n, item: item(1), freshSystemPerRun: true },
     notes: ["a new system (Missive) or worker (baseline) per repetition, started before the clock; warm-up runs are cold runs too"],
     cases: [missive, baseline],
