@@ -8,7 +8,8 @@ import { WireError } from "../mod.ts";
 import { Codec } from "../src/wire/codec.ts";
 import { type Envelope, Kind } from "../src/wire/envelope.ts";
 import { FrameEncoder } from "../src/wire/frame-encoder.ts";
-import { MAX_SHAPE_NODES } from "../src/wire/object-shapes.ts";
+import { registerHandleCodec } from "../src/wire/handles.ts";
+import { COMPILE_AFTER, MAX_COMPILED_READERS, MAX_SHAPE_NODES } from "../src/wire/object-shapes.ts";
 import { frameToString, STRING_FRAME_BYTES, stringFrameCount, StringFrameReader } from "../src/wire/string-frames.ts";
 
 const refs = {
@@ -105,6 +106,127 @@ describe("frame reader: maps through the shape tree", () => {
     expect(() => readAll(codec, rawFrame(evil))).toThrow(/"__proto__" is refused/);
     expect(readAll(codec, rawFrame(good))[0]![5]).toEqual({ a: 1, b: 2 });
     expect(({} as Record<string, unknown>).a).toBeUndefined();
+  });
+});
+
+/** A handle class whose decodes are counted: a value read twice would show. */
+class Counted {
+  readonly n: number;
+  constructor(n: number) {
+    this.n = n;
+  }
+}
+let countedDecodes = 0;
+registerHandleCodec<Counted>("test.wire-fast-paths.counted", {
+  is: (v) => v instanceof Counted,
+  toWire: (c) => c.n,
+  fromWire: (n) => {
+    countedDecodes++;
+    return new Counted(n as number);
+  },
+}, import.meta.url);
+
+describe("frame reader: compiled readers of key lists seen often (entry-readers.ts)", () => {
+  const head = [0x96, 0, 0x01, 0, 0, ...str("m")];
+  /** A map of `entries` with each key as given (raw bytes) and small-integer values. */
+  const rawMap = (...entries: [number[], number][]): number[] => [0x80 | entries.length, ...entries.flatMap(([k, v]) => [...k, v])];
+  /** A codec whose reader has compiled the key list [id, value, tag] at depth 2 (the payload). */
+  function warmed(): Codec {
+    const codec = new Codec(refs);
+    const runs = Array.from(
+      { length: COMPILE_AFTER + 2 },
+      (_, i) => [...head, ...rawMap([str("id"), i], [str("value"), 1], [str("tag"), 2])],
+    );
+    expect(readAll(codec, rawFrame(...runs)).map((e) => e[5])).toEqual(runs.map((_, i) => ({ id: i, value: 1, tag: 2 })));
+    return codec;
+  }
+
+  it("hands a map whose keys differ at any position back to the tree with the entries read so far", () => {
+    const codec = warmed();
+    const frame = rawFrame(
+      [...head, ...rawMap([str("id"), 1], [str("value"), 2], [str("other"), 3])], // differs at the third key
+      [...head, ...rawMap([str("id"), 4], [str("x"), 5], [str("tag"), 6])], // at the second
+      [...head, ...rawMap([str("q"), 7], [str("value"), 8], [str("tag"), 9])], // at the first
+      [...head, ...rawMap([[0xd9, 2, 0x69, 0x64], 10], [str("value"), 11], [str("tag"), 12])], // "id" as a str8: other bytes, same key
+      [...head, ...rawMap([str("id"), 13], [str("value"), 14], [str("tag"), 15])],
+    );
+    expect(readAll(codec, frame).map((e) => e[5])).toEqual([
+      { id: 1, value: 2, other: 3 },
+      { id: 4, x: 5, tag: 6 },
+      { q: 7, value: 8, tag: 9 },
+      { id: 10, value: 11, tag: 12 },
+      { id: 13, value: 14, tag: 15 },
+    ]);
+  });
+
+  it("refuses a __proto__ key and a map cut short inside a known key list, with WireError", () => {
+    const codec = warmed();
+    const evil = rawFrame([...head, 0x83, ...str("id"), 1, ...str("value"), 2, ...str("__proto__"), 0x80]);
+    expect(() => readAll(codec, evil)).toThrow(/"__proto__" is refused/);
+    expect(({} as Record<string, unknown>).id).toBeUndefined();
+    const cut = rawFrame([...head, 0x83, ...str("id"), 1, ...str("value"), 2, 0xa3, 0x74, 0x61]); // "tag" without its last byte
+    expect(() => readAll(codec, cut)).toThrow(WireError);
+    expect(readAll(codec, rawFrame([...head, ...rawMap([str("id"), 3], [str("value"), 4], [str("tag"), 5])]))[0]![5]).toEqual({
+      id: 3,
+      value: 4,
+      tag: 5,
+    });
+  });
+
+  it("reads every value once, also when a key differs after values were read", () => {
+    const codec = new Codec(refs);
+    const w = new FrameEncoder(codec.delegate);
+    const values: Record<string, unknown>[] = [];
+    for (let i = 0; i < COMPILE_AFTER * 2; i++) values.push({ a: new Counted(i), b: new Counted(-i), c: i });
+    values.push({ a: new Counted(100), b: new Counted(101), d: 102 }, { a: new Counted(103), e: 104, c: 105 });
+    for (const v of values) w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", v);
+    const before = countedDecodes;
+    const back = readAll(codec, w.take()).map((e) => e[5]);
+    expect(back).toEqual(values);
+    const sentCounted = values.reduce((n, v) => n + Object.values(v).filter((x) => x instanceof Counted).length, 0);
+    expect(countedDecodes - before).toBe(sentCounted);
+  });
+
+  it("reads key lists it does not compile (a long key, past the compiled readers' budget) through the tree", () => {
+    const codec = new Codec(refs);
+    const w = new FrameEncoder(codec.delegate);
+    const values: Record<string, number>[] = [];
+    for (let i = 0; i < COMPILE_AFTER + 2; i++) values.push({ ["k".repeat(40)]: i, b: i });
+    for (let list = 0; list < MAX_COMPILED_READERS + 20; list++) {
+      for (let i = 0; i < COMPILE_AFTER + 1; i++) values.push({ [`l${list}`]: i, c: list });
+    }
+    for (const v of values) w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", v);
+    expect(readAll(codec, w.take()).map((e) => e[5])).toEqual(values);
+  });
+
+  it("decodes runs of key lists that share prefixes, nested too, as they were sent (fast-check)", async () => {
+    const fc = (await import("fast-check")).default;
+    const codec = new Codec(refs); // one reader for every run: its compiled readers carry over
+    const lists = [["id", "value", "tag"], ["id", "value", "other"], ["id", "x", "tag"], ["q", "value", "tag"], ["id", "value"], [
+      "value",
+      "id",
+      "tag",
+    ]];
+    const leaf = fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.constant(null), fc.constant(undefined));
+    const shaped = (inner: import("fast-check").Arbitrary<unknown>) =>
+      fc.tuple(fc.nat(lists.length - 1), fc.array(inner, { minLength: 4, maxLength: 4 })).map(([l, vs]) => {
+        const o: Record<string, unknown> = {};
+        lists[l]!.forEach((k, i) => (o[k] = vs[i]));
+        return o;
+      });
+    const value = fc.oneof({ weight: 3, arbitrary: shaped(leaf) }, { weight: 1, arbitrary: shaped(shaped(leaf)) });
+    const runs = fc.array(fc.tuple(value, fc.integer({ min: 1, max: 3 * COMPILE_AFTER })), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(runs, (spec) => {
+        const sent = spec.flatMap(([v, times]) => Array.from({ length: times }, () => v));
+        const w = new FrameEncoder((v) => codec.encode(v));
+        for (const v of sent) w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", v);
+        const back = readAll(codec, w.take()).map((e) => e[5]) as Record<string, unknown>[];
+        expect(back).toEqual(sent);
+        for (const [i, o] of back.entries()) expect(Object.keys(o)).toEqual(Object.keys(sent[i]!));
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
   });
 });
 

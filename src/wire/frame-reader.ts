@@ -30,6 +30,7 @@ import { errorClassNamed } from "../error-registry.ts";
 import type { Envelope } from "./envelope.ts";
 import { Ext, MAX_DEPTH, type RefCodec } from "./format.ts";
 import { handleCodecNamed } from "./handles.ts";
+import type { ReadEntries } from "./entry-readers.ts";
 import { byAssignment, MAX_SHAPE_KEYS, ShapeNode } from "./object-shapes.ts";
 import { RefCache } from "./ref-cache.ts";
 import { SHORT_STRING_BYTES, ShortStrings } from "./short-strings.ts";
@@ -63,7 +64,13 @@ export class FrameReader {
   #lastNameBytes = new Uint8Array([0xa0]);
   /** Per map size: the key lists seen (see object-shapes.ts). */
   readonly #shapes: ShapeNode[] = [];
-  readonly #shapeBudget = { nodes: 0 };
+  readonly #shapeBudget = { nodes: 0, compiled: 0 };
+  /**
+   * Per (depth < 8, map size): the key list last read there that has a compiled reader
+   * (entry-readers.ts), tried before the tree: maps come in runs of one shape.
+   */
+  readonly #lastLists: (ShapeNode | undefined)[] = [];
+  readonly #lastReaders: (ReadEntries | undefined)[] = [];
   /** Per nesting depth: a map's values until its object is built. */
   readonly #values: unknown[][] = [];
 
@@ -92,6 +99,16 @@ export class FrameReader {
     this.#view = null;
     this.#pos = offset;
     this.#end = end;
+  }
+
+  /** The read position (for compiled map readers, entry-readers.ts). */
+  get offset(): number {
+    return this.#pos;
+  }
+
+  /** Moves the read position to `p`, which the caller has checked is within the bytes (for compiled map readers). */
+  seek(p: number): void {
+    this.#pos = p;
   }
 
   /** True when every byte has been read. */
@@ -336,8 +353,21 @@ export class FrameReader {
     // values wait in this depth's scratch array until one object of the right shape is built.
     const values = (this.#values[depth] ??= new Array<unknown>(MAX_SHAPE_KEYS).fill(null));
     const bytes = this.#bytes;
-    let node = (this.#shapes[n] ??= new ShapeNode(null, null, 0));
-    for (let i = 0; i < n; i++) {
+    const slot = depth < 8 ? depth * (MAX_SHAPE_KEYS + 1) + n : -1;
+    let node = (this.#shapes[n] ??= new ShapeNode(null, null, null));
+    let i = 0;
+    // The key list last read here, by its compiled reader: the whole map, or the entries
+    // before the first key that differs (their values in `values`), from which the tree goes on.
+    const read = slot >= 0 ? this.#lastReaders[slot] : undefined;
+    if (read !== undefined) {
+      const done = read(this, bytes, this.#pos, this.#end, depth + 1, values);
+      if (typeof done !== "number") return done;
+      if (done > 0) {
+        i = done;
+        node = this.#lastLists[slot]!.ancestor(done);
+      }
+    }
+    for (; i < n; i++) {
       let next = node.matchNext(bytes, this.#pos, this.#end);
       if (next === undefined) {
         const start = this.#pos;
@@ -349,7 +379,14 @@ export class FrameReader {
       node = next;
     }
     const out = node.build(values);
-    for (let i = 0; i < n; i++) values[i] = null; // the reader keeps no decoded value alive
+    for (let j = 0; j < n; j++) values[j] = null; // the reader keeps no decoded value alive
+    if (slot >= 0) {
+      const compiled = node.compiledReader(this.#shapeBudget);
+      if (compiled !== null) {
+        this.#lastLists[slot] = node;
+        this.#lastReaders[slot] = compiled;
+      }
+    }
     return out;
   }
 

@@ -10,6 +10,10 @@
  * than half of the receiving worker's decode time. The idea is msgpackr's generated
  * record readers, without a change of the wire format: the sender writes plain maps.
  *
+ * A key list built {@link COMPILE_AFTER} times gets a compiled reader (entry-readers.ts):
+ * the reader tries the list it last read at that depth and size first, one generated
+ * function for the whole map, and falls back to this tree at the first key that differs.
+ *
  * Untrusted keys are safe in the generated source: each is a `JSON.stringify`d string
  * literal, and `"__proto__"` is refused before a key enters the tree (a literal with that
  * key would set the prototype). Number keys and lists past the limits are built key by
@@ -19,7 +23,7 @@
  * @example
  * ```ts
  * const budget = { nodes: 0 };                          // shared by one reader's tree
- * const root = new ShapeNode(null, null, 0);
+ * const root = new ShapeNode(null, null, null);
  * const id = root.add(encodedKeyBytes, "id", budget);   // first time: the reader decoded the key
  * root.matchNext(bytes, pos, bytes.length);             // later: the same key bytes → `id` again
  * id?.build([7]);                                       // { id: 7 }
@@ -27,12 +31,18 @@
  * @module
  */
 
+import { compileEntryReader, MAX_COMPILED_KEY_BYTES, type ReadEntries } from "./entry-readers.ts";
+
 /** Maps with at most this many keys are read through the tree. */
 export const MAX_SHAPE_KEYS = 16;
 /** Nodes per reader (key positions over all lists); past it, new lists are built key by key. */
 export const MAX_SHAPE_NODES = 4096;
 /** Different keys remembered after one key list prefix. */
 const MAX_CHILDREN = 8;
+/** A key list gets a compiled reader (entry-readers.ts) once this many maps of it were built through the tree. */
+export const COMPILE_AFTER = 8;
+/** Compiled readers per reader's tree (each is a generated function). */
+export const MAX_COMPILED_READERS = 256;
 
 export type Make = (values: unknown[]) => Record<string, unknown>;
 
@@ -54,16 +64,22 @@ export class ShapeNode {
   readonly stringKeys: boolean;
   /** Bytes of {@link key} on the wire, msgpack header included. */
   readonly keyBytes: number;
+  /** Those bytes (null at a root). */
+  readonly encoded: Uint8Array | null;
   /** Encoded bytes (msgpack header included) of each child's key, and the child. */
   readonly #childBytes: Uint8Array[] = [];
   readonly #children: ShapeNode[] = [];
   readonly #parent: ShapeNode | null;
   #make: Make | null = null;
+  /** Maps of this key list built through the tree, until it has a compiled reader. */
+  #built = 0;
+  #reader: ReadEntries | null = null;
 
-  constructor(parent: ShapeNode | null, key: string | number | null, keyBytes: number) {
+  constructor(parent: ShapeNode | null, key: string | number | null, encoded: Uint8Array | null) {
     this.#parent = parent;
     this.key = key;
-    this.keyBytes = keyBytes;
+    this.encoded = encoded;
+    this.keyBytes = encoded === null ? 0 : encoded.length;
     this.length = parent === null ? 0 : parent.length + 1;
     this.stringKeys = parent === null ? true : parent.stringKeys && typeof key === "string";
   }
@@ -90,7 +106,7 @@ export class ShapeNode {
   add(encoded: Uint8Array, key: string | number, budget: { nodes: number }): ShapeNode | undefined {
     if (this.#children.length >= MAX_CHILDREN || budget.nodes >= MAX_SHAPE_NODES) return undefined;
     budget.nodes++;
-    const child = new ShapeNode(this, key, encoded.length);
+    const child = new ShapeNode(this, key, encoded);
     this.#childBytes.push(encoded);
     this.#children.push(child);
     return child;
@@ -105,6 +121,34 @@ export class ShapeNode {
       return this.#make(values);
     }
     return byAssignment(this.keys(), values, this.length);
+  }
+
+  /**
+   * The compiled reader of this node's key list (entry-readers.ts), made once
+   * {@link COMPILE_AFTER} maps of it were built through the tree (call after each), while
+   * `budget` allows; null until then, and for lists it cannot compile (a number key, a key
+   * over {@link MAX_COMPILED_KEY_BYTES}, code generation disabled).
+   */
+  compiledReader(budget: { compiled: number }): ReadEntries | null {
+    if (this.#reader !== null || ++this.#built < COMPILE_AFTER) return this.#reader;
+    if (this.#built > COMPILE_AFTER || !this.stringKeys || !codegen || budget.compiled >= MAX_COMPILED_READERS) return null;
+    if (this.encoded === null || this.encoded.length > MAX_COMPILED_KEY_BYTES) return null;
+    const encoded: Uint8Array[] = [this.encoded];
+    for (let node = this.#parent; node !== null && node.encoded !== null; node = node.#parent) {
+      if (node.encoded.length > MAX_COMPILED_KEY_BYTES) return null;
+      encoded.push(node.encoded);
+    }
+    budget.compiled++;
+    this.#reader = compileEntryReader(this.keys() as string[], encoded.reverse());
+    return this.#reader;
+  }
+
+  /** The node of this node's key list's first `length` keys. */
+  ancestor(length: number): ShapeNode {
+    if (this.length <= length) return this;
+    let node = this.#parent!;
+    while (node.length > length) node = node.#parent!;
+    return node;
   }
 
   /** The key list from the root to this node. */
