@@ -49,6 +49,16 @@ export type ReadEntries = (
   values: unknown[],
 ) => Record<string, unknown> | number;
 
+/**
+ * The source of an object literal `{ keys[i]: value(i) }`: each key `JSON.stringify`d, so
+ * an untrusted key cannot break out of its literal (the caller keeps `"__proto__"` out).
+ */
+export function objectLiteral(keys: readonly (string | number)[], value: (i: number) => string): string {
+  let source = "{";
+  for (let i = 0; i < keys.length; i++) source += `${JSON.stringify(keys[i])}: ${value(i)},`;
+  return `${source}}`;
+}
+
 /** Keys longer than this (header included) are not compiled: their list is read by the tree. */
 export const MAX_COMPILED_KEY_BYTES = 32;
 
@@ -70,8 +80,6 @@ export function compileEntryReader(keys: readonly string[], encoded: readonly Ui
     body += `r.seek(p + ${n});\nconst v${i} = r.value(d);\n`;
     if (i < keys.length - 1) body += "p = r.offset;\n";
   }
-  body += "return {";
-  for (let i = 0; i < keys.length; i++) body += `${JSON.stringify(keys[i])}: v${i},`;
-  body += "};";
+  body += `return ${objectLiteral(keys, (i) => `v${i}`)};`;
   return new Function("r", "b", "p", "e", "d", "vs", `"use strict";\n${body}`) as ReadEntries;
 }

@@ -30,7 +30,6 @@ import { errorClassNamed } from "../error-registry.ts";
 import type { Envelope } from "./envelope.ts";
 import { Ext, MAX_DEPTH, type RefCodec } from "./format.ts";
 import { handleCodecNamed } from "./handles.ts";
-import type { ReadEntries } from "./entry-readers.ts";
 import { byAssignment, MAX_SHAPE_KEYS, ShapeNode } from "./object-shapes.ts";
 import { RefCache } from "./ref-cache.ts";
 import { SHORT_STRING_BYTES, ShortStrings } from "./short-strings.ts";
@@ -70,7 +69,6 @@ export class FrameReader {
    * (entry-readers.ts), tried before the tree: maps come in runs of one shape.
    */
   readonly #lastLists: (ShapeNode | undefined)[] = [];
-  readonly #lastReaders: (ReadEntries | undefined)[] = [];
   /** Per nesting depth: a map's values until its object is built. */
   readonly #values: unknown[][] = [];
 
@@ -358,13 +356,13 @@ export class FrameReader {
     let i = 0;
     // The key list last read here, by its compiled reader: the whole map, or the entries
     // before the first key that differs (their values in `values`), from which the tree goes on.
-    const read = slot >= 0 ? this.#lastReaders[slot] : undefined;
-    if (read !== undefined) {
-      const done = read(this, bytes, this.#pos, this.#end, depth + 1, values);
+    const last = slot >= 0 ? this.#lastLists[slot] : undefined;
+    if (last !== undefined) {
+      const done = last.reader!(this, bytes, this.#pos, this.#end, depth + 1, values);
       if (typeof done !== "number") return done;
       if (done > 0) {
         i = done;
-        node = this.#lastLists[slot]!.ancestor(done);
+        node = last.ancestor(done);
       }
     }
     for (; i < n; i++) {
@@ -380,13 +378,7 @@ export class FrameReader {
     }
     const out = node.build(values);
     for (let j = 0; j < n; j++) values[j] = null; // the reader keeps no decoded value alive
-    if (slot >= 0) {
-      const compiled = node.compiledReader(this.#shapeBudget);
-      if (compiled !== null) {
-        this.#lastLists[slot] = node;
-        this.#lastReaders[slot] = compiled;
-      }
-    }
+    if (slot >= 0 && node.compiledReader(this.#shapeBudget) !== null) this.#lastLists[slot] = node;
     return out;
   }
 

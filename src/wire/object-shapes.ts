@@ -31,7 +31,7 @@
  * @module
  */
 
-import { compileEntryReader, MAX_COMPILED_KEY_BYTES, type ReadEntries } from "./entry-readers.ts";
+import { compileEntryReader, MAX_COMPILED_KEY_BYTES, objectLiteral, type ReadEntries } from "./entry-readers.ts";
 
 /** Maps with at most this many keys are read through the tree. */
 export const MAX_SHAPE_KEYS = 16;
@@ -143,6 +143,11 @@ export class ShapeNode {
     return this.#reader;
   }
 
+  /** The compiled reader of this node's key list, once {@link compiledReader} has made it. */
+  get reader(): ReadEntries | null {
+    return this.#reader;
+  }
+
   /** The node of this node's key list's first `length` keys. */
   ancestor(length: number): ShapeNode {
     if (this.length <= length) return this;
@@ -180,7 +185,5 @@ export function shapeMaker(keys: readonly string[]): Make {
 }
 
 function compile(keys: readonly (string | number)[]): Make {
-  let body = "return {";
-  for (let i = 0; i < keys.length; i++) body += `${JSON.stringify(keys[i])}: v[${i}],`;
-  return new Function("v", `${body}};`) as Make;
+  return new Function("v", `return ${objectLiteral(keys, (i) => `v[${i}]`)};`) as Make;
 }
