@@ -387,3 +387,117 @@ describe("same-loop copies (codec.copyEnvelope)", () => {
     expect(codec.copyEnvelope(Kind.Tell, 1025, 0, 3, "ok", { a: 1 }, 1 << 20)).toEqual([Kind.Tell, 1025, 0, 3, "ok", { a: 1 }]);
   });
 });
+
+describe("frames: an envelope like the one before it is written as a repeat [id, payload]", () => {
+  const header = (frame: Uint8Array, offsets: number[]) => offsets.map((o) => frame[o]);
+
+  it("writes a run to one actor as one whole envelope and repeats, and reads it back whole", () => {
+    const codec = new Codec(refs);
+    const w = new FrameEncoder((v) => codec.encode(v));
+    const a = w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", 1);
+    const b = w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", 2);
+    const c = w.writeEnvelope(Kind.Ask, 1025, 2049, 300, "add", 3); // another kind: whole again
+    const d = w.writeEnvelope(Kind.Ask, 1025, 2049, 301, "add", 4);
+    const frame = w.take();
+    // [0x96, 0, cd 04 01, cd 08 01, 0, a3 "add", 1], [0x92, 0, 2], then ids 300 and 301 as uint16 (3 bytes)
+    expect([a, b, c, d]).toEqual([14, 3, 16, 5]);
+    expect(header(frame, [8, 8 + a, 8 + a + b, 8 + a + b + c])).toEqual([0x96, 0x92, 0x96, 0x92]);
+    expect(readAll(codec, frame)).toEqual([
+      [Kind.Tell, 1025, 2049, 0, "add", 1],
+      [Kind.Tell, 1025, 2049, 0, "add", 2],
+      [Kind.Ask, 1025, 2049, 300, "add", 3],
+      [Kind.Ask, 1025, 2049, 301, "add", 4],
+    ]);
+  });
+
+  it("refuses a message over maxBytes the same way whether it is written whole or as a repeat", () => {
+    const codec = new Codec(refs);
+    const w = new FrameEncoder((v) => codec.encode(v));
+    const payload = { text: "x".repeat(100) };
+    const whole = codec.encodeEnvelope(Kind.Tell, 1025, 2049, 0, "add", payload).byteLength;
+    const failure = () => {
+      try {
+        w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", payload, whole - 1);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "written";
+    };
+    const first = failure(); // nothing in the frame yet: it would be written whole
+    expect(first).toMatch(new RegExp(`${whole} bytes encoded, over the limit of ${whole - 1} bytes`));
+    expect(w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", payload, whole)).toBe(whole); // fits exactly, whole
+    expect(failure()).toBe(first); // as a repeat: the same refusal
+    expect(w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", payload, whole)).toBeLessThan(whole); // fits, as a repeat
+    // A size refusal inside the payload (certain before it is written) counts the omitted fields too.
+    expect(() => w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", "y".repeat(whole), whole)).toThrow(
+      /at least \d+ bytes encoded, over the limit of \d+ bytes/,
+    );
+    expect(readAll(codec, w.take()).map((e) => e[5])).toEqual([payload, payload]);
+  });
+
+  it("keeps the run through a failed write and restarts it after an envelope appended whole", () => {
+    const codec = new Codec(refs);
+    const w = new FrameEncoder((v) => codec.encode(v));
+    const throwing = {
+      get boom(): number {
+        throw new Error("getter");
+      },
+    };
+    w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", 1);
+    expect(() => w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", throwing)).toThrow(/getter/);
+    expect(() => w.writeEnvelope(Kind.Tell, 3073, 2049, 0, "sub", throwing)).toThrow(/getter/); // another run, failed
+    w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", 2); // still a repeat of the first
+    w.appendEncoded(new FrameEncoder((v) => codec.encode(v)).encodeEnvelope(Kind.Tell, 3073, 2049, 0, "sub", 3));
+    w.writeEnvelope(Kind.Tell, 3073, 2049, 0, "sub", 4); // the appended one's fields are not known: whole
+    w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", 5);
+    expect(readAll(codec, w.take())).toEqual([
+      [Kind.Tell, 1025, 2049, 0, "add", 1],
+      [Kind.Tell, 1025, 2049, 0, "add", 2],
+      [Kind.Tell, 3073, 2049, 0, "sub", 3],
+      [Kind.Tell, 3073, 2049, 0, "sub", 4],
+      [Kind.Tell, 1025, 2049, 0, "add", 5],
+    ]);
+    // A new frame starts whole, whatever the last one ended with.
+    w.writeEnvelope(Kind.Tell, 1025, 2049, 0, "add", 6);
+    const next = w.take();
+    expect(next[8]).toBe(0x96);
+    expect(readAll(codec, next)).toEqual([[Kind.Tell, 1025, 2049, 0, "add", 6]]);
+  });
+
+  it("refuses a repeat with no whole envelope before it in its frame (WireError), also after a frame that had one", () => {
+    const codec = new Codec(refs);
+    const whole = [0x96, 0, 0xcd, 0x04, 0x01, 0, 0, ...str("add"), 1];
+    expect(readAll(codec, rawFrame(whole, [0x92, 0, 2]))).toEqual([[0, 1025, 0, 0, "add", 1], [0, 1025, 0, 0, "add", 2]]);
+    expect(() => readAll(codec, rawFrame([0x92, 0, 2]))).toThrow(WireError);
+    expect(() => readAll(codec, rawFrame([0x92, 0, 2]))).toThrow(/repeated envelope \[id, payload\] at offset 8 with no whole envelope/);
+  });
+
+  it("reads back any sequence of envelopes, cut into frames anywhere (fast-check)", async () => {
+    const fc = (await import("fast-check")).default;
+    const codec = new Codec(refs);
+    const envelope = fc.tuple(
+      fc.constantFrom(Kind.Tell, Kind.Ask, Kind.Reply),
+      fc.constantFrom(1025, 2049, 1 << 20),
+      fc.constantFrom(0, 2049, 70_000),
+      fc.oneof(fc.constant(0), fc.nat({ max: 1 << 20 })),
+      fc.constantFrom("add", "sub", null),
+      fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.constant(undefined), fc.record({ id: fc.nat(), tag: fc.string() })),
+      fc.nat({ max: 9 }), // 0: the frame ends after it; 1: it is appended as encoded elsewhere
+    );
+    fc.assert(
+      fc.property(fc.array(envelope, { minLength: 1, maxLength: 40 }), (envelopes) => {
+        const w = new FrameEncoder((v) => codec.encode(v));
+        const other = new FrameEncoder((v) => codec.encode(v));
+        const back: Envelope[] = [];
+        for (const [kind, to, from, id, name, payload, cut] of envelopes) {
+          if (cut === 1) w.appendEncoded(other.encodeEnvelope(kind, to, from, id, name, payload));
+          else w.writeEnvelope(kind, to, from, id, name, payload);
+          if (cut === 0) back.push(...readAll(codec, w.take()));
+        }
+        if (w.count !== 0) back.push(...readAll(codec, w.take()));
+        expect(back).toEqual(envelopes.map(([kind, to, from, id, name, payload]) => [kind, to, from, id, name, payload]));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});

@@ -313,7 +313,7 @@ describe(`what arrives as it was sent on ${runtimeName}`, () => {
     expect(missing).toBe(undefined);
   });
 
-  it("writes the same bytes through the frame and on its own, reads back what was sent, and stays standard msgpack (fast-check)", () => {
+  it("writes the same bytes through the frame (a repeat after the first) and on its own, reads back what was sent, and stays standard msgpack (fast-check)", () => {
     const codec = new Codec(refs);
     // A stock msgpack decoder (our extension types come out as ExtData, also as map keys).
     const stock = new Decoder({ mapKeyConverter: (k) => (typeof k === "string" || typeof k === "number" ? k : String(k)) });
@@ -366,7 +366,10 @@ describe(`what arrives as it was sent on ${runtimeName}`, () => {
         const single: number[] = [];
         for (const [i, v] of values.entries()) {
           w.writeEnvelope(Kind.Tell, 1025, 7, i, "m", v);
-          single.push(...codec.encodeEnvelope(Kind.Tell, 1025, 7, i, "m", v));
+          const alone = [...codec.encodeEnvelope(Kind.Tell, 1025, 7, i, "m", v)];
+          // [kind, to, from, id, name, …] on its own; in the frame, after the first: the repeat [id, …].
+          expect(alone.slice(0, 9)).toEqual([0x96, Kind.Tell, 0xcd, 0x04, 0x01, 7, i, 0xa1, 0x6d]);
+          single.push(...(i === 0 ? alone : [0x92, i, ...alone.slice(9)]));
           expect(() => stock.decode(codec.encodeEnvelope(Kind.Tell, 1025, 7, i, "m", v))).not.toThrow();
         }
         const frame = w.take();

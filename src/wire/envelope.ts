@@ -6,6 +6,12 @@
  * (see {@link address}), message names are short strings, so a small tell costs a
  * handful of bytes.
  *
+ * In a frame, an envelope with the same kind, `to`, `from` and name as the whole envelope
+ * before it is written as a repeat, `[id, payload]` (a msgpack array of two): mail comes
+ * in runs from one sender to one actor, and a repeat is neither written nor read field by
+ * field. A frame starts with a whole envelope; size limits count a repeat as the whole
+ * envelope it stands for.
+ *
  * @example
  * ```ts
  * const env: Envelope = [Kind.Tell, 7, 0, 0, "inc", 2];

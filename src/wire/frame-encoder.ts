@@ -117,6 +117,15 @@ export class FrameEncoder {
   /** Where the envelope or value being written began, and the position past which it is over its size limit. */
   #start = 0;
   #limit = NO_LIMIT;
+  /**
+   * The fields of the last whole envelope of the frame in progress (`#runKind` -1: none),
+   * and the bytes of its kind, addresses and name, which a repeat leaves out.
+   */
+  #runKind = -1;
+  #runTo = 0;
+  #runFrom = 0;
+  #runName: string | null = null;
+  #runOmitted = 0;
   /** Where the payload of the last envelope written began. */
   #payloadAt = 0;
 
@@ -163,12 +172,25 @@ export class FrameEncoder {
    * Appends `[kind, to, from, id, name, payload]` and returns its encoded size. Throws an
    * {@link EncodeFailure} (and leaves the frame unchanged) when the payload cannot be
    * encoded, or when the envelope would be over `maxBytes` (kind `size`).
+   *
+   * An envelope with the kind, addresses and name of the one before it in this frame is
+   * written as a repeat, `[id, payload]` (envelope.ts); `maxBytes` still counts the fields it
+   * leaves out, so whether a message fits never depends on its neighbours.
    */
   writeEnvelope(kind: number, to: number, from: number, id: number, name: string | null, payload: unknown, maxBytes = NO_LIMIT): number {
     if (this.#count === 0) this.#begin();
     const start = this.#pos;
     try {
-      this.#envelope(start, maxBytes, kind, to, from, id, name, payload);
+      if (kind === this.#runKind && to === this.#runTo && from === this.#runFrom && name === this.#runName) {
+        this.#repeat(start, maxBytes, id, payload);
+      } else {
+        const omitted = this.#envelope(start, maxBytes, kind, to, from, id, name, payload);
+        this.#runKind = kind;
+        this.#runTo = to;
+        this.#runFrom = from;
+        this.#runName = name;
+        this.#runOmitted = omitted;
+      }
     } catch (e) {
       this.#pos = start;
       throw failed(e);
@@ -268,6 +290,7 @@ export class FrameEncoder {
   /** Appends an envelope encoded elsewhere. */
   appendEncoded(envelope: Uint8Array): void {
     if (this.#count === 0) this.#begin();
+    this.#runKind = -1; // its fields are not known here: the next envelope is written whole
     this.#ensure(envelope.byteLength);
     this.#bytes.set(envelope, this.#pos);
     this.#pos += envelope.byteLength;
@@ -300,6 +323,7 @@ export class FrameEncoder {
   }
 
   #begin(): void {
+    this.#runKind = -1; // a frame starts with a whole envelope
     // A recycled buffer is at least as large as the last frame (and grows if need be).
     if (this.#takenReusable) {
       this.#bytes = this.#taken;
@@ -339,7 +363,7 @@ export class FrameEncoder {
     id: number,
     name: string | null,
     payload: unknown,
-  ): void {
+  ): number {
     this.#setLimit(start, maxBytes);
     // The array header and the four integer fields, room reserved once: each field is at
     // most 9 bytes, and a field outside the fast path is written by #number (as before).
@@ -363,8 +387,10 @@ export class FrameEncoder {
       b[p + 2] = from & 0xff;
       p += 3;
     } else p = this.#numberAt(p, from);
+    const beforeId = p;
     if (id >= 0 && id < 0x80) b[p++] = id;
     else p = this.#numberAt(p, id);
+    const idBytes = p - beforeId;
     this.#pos = p;
     if (name === null) this.#u8(0xc0);
     else if (name === this.#lastName) this.#copy(this.#lastNameBytes);
@@ -379,6 +405,27 @@ export class FrameEncoder {
     this.#payloadAt = this.#pos;
     this.#value(payload, 2); // the envelope is depth 1 (format.ts)
     const size = this.#pos - start + this.#refSavings;
+    if (size > maxBytes) throw EncodeFailure.size(size, maxBytes, false);
+    return this.#payloadAt - start - 1 - idBytes; // kind, to, from and name
+  }
+
+  /**
+   * A repeat of the last whole envelope's kind, addresses and name: `[id, payload]`. Sizes
+   * count from `omitted` bytes before `start`, as if those fields were written.
+   */
+  #repeat(start: number, maxBytes: number, id: number, payload: unknown): void {
+    const from = start - this.#runOmitted;
+    this.#setLimit(from, maxBytes);
+    this.#ensure(10);
+    const b = this.#bytes;
+    let p = this.#pos;
+    b[p++] = 0x92; // fixarray of 2
+    if (id >= 0 && id < 0x80) b[p++] = id;
+    else p = this.#numberAt(p, id);
+    this.#pos = p;
+    this.#payloadAt = p;
+    this.#value(payload, 2);
+    const size = this.#pos - from + this.#refSavings;
     if (size > maxBytes) throw EncodeFailure.size(size, maxBytes, false);
   }
 

@@ -97,7 +97,14 @@ export class FrameReader {
     this.#view = null;
     this.#pos = offset;
     this.#end = end;
+    this.#runKind = -1;
   }
+
+  /** The fields of the last whole envelope read since {@link reset}, which a repeat reuses (`#runKind` -1: none). */
+  #runKind = -1;
+  #runTo = 0;
+  #runFrom = 0;
+  #runName: string | null = null;
 
   /** The read position (for compiled map readers, entry-readers.ts). */
   get offset(): number {
@@ -116,16 +123,26 @@ export class FrameReader {
 
   /**
    * The next envelope `[kind, to, from, id, name, payload]` (envelope.ts): a fixarray of
-   * six, four non-negative integers, a name (string or nil), any payload. Read field by
-   * field rather than as a generic array: it is the one shape every message has.
+   * six, four non-negative integers, a name (string or nil), any payload; or a repeat,
+   * `[id, payload]`, with the kind, addresses and name of the last whole envelope read
+   * since {@link reset} (envelope.ts). Read field by field rather than as a generic array:
+   * it is the one shape every message has.
    */
   envelope(): Envelope {
     this.#need(1);
-    if (this.#bytes[this.#pos] !== 0x96) {
+    const head = this.#bytes[this.#pos]!;
+    if (head === 0x92 && this.#runKind >= 0) {
+      this.#pos++;
+      const id = this.#index();
+      return [this.#runKind, this.#runTo, this.#runFrom, id, this.#runName, this.value(2)];
+    }
+    if (head !== 0x96) {
       throw new WireError(
-        `byte 0x${
-          this.#bytes[this.#pos]!.toString(16)
-        } at offset ${this.#pos} does not start an envelope: not [kind, to, from, id, name, payload] (a fixarray of 6)`,
+        head === 0x92
+          ? `a repeated envelope [id, payload] at offset ${this.#pos} with no whole envelope before it in the frame`
+          : `byte 0x${
+            head.toString(16)
+          } at offset ${this.#pos} does not start an envelope: not [kind, to, from, id, name, payload] (a fixarray of 6) nor a repeat [id, payload] (a fixarray of 2)`,
       );
     }
     this.#pos++;
@@ -134,6 +151,10 @@ export class FrameReader {
     const from = this.#index();
     const id = this.#index();
     const name = this.#name();
+    this.#runKind = kind;
+    this.#runTo = to;
+    this.#runFrom = from;
+    this.#runName = name;
     return [kind, to, from, id, name, this.value(2)];
   }
 
