@@ -411,11 +411,12 @@ export class FrameEncoder {
 
   /**
    * A repeat of the last whole envelope's kind, addresses and name: `[id, payload]`. Sizes
-   * count from `omitted` bytes before `start`, as if those fields were written.
+   * count from where the whole envelope would have begun, `#runOmitted` bytes before
+   * `start`, as if those fields were written.
    */
   #repeat(start: number, maxBytes: number, id: number, payload: unknown): void {
-    const from = start - this.#runOmitted;
-    this.#setLimit(from, maxBytes);
+    const wholeStart = start - this.#runOmitted;
+    this.#setLimit(wholeStart, maxBytes);
     this.#ensure(10);
     const b = this.#bytes;
     let p = this.#pos;
@@ -425,7 +426,7 @@ export class FrameEncoder {
     this.#pos = p;
     this.#payloadAt = p;
     this.#value(payload, 2);
-    const size = this.#pos - from + this.#refSavings;
+    const size = this.#pos - wholeStart + this.#refSavings;
     if (size > maxBytes) throw EncodeFailure.size(size, maxBytes, false);
   }
 
