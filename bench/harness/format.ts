@@ -83,12 +83,17 @@ export function formatTargets(targets: readonly TargetResult[]): string {
     t.text,
     t.ratio === null ? "—" : t.form === "value" ? t.ratio.toFixed(1) : `${t.ratio.toFixed(2)}×`,
     `need ${t.op} ${t.threshold}`,
+    t.rounds === null
+      ? ""
+      : `per round ${t.rounds.median.toFixed(2)}× (${t.rounds.min.toFixed(2)}–${t.rounds.max.toFixed(2)}, ${t.rounds.n})`,
     t.reason ?? "",
   ]);
   const pass = targets.filter((t) => t.status === "PASS").length;
   const miss = targets.filter((t) => t.status === "MISS").length;
   return [
-    `targets (ratios of medians in this run): ${pass} PASS, ${miss} MISS, ${targets.length - pass - miss} n/a`,
+    `targets (ratios of medians in this run; per round: the median, range and count of the ratio taken in each round): ${pass} PASS, ${miss} MISS, ${
+      targets.length - pass - miss
+    } n/a`,
     ...pad(rows, new Set([2])),
   ].join("\n");
 }

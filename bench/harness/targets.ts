@@ -1,9 +1,12 @@
 /**
  * The performance targets of issue 5, evaluated on one suite run: each compares the
  * medians of Missive and one baseline in the same run, as the ratio the target states.
+ * Beside that verdict, each ratio is also taken round by round (the runner interleaves the
+ * cases, so sample `i` of every case comes from round `i`): the median and range of those
+ * ratios say how far the verdict stands from the machine's drift.
  * @module
  */
-import type { BenchmarkResult } from "./runner.ts";
+import type { BenchmarkResult, CaseResult } from "./runner.ts";
 
 /** One target. */
 export interface TargetSpec {
@@ -30,9 +33,23 @@ export interface TargetSpec {
 export interface TargetResult extends TargetSpec {
   /** The measured ratio (or value) in the target's form, or `null` when it could not be measured. */
   ratio: number | null;
+  /**
+   * The same ratio in each round (the two cases' samples of that round), summarized; `null`
+   * for a `value` target or when no round measured both.
+   */
+  rounds: RoundRatios | null;
   status: "PASS" | "MISS" | "n/a";
   /** Why it is `n/a`. */
   reason?: string;
+}
+
+/** A target's ratio taken round by round. */
+export interface RoundRatios {
+  median: number;
+  min: number;
+  max: number;
+  /** Rounds that measured both cases. */
+  n: number;
 }
 
 const SAVINA = ["pingpong", "counting", "threadring", "fjthroughput", "big", "chameneos"];
@@ -260,6 +277,31 @@ function holds(ratio: number, op: TargetSpec["op"], threshold: number): boolean 
   }
 }
 
+/**
+ * The target's ratio in each round where both cases measured `metric` (samples paired by
+ * position: the runner runs every case once per round, in order), or `null` if none did.
+ */
+export function roundRatios(
+  subject: CaseResult,
+  base: CaseResult,
+  metric: string,
+  form: "ratio" | "inverse",
+): RoundRatios | null {
+  const ratios: number[] = [];
+  const n = Math.min(subject.samples.length, base.samples.length);
+  for (let i = 0; i < n; i++) {
+    const m = subject.samples[i]!.metrics[metric];
+    const b = base.samples[i]!.metrics[metric];
+    if (m === undefined || b === undefined || !(m > 0) || !(b > 0) || !Number.isFinite(m) || !Number.isFinite(b)) continue;
+    ratios.push(form === "ratio" ? m / b : b / m);
+  }
+  if (ratios.length === 0) return null;
+  ratios.sort((a, b) => a - b);
+  const mid = ratios.length >> 1;
+  const median = ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  return { median, min: ratios[0]!, max: ratios[ratios.length - 1]!, n: ratios.length };
+}
+
 /** Evaluates every target whose benchmark ran. */
 export function evaluateTargets(results: readonly BenchmarkResult[]): TargetResult[] {
   const out: TargetResult[] = [];
@@ -273,17 +315,18 @@ export function evaluateTargets(results: readonly BenchmarkResult[]): TargetResu
       const bad = missiveBad ? missive : base;
       const name = missiveBad ? t.subject ?? "missive" : t.baseline;
       const reason = bad === undefined ? `${name} did not run` : `${name} is ${bad.status}${bad.reason ? `: ${bad.reason}` : ""}`;
-      out.push({ ...t, ratio: null, status: "n/a", reason });
+      out.push({ ...t, ratio: null, rounds: null, status: "n/a", reason });
       continue;
     }
     const m = missive.stats[t.metric]?.median;
     const b = base.stats[t.metric]?.median;
     if (m === undefined || b === undefined || (t.form !== "value" && (m === 0 || b === 0))) {
-      out.push({ ...t, ratio: null, status: "n/a", reason: "no measurement" });
+      out.push({ ...t, ratio: null, rounds: null, status: "n/a", reason: "no measurement" });
       continue;
     }
     const ratio = t.form === "value" ? m : t.form === "ratio" ? m / b : b / m;
-    out.push({ ...t, ratio, status: holds(ratio, t.op, t.threshold) ? "PASS" : "MISS" });
+    const rounds = t.form === "value" ? null : roundRatios(missive, base, t.metric, t.form);
+    out.push({ ...t, ratio, rounds, status: holds(ratio, t.op, t.threshold) ? "PASS" : "MISS" });
   }
   return out;
 }
