@@ -173,6 +173,53 @@ describe("frame reader: compiled readers of key lists seen often (entry-readers.
     });
   });
 
+  it("reads every integer width as the reader does, the unsigned ones up to 32 bits in the compiled reader itself", () => {
+    const codec = warmed();
+    const w = new FrameEncoder(codec.delegate);
+    const edges = [
+      0,
+      1,
+      127,
+      128,
+      255,
+      256,
+      65535,
+      65536,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 53 - 1,
+      -1,
+      -32,
+      -33,
+      -129,
+      -(2 ** 31),
+      -0,
+      0.5,
+      1e300,
+    ];
+    const values = edges.flatMap((n, i) => [{ id: n, value: i, tag: "t" }, { id: i, value: n, tag: n }]);
+    for (const v of values) w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", v);
+    const back = readAll(codec, w.take()).map((e) => e[5] as Record<string, number>);
+    expect(back).toEqual(values);
+    expect(back.map((o) => Object.is(o.id, -0) || Object.is(o.value, -0))).toEqual(
+      values.map((o) => Object.is(o.id, -0) || Object.is(o.value, -0)),
+    );
+  });
+
+  it("refuses an unsigned integer cut off by the end of the frame, at every byte, with WireError (never a wrong number)", () => {
+    const codec = warmed();
+    // The last value of the map, so that nothing after it would notice a read past the end.
+    const prefix = [...head, 0x83, ...str("id"), 1, ...str("value"), 2, ...str("tag")];
+    const widths: [number[], number][] = [[[0xcc, 0xff], 0xff], [[0xcd, 0x12, 0x34], 0x1234], [[0xce, 0x12, 0x34, 0x56, 0x78], 0x12345678]];
+    for (const [value, n] of widths) {
+      for (let keep = 1; keep < value.length; keep++) {
+        const cut = rawFrame([...prefix, ...value.slice(0, keep)]);
+        expect(() => readAll(codec, cut), `${value.length}-byte value cut to ${keep}`).toThrow(WireError);
+      }
+      expect(readAll(codec, rawFrame([...prefix, ...value]))[0]![5]).toEqual({ id: 1, value: 2, tag: n });
+    }
+  });
+
   it("reads every value once, also when a key differs after values were read", () => {
     const codec = new Codec(refs);
     const w = new FrameEncoder(codec.delegate);
