@@ -220,6 +220,27 @@ describe("frame reader: compiled readers of key lists seen often (entry-readers.
     }
   });
 
+  it("reads a short string value as the reader does: cut off at any byte a WireError, over the length limit refused", () => {
+    const prefix = [...head, 0x83, ...str("id"), 1, ...str("value"), 2, ...str("tag")]; // the map's last value
+    const codec = warmed();
+    const tick = str("tick");
+    for (let keep = 1; keep < tick.length; keep++) {
+      expect(() => readAll(codec, rawFrame([...prefix, ...tick.slice(0, keep)])), `cut to ${keep} bytes`).toThrow(WireError);
+    }
+    expect(readAll(codec, rawFrame([...prefix, ...tick]))[0]![5]).toEqual({ id: 1, value: 2, tag: "tick" });
+    expect(readAll(codec, rawFrame([...prefix, ...str("")]))[0]![5]).toEqual({ id: 1, value: 2, tag: "" });
+    const utf8 = new TextEncoder().encode("é✓");
+    expect(readAll(codec, rawFrame([...prefix, 0xa0 | utf8.length, ...utf8]))[0]![5]).toEqual({ id: 1, value: 2, tag: "é✓" });
+
+    const limited = new Codec(refs, { maxStrLength: 5 }); // "value", the longest key, still fits
+    const runs = Array.from(
+      { length: COMPILE_AFTER + 2 },
+      (_, i) => [...head, 0x83, ...str("id"), i, ...str("value"), 1, ...str("tag"), ...str("abcde")],
+    );
+    expect(readAll(limited, rawFrame(...runs)).map((e) => (e[5] as { tag: string }).tag)).toEqual(runs.map(() => "abcde"));
+    expect(() => readAll(limited, rawFrame([...prefix, ...str("tickle")]))).toThrow(/a string of 6 bytes is over the limit of 5/);
+  });
+
   it("reads every value once, also when a key differs after values were read", () => {
     const codec = new Codec(refs);
     const w = new FrameEncoder(codec.delegate);

@@ -1,16 +1,18 @@
 /**
  * Compiled readers of one key list: for a map shape the reader has built often enough,
  * one generated function reads the whole map — each key compared with its expected bytes
- * as constants, an unsigned integer of up to 32 bits read in place and any other value by
- * the reader, one object literal at the end — instead of walking the shape tree key by key
- * (object-shapes.ts) with a scratch array of values.
+ * as constants, an unsigned integer of up to 32 bits read in place, a short string and any
+ * other value by the reader, one object literal at the end — instead of walking the shape
+ * tree key by key (object-shapes.ts) with a scratch array of values.
  *
  * Why: on the tell benchmarks' `{ id, value, tag }` the tree walk was most of a map's
  * decode — a loop over each node's children, a byte loop per key against an array, the
  * values stored and cleared — and a reader written for that one shape decoded a message
  * in ~75% of the time on V8 and ~85% on JSC (`bench/tools/codec-floor.ts`). Reading the
  * integers in place (no call into the reader, no seek before and no position read after
- * each) took another 6–9 ns per message off on V8 and 12–25 on JSC.
+ * each) and a short string through `stringAt` (no dispatch on its header byte) took
+ * another 6–13 ns per message off on V8 and ~17 on JSC (decode: Node 73 → 60, Deno
+ * 64 → 57, Bun 80 → 62).
  *
  * Safe with untrusted bytes: the generated source holds only numbers (the keys' bytes and
  * lengths) and the keys as `JSON.stringify`d literals; `"__proto__"` never reaches a key
@@ -35,6 +37,8 @@ export interface ValueSource {
   seek(p: number): void;
   /** Reads the next value, nested at `depth`. */
   value(depth: number): unknown;
+  /** Reads a string of `n` bytes at byte `p` (its header read already) and moves the read position past it. */
+  stringAt(p: number, n: number): string;
 }
 
 /**
@@ -63,14 +67,16 @@ export function objectLiteral(keys: readonly (string | number)[], value: (i: num
 }
 
 /**
- * The source that reads the value at `p` into `const name`: an unsigned integer of up to
- * 32 bits (a positive fixint, uint 8, 16 or 32: the encoder's integers from 0 to 2³² − 1)
- * is read right here, as `FrameReader.value` would read it; anything else, or a value cut
- * off by the end `e`, by the reader. Leaves `p` past the value.
+ * The source that reads the value at `p` into `let name`, as `FrameReader.value` would: an
+ * unsigned integer of up to 32 bits (a positive fixint, uint 8, 16 or 32: the encoder's
+ * integers from 0 to 2³² − 1) right here, a string of up to 31 bytes (fixstr) by the
+ * reader's `stringAt` (its limits, its cache), anything else — or an integer cut off by
+ * the end `e` — by the reader's `value`. Leaves `p` past the value.
  */
-const UNSIGNED_VALUE = (name: string): string =>
+const READ_VALUE = (name: string): string =>
   `let ${name};
 if (p < e && b[p] < 0x80) ${name} = b[p++];
+else if (p < e && (b[p] & 0xe0) === 0xa0) { const n = b[p] & 0x1f; ${name} = r.stringAt(p + 1, n); p += 1 + n; }
 else if (p + 2 < e && b[p] === 0xcd) { ${name} = (b[p + 1] << 8) | b[p + 2]; p += 3; }
 else if (p + 4 < e && b[p] === 0xce) { ${name} = b[p + 1] * 0x1000000 + ((b[p + 2] << 16) | (b[p + 3] << 8) | b[p + 4]); p += 5; }
 else if (p + 1 < e && b[p] === 0xcc) { ${name} = b[p + 1]; p += 2; }
@@ -94,7 +100,7 @@ export function compileEntryReader(keys: readonly string[], encoded: readonly Ui
     for (let j = 0; j < n; j++) test += ` || b[p${j === 0 ? "" : ` + ${j}`}] !== ${bytes[j]}`;
     let partial = "";
     for (let j = 0; j < i; j++) partial += `vs[${j}] = v${j}; `;
-    body += `if (${test}) { r.seek(p); ${partial}return ${i}; }\np += ${n};\n${UNSIGNED_VALUE(`v${i}`)}`;
+    body += `if (${test}) { r.seek(p); ${partial}return ${i}; }\np += ${n};\n${READ_VALUE(`v${i}`)}`;
   }
   body += `r.seek(p);\nreturn ${objectLiteral(keys, (i) => `v${i}`)};`;
   return new Function("r", "b", "p", "e", "d", "vs", `"use strict";\n${body}`) as ReadEntries;

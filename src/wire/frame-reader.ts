@@ -116,6 +116,15 @@ export class FrameReader {
     this.#pos = p;
   }
 
+  /**
+   * The string of `n` bytes at `p`, read as {@link value} reads a str's bytes (limits, a
+   * `WireError` when cut off), and the read position past it (for compiled map readers).
+   */
+  stringAt(p: number, n: number): string {
+    this.#pos = p;
+    return this.#str(n);
+  }
+
   /** True when every byte has been read. */
   get done(): boolean {
     return this.#pos >= this.#end;
