@@ -82,6 +82,8 @@ describe(`benchmarks in --quick mode on ${runtimeName}`, () => {
     // The targets section is computed (PASS/MISS are measurements, not test outcomes).
     expect(report.targets.length).toBeGreaterThan(0);
     for (const t of report.targets) expect(["PASS", "MISS", "n/a"]).toContain(t.status);
+    // A measured ratio is also taken round by round (one round in quick mode).
+    for (const t of report.targets.filter((t) => t.form !== "value" && t.status !== "n/a")) expect(t.rounds?.n, t.id).toBe(1);
     expect(stdout).toContain("targets (ratios of medians in this run)");
   });
 

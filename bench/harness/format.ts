@@ -91,9 +91,8 @@ export function formatTargets(targets: readonly TargetResult[]): string {
   const pass = targets.filter((t) => t.status === "PASS").length;
   const miss = targets.filter((t) => t.status === "MISS").length;
   return [
-    `targets (ratios of medians in this run; per round: the median, range and count of the ratio taken in each round): ${pass} PASS, ${miss} MISS, ${
-      targets.length - pass - miss
-    } n/a`,
+    `targets (ratios of medians in this run): ${pass} PASS, ${miss} MISS, ${targets.length - pass - miss} n/a`,
+    "  (per round: the median, range and count of the same ratio taken in each round)",
     ...pad(rows, new Set([2])),
   ].join("\n");
 }
