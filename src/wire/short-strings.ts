@@ -20,7 +20,8 @@
 
 /** Strings up to this many bytes are cached. */
 export const SHORT_STRING_BYTES = 16;
-const SLOTS = 4096;
+const SLOT_BITS = 12;
+const SLOTS = 1 << SLOT_BITS;
 const utf8 = new TextDecoder();
 
 /** Strings of at most {@link SHORT_STRING_BYTES} bytes by a hash of their bytes (a hit compares the bytes). */
@@ -41,7 +42,7 @@ export class ShortStrings {
       if (length > 1) key |= bytes[start + 1]! << 8;
       if (length > 2) key |= bytes[start + 2]! << 16;
       if (length > 3) key |= bytes[start + 3]! << 24;
-      const small = Math.imul(key ^ length, 0x9e3779b1) >>> 20; // the top 12 bits: SLOTS is 4096
+      const small = Math.imul(key ^ length, 0x9e3779b1) >>> (32 - SLOT_BITS); // the product's top bits
       if (this.#lengths[small] === length && this.#packed[small] === key) return this.#values[small]!;
       const value = utf8.decode(bytes.subarray(start, start + length));
       this.#packed[small] = key;
