@@ -7,6 +7,7 @@
  * @module
  */
 import type { BenchmarkResult, CaseResult } from "./runner.ts";
+import { summarize } from "./stats.ts";
 
 /** One target. */
 export interface TargetSpec {
@@ -296,10 +297,8 @@ export function roundRatios(
     ratios.push(form === "ratio" ? m / b : b / m);
   }
   if (ratios.length === 0) return null;
-  ratios.sort((a, b) => a - b);
-  const mid = ratios.length >> 1;
-  const median = ratios.length % 2 === 1 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
-  return { median, min: ratios[0]!, max: ratios[ratios.length - 1]!, n: ratios.length };
+  const { median, min, max, n: count } = summarize(ratios);
+  return { median, min, max, n: count };
 }
 
 /** Evaluates every target whose benchmark ran. */

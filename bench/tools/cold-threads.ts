@@ -30,6 +30,7 @@ import type { Received } from "../actors/sink.ts";
 import { Sink } from "../actors/sink.ts";
 import { PostWorkers } from "../baselines/post-workers.ts";
 import { startSystem } from "../benchmarks/common.ts";
+import { summarize } from "../harness/stats.ts";
 import { item } from "../util/items.ts";
 
 const N = 200_000;
@@ -123,10 +124,7 @@ async function baseline(): Promise<Run> {
   }
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 === 1 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+const median = (xs: number[]): number => summarize(xs).median;
 
 function medians(runs: Run[]): Run & { cpu: number } {
   const m = {
