@@ -72,6 +72,12 @@ export class FrameReader {
   /** Per nesting depth: a map's values until its object is built. */
   readonly #values: unknown[][] = [];
 
+  /** The fields of the last whole envelope read since {@link reset}, which a repeat reuses (`#runKind` -1: none). */
+  #runKind = -1;
+  #runTo = 0;
+  #runFrom = 0;
+  #runName: string | null = null;
+
   /**
    * The same-loop copy's refs (extension LocalRef is an index into it); `null` for every
    * other reader, which refuses that extension as one Missive does not write.
@@ -99,12 +105,6 @@ export class FrameReader {
     this.#end = end;
     this.#runKind = -1;
   }
-
-  /** The fields of the last whole envelope read since {@link reset}, which a repeat reuses (`#runKind` -1: none). */
-  #runKind = -1;
-  #runTo = 0;
-  #runFrom = 0;
-  #runName: string | null = null;
 
   /** The read position (for compiled map readers, entry-readers.ts). */
   get offset(): number {
