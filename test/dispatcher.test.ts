@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ActorCell } from "../src/actor/cell.ts";
 import { defineActor } from "../src/actor/definition.ts";
-import { Dispatcher, type DispatchHost } from "../src/actor/dispatcher.ts";
+import { Dispatcher, type DispatchHost, nextClockEvery } from "../src/actor/dispatcher.ts";
 import { macrotask } from "../src/util/macrotask.ts";
 import type { Envelope } from "../src/wire/envelope.ts";
 
@@ -113,7 +113,8 @@ describe("dispatcher", () => {
 
   it("a debt whose actor can no longer pay it (stopped since) does not hold back decoding", async () => {
     // A fake clock: each processed message takes 1 ms, each look at the clock 10 µs. Run 1 runs
-    // out of its 10 ms with most of a batch owed; the actor then stops. Run 2 must decode the
+    // out of its 10 ms with most of a batch owed (its first look, after 4 messages, shows them
+    // taking 1 ms each: it then looks after every message); the actor then stops. Run 2 must decode the
     // rest (into a mailbox nobody runs now); with the debt kept it decoded nothing and looked
     // at the clock until its deadline.
     let now = 0;
@@ -128,14 +129,14 @@ describe("dispatcher", () => {
       };
       dispatcher.wake();
       await Promise.resolve(); // run 1
-      expect(log.filter((l) => l.startsWith("process")).length).toBe(12); // late at the clock's third look
+      expect(log.filter((l) => l.startsWith("process")).length).toBe(10); // late at the first look past its deadline
       expect(log.at(-1)).toBe("slice end"); // the rest is for a later run
       cell.status = "stopped";
       const runs = log.filter((l) => l === "slice end").length;
       while (log.filter((l) => l === "slice end").length === runs) tasks.shift()!(); // the turn's end, then run 2
       const decoded = log.filter((l) => l.startsWith("decoded")).reduce((n, l) => n + Number(l.slice(8)), 0);
       expect(decoded).toBe(2000);
-      expect(log.filter((l) => l.startsWith("process")).length).toBe(12);
+      expect(log.filter((l) => l.startsWith("process")).length).toBe(10);
     } finally {
       clock.mockRestore();
     }
@@ -171,9 +172,82 @@ describe("dispatcher", () => {
       dispatcher.enqueue(cells[0]!);
       await idle;
       expect(processed).toBe(1000);
-      expect(clock.mock.calls.length).toBeLessThanOrEqual(1000 / 4 + 3); // every 4th message, and the run's start
+      // The run's start, then after 4, 8 and 16 messages (each look finds no time passed:
+      // the next comes twice as late), then every 16th: 66 looks. A fixed look every 4th
+      // message made 251.
+      expect(clock.mock.calls.length).toBeLessThanOrEqual(1 + 3 + Math.ceil((1000 - 28) / 16));
+      expect(clock.mock.calls.length).toBeGreaterThan(1000 / 16); // still every 16th: a run can end inside a flood
     } finally {
       clock.mockRestore();
     }
+  });
+
+  it("a run that did not start with a look needs 4 messages before its first: short runs never read the clock", async () => {
+    const clock = vi.spyOn(performance, "now").mockReturnValue(0);
+    try {
+      const { cell, log, dispatcher } = setup();
+      const mail = (n: number) => {
+        for (let i = 0; i < n; i++) cell.mailbox.push([0, 1025, 0, log.length + i, "m", null]);
+        dispatcher.enqueue(cell);
+      };
+      mail(3);
+      await Promise.resolve(); // run 1, the turn's first: one look at its start
+      expect(clock.mock.calls.length).toBe(1);
+      mail(3); // same turn: wake() looks whether the turn's budget is spent
+      await Promise.resolve(); // run 2: 3 messages, no look of its own
+      expect(log.filter((l) => l.startsWith("process")).length).toBe(6);
+      expect(clock.mock.calls.length).toBe(2);
+      mail(4);
+      await Promise.resolve(); // run 3: its first look after the 4th message
+      expect(clock.mock.calls.length).toBe(4);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it("after long messages a run looks after every one, yet a short run that did not start with a look still reads no clock", async () => {
+    let now = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    try {
+      const { cell, log, dispatcher } = setup();
+      const take = cell.mailbox.shift.bind(cell.mailbox);
+      let slow = 8;
+      cell.mailbox.shift = () => {
+        if (slow-- > 0) now += 100; // 100 ms each: 4 of them take over the aim of 1000 / 8 ms
+        return take();
+      };
+      const mail = (n: number) => {
+        for (let i = 0; i < n; i++) cell.mailbox.push([0, 1025, 0, log.length + i, "m", null]);
+        dispatcher.enqueue(cell);
+      };
+      mail(8);
+      await Promise.resolve(); // run 1: a look at its start, after the 4th, then after each
+      expect(clock.mock.calls.length).toBe(1 + 1 + 4);
+      mail(3); // same turn: wake() looks whether the turn's budget is spent
+      await Promise.resolve(); // run 2: cheap, too short for a first look
+      expect(log.filter((l) => l.startsWith("process")).length).toBe(11);
+      expect(clock.mock.calls.length).toBe(7);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+});
+
+describe("nextClockEvery", () => {
+  it("looks half as often after cheap messages, up to every 16th", () => {
+    expect(nextClockEvery(4, 0, 0.25)).toBe(8);
+    expect(nextClockEvery(8, 0.1, 0.25)).toBe(16);
+    expect(nextClockEvery(16, 0, 0.25)).toBe(16);
+  });
+
+  it("looks sooner, in proportion, after messages that took longer than the aim", () => {
+    expect(nextClockEvery(16, 1, 0.25)).toBe(4);
+    expect(nextClockEvery(4, 4, 1.25)).toBe(1);
+    expect(nextClockEvery(1, 100, 0.25)).toBe(1); // never fewer than one message between looks
+  });
+
+  it("keeps the count while the time between looks is within [aim / 2, aim]", () => {
+    expect(nextClockEvery(8, 0.2, 0.25)).toBe(8);
+    expect(nextClockEvery(8, 0.125, 0.25)).toBe(8);
   });
 });

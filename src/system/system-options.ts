@@ -27,7 +27,11 @@ export interface SystemOptions {
   askTimeout?: number;
   /** Messages one actor processes before others get a turn (default 64). */
   throughput?: number;
-  /** Milliseconds a dispatcher works before yielding to timers and I/O (default 2). */
+  /**
+   * Milliseconds a dispatcher works before yielding to timers and I/O (default 2). The
+   * clock is read between messages, every 1 to 16 of them (fewer when they are long), so a
+   * slice ends after the message that used it up, or a few cheap ones later.
+   */
   sliceMs?: number;
   /** Largest encoded message, in bytes (default 16 MiB, at most 1 GiB); larger ones throw `MessageTooLargeError`. */
   maxMessageBytes?: number;
