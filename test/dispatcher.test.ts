@@ -57,6 +57,14 @@ function deepestMailbox(cell: ActorCell): () => number {
   return () => deepest;
 }
 
+/** Puts `n` messages in `cell`'s mailbox and enqueues it. */
+function mailer(cell: ActorCell, log: string[], dispatcher: Dispatcher): (n: number) => void {
+  return (n) => {
+    for (let i = 0; i < n; i++) cell.mailbox.push([0, 1025, 0, log.length + i, "m", null]);
+    dispatcher.enqueue(cell);
+  };
+}
+
 describe("dispatcher", () => {
   it("runNow runs the queued run at once, and the queued microtask then does nothing", async () => {
     const { cell, log, dispatcher } = setup();
@@ -173,7 +181,7 @@ describe("dispatcher", () => {
       await idle;
       expect(processed).toBe(1000);
       // The run's start, then after 4, 8 and 16 messages (each look finds no time passed:
-      // the next comes twice as late), then every 16th: 66 looks. A fixed look every 4th
+      // the next comes twice as late), then every 16th: 64 looks. A fixed look every 4th
       // message made 251.
       expect(clock.mock.calls.length).toBeLessThanOrEqual(1 + 3 + Math.ceil((1000 - 28) / 16));
       expect(clock.mock.calls.length).toBeGreaterThan(1000 / 16); // still every 16th: a run can end inside a flood
@@ -186,10 +194,7 @@ describe("dispatcher", () => {
     const clock = vi.spyOn(performance, "now").mockReturnValue(0);
     try {
       const { cell, log, dispatcher } = setup();
-      const mail = (n: number) => {
-        for (let i = 0; i < n; i++) cell.mailbox.push([0, 1025, 0, log.length + i, "m", null]);
-        dispatcher.enqueue(cell);
-      };
+      const mail = mailer(cell, log, dispatcher);
       mail(3);
       await Promise.resolve(); // run 1, the turn's first: one look at its start
       expect(clock.mock.calls.length).toBe(1);
@@ -216,10 +221,7 @@ describe("dispatcher", () => {
         if (slow-- > 0) now += 100; // 100 ms each: 4 of them take over the aim of 1000 / 8 ms
         return take();
       };
-      const mail = (n: number) => {
-        for (let i = 0; i < n; i++) cell.mailbox.push([0, 1025, 0, log.length + i, "m", null]);
-        dispatcher.enqueue(cell);
-      };
+      const mail = mailer(cell, log, dispatcher);
       mail(8);
       await Promise.resolve(); // run 1: a look at its start, after the 4th, then after each
       expect(clock.mock.calls.length).toBe(1 + 1 + 4);
