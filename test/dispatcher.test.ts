@@ -233,6 +233,30 @@ describe("dispatcher", () => {
       clock.mockRestore();
     }
   });
+  it("cheap messages then long ones: the run ends within 16 messages of its deadline (the cap's bound)", async () => {
+    // 988 cheap messages (0.01 ms each: 16 of them take less than half the aim of 10 / 8 ms,
+    // so the count between looks would keep doubling) take the count to its cap of 16 and
+    // the clock to 9.88 ms of a 10 ms slice, a look falling on the 988th; then each message
+    // takes 1 ms. The next look, after 1004, is the first past the deadline: 15 messages
+    // started after it, the most the cap allows.
+    let now = 0;
+    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    try {
+      const { cell, log, dispatcher } = setup(0, 10);
+      const take = cell.mailbox.shift.bind(cell.mailbox);
+      let taken = 0;
+      cell.mailbox.shift = () => {
+        now += ++taken <= 988 ? 0.01 : 1;
+        return take();
+      };
+      mailer(cell, log, dispatcher)(1200);
+      await Promise.resolve(); // run 1
+      expect(log.filter((l) => l.startsWith("process")).length).toBe(1004);
+      expect(log.at(-1)).toBe("slice end");
+    } finally {
+      clock.mockRestore();
+    }
+  });
 });
 
 describe("nextClockEvery", () => {
