@@ -23,7 +23,7 @@
  * writes them to `bench/results/cold-threads-<runtime>.json`.
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { runtimeName } from "../../src/runtime/adapters.ts";
 import type { Received } from "../actors/sink.ts";
@@ -32,6 +32,7 @@ import { PostWorkers } from "../baselines/post-workers.ts";
 import { startSystem } from "../benchmarks/common.ts";
 import { summarize } from "../harness/stats.ts";
 import { item } from "../util/items.ts";
+import { hasThreadTimes, splitThreadTimes, type ThreadRun, threadTimes } from "./thread-cpu.ts";
 
 const N = 200_000;
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
@@ -40,59 +41,23 @@ const WARM_ROUNDS = 2;
 const TARGET = 4;
 const CORES = 2;
 
-/** CPU milliseconds per thread id. */
-type Threads = Map<string, number>;
-
-function threads(): Threads {
-  const out: Threads = new Map();
-  for (const tid of readdirSync("/proc/self/task")) {
-    try {
-      out.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, "utf8").split(" ")[0]) / 1e6);
-    } catch {
-      // the thread ended between the listing and the read
-    }
-  }
-  return out;
-}
-
-/** One measured run: wall time and CPU time per group, in ms. */
-interface Run {
-  wall: number;
-  main: number;
-  workers: number;
-  helpers: number;
-}
-
-/** The CPU each group used between `before` and `after`; `old`: the threads that were there before the contender started. */
-function split(old: Threads, before: Threads, after: Threads, wall: number): Run {
-  const main = String(process.pid);
-  const run: Run = { wall, main: 0, workers: 0, helpers: 0 };
-  for (const [tid, cpu] of after) {
-    const used = cpu - (before.get(tid) ?? 0);
-    if (tid === main) run.main += used;
-    else if (old.has(tid)) run.helpers += used;
-    else run.workers += used;
-  }
-  return run;
-}
-
 function check(what: string, got: Received): void {
   if (got.count !== N) throw new Error(`${what}: ${got.count} of ${N} items arrived`);
 }
 
 /** A fresh system's first N tells (`cold`) and, on the same system, the next N (`warm`). */
-async function missive(): Promise<{ cold: Run; warm: Run }> {
-  const old = threads();
+async function missive(): Promise<{ cold: ThreadRun; warm: ThreadRun }> {
+  const old = threadTimes();
   const { system, close } = await startSystem({ workers: 1 });
   try {
     const sink = await system.spawn(Sink, undefined, { worker: 0 });
-    const measure = async (): Promise<Run> => {
-      const before = threads();
+    const measure = async (): Promise<ThreadRun> => {
+      const before = threadTimes();
       const started = performance.now();
       for (let i = 0; i < N; i++) sink.tell("add", item(i));
       await sink.flush();
       const wall = performance.now() - started;
-      const run = split(old, before, threads(), wall);
+      const run = splitThreadTimes(old, before, threadTimes(), wall);
       check("missive", await sink.ask("take"));
       return run;
     };
@@ -105,18 +70,18 @@ async function missive(): Promise<{ cold: Run; warm: Run }> {
 }
 
 /** The baseline: a fresh worker, N items one `postMessage` each, then an ack. */
-async function baseline(): Promise<Run> {
-  const old = threads();
+async function baseline(): Promise<ThreadRun> {
+  const old = threadTimes();
   const pool = await PostWorkers.start(1);
   try {
     const worker = pool.worker(0);
-    const before = threads();
+    const before = threadTimes();
     const started = performance.now();
     for (let i = 0; i < N; i++) worker.post(item(i));
     worker.post("ack");
     const got = (await pool.next(0)) as Received;
     const wall = performance.now() - started;
-    const run = split(old, before, threads(), wall);
+    const run = splitThreadTimes(old, before, threadTimes(), wall);
     check("baseline", got);
     return run;
   } finally {
@@ -126,7 +91,7 @@ async function baseline(): Promise<Run> {
 
 const median = (xs: number[]): number => summarize(xs).median;
 
-function medians(runs: Run[]): Run & { cpu: number } {
+function medians(runs: ThreadRun[]): ThreadRun & { cpu: number } {
   const m = {
     wall: median(runs.map((r) => r.wall)),
     main: median(runs.map((r) => r.main)),
@@ -137,12 +102,12 @@ function medians(runs: Run[]): Run & { cpu: number } {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(`/proc/self/task/${process.pid}/schedstat`)) {
+  if (!hasThreadTimes()) {
     console.error("cold-threads needs Linux's /proc/self/task/<tid>/schedstat (per-thread CPU time); not available here");
     process.exitCode = 1;
     return;
   }
-  const runs = { cold: [] as Run[], warm: [] as Run[], baseline: [] as Run[] };
+  const runs = { cold: [] as ThreadRun[], warm: [] as ThreadRun[], baseline: [] as ThreadRun[] };
   for (let r = 0; r < ROUNDS + WARM_ROUNDS; r++) {
     const m = await missive();
     const b = await baseline();
@@ -165,7 +130,7 @@ async function main(): Promise<void> {
     ms: table,
     budget: { target: TARGET, wall: budgetWall, cpuOnTwoCores: budgetWall * CORES },
   };
-  const row = (what: string, r: Run & { cpu: number }) =>
+  const row = (what: string, r: ThreadRun & { cpu: number }) =>
     `${what.padEnd(26)} ${[r.wall, r.main, r.workers, r.helpers, r.cpu].map((x) => x.toFixed(1).padStart(8)).join(" ")}`;
   console.log(`cold start, ${runtimeName}: ${N} items, ms (medians of ${ROUNDS} interleaved rounds)`);
   console.log(`${"".padEnd(26)} ${["wall", "main", "workers", "helpers", "CPU"].map((h) => h.padStart(8)).join(" ")}`);
