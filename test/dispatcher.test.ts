@@ -57,6 +57,22 @@ function deepestMailbox(cell: ActorCell): () => number {
   return () => deepest;
 }
 
+/**
+ * A fake `performance.now()` (restore it with the returned spy's `mockRestore`) on which
+ * the n-th message `cell` takes out of its mailbox (from 1) costs `cost(n)` ms.
+ */
+function costedClock(cell: ActorCell, cost: (n: number) => number) {
+  let now = 0;
+  const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+  const take = cell.mailbox.shift.bind(cell.mailbox);
+  let taken = 0;
+  cell.mailbox.shift = () => {
+    now += cost(++taken);
+    return take();
+  };
+  return clock;
+}
+
 /** Puts `n` messages in `cell`'s mailbox and enqueues it. */
 function mailer(cell: ActorCell, log: string[], dispatcher: Dispatcher): (n: number) => void {
   return (n) => {
@@ -211,16 +227,9 @@ describe("dispatcher", () => {
   });
 
   it("after long messages a run looks after every one, yet a short run that did not start with a look still reads no clock", async () => {
-    let now = 0;
-    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    const { cell, log, dispatcher } = setup();
+    const clock = costedClock(cell, (n) => n <= 8 ? 100 : 0); // 100 ms each: 4 of them take over the aim of 1000 / 8 ms
     try {
-      const { cell, log, dispatcher } = setup();
-      const take = cell.mailbox.shift.bind(cell.mailbox);
-      let slow = 8;
-      cell.mailbox.shift = () => {
-        if (slow-- > 0) now += 100; // 100 ms each: 4 of them take over the aim of 1000 / 8 ms
-        return take();
-      };
       const mail = mailer(cell, log, dispatcher);
       mail(8);
       await Promise.resolve(); // run 1: a look at its start, after the 4th, then after each
@@ -233,22 +242,16 @@ describe("dispatcher", () => {
       clock.mockRestore();
     }
   });
+
   it("cheap messages then long ones: the run ends within 16 messages of its deadline (the cap's bound)", async () => {
     // 988 cheap messages (0.01 ms each: 16 of them take less than half the aim of 10 / 8 ms,
     // so the count between looks would keep doubling) take the count to its cap of 16 and
     // the clock to 9.88 ms of a 10 ms slice, a look falling on the 988th; then each message
     // takes 1 ms. The next look, after 1004, is the first past the deadline: 15 messages
     // started after it, the most the cap allows.
-    let now = 0;
-    const clock = vi.spyOn(performance, "now").mockImplementation(() => now);
+    const { cell, log, dispatcher } = setup(0, 10);
+    const clock = costedClock(cell, (n) => n <= 988 ? 0.01 : 1);
     try {
-      const { cell, log, dispatcher } = setup(0, 10);
-      const take = cell.mailbox.shift.bind(cell.mailbox);
-      let taken = 0;
-      cell.mailbox.shift = () => {
-        now += ++taken <= 988 ? 0.01 : 1;
-        return take();
-      };
       mailer(cell, log, dispatcher)(1200);
       await Promise.resolve(); // run 1
       expect(log.filter((l) => l.startsWith("process")).length).toBe(1004);
