@@ -1,14 +1,15 @@
 /**
- * What tell all→all's rate follows, repetition by repetition: its workload (on every worker
- * a `Blaster` tells `n` items to the `Sink` on every other worker, then flushes), over the
- * default ports and over shared-memory rings, with each repetition's CPU time split
- * thread by thread (see thread-cpu.ts): the main thread, the system's workers, and the
- * helpers — the engine's compiler and garbage-collector threads. The helpers' share moves
+ * What tell all→all's rate follows, repetition by repetition: the suite's own `tell-all`
+ * cases (bench/benchmarks/tell.ts: on every worker a `Blaster` tells `n` items to the `Sink`
+ * on every other worker, then flushes), over the default ports and over shared-memory
+ * rings, with the benchmark's rate and each repetition's CPU time (the sinks' counts read
+ * back included) split thread by thread (see thread-cpu.ts): the main thread, the system's
+ * workers, and the helpers — the engine's compiler and garbage-collector threads. The helpers' share moves
  * from one repetition to the next (a full collection or not), and with it how many of the
  * two cores the workers get and the rate: the table sorts repetitions by it.
  *
  * ```sh
- * npx tsx bench/tools/tell-all-threads.ts       # deno run -A …, bun …; REPS=12, N=500000 by default
+ * npx tsx bench/tools/tell-all-threads.ts       # deno run -A …, bun …; REPS=12 by default
  * ```
  * Linux only (it needs `/proc/self/task/*\/schedstat`). Prints every counted repetition and
  * the median rate per third of them by helper CPU, and writes them to
@@ -17,56 +18,48 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import process from "node:process";
-import type { ActorRef, SystemOptions } from "../../mod.ts";
 import { runtimeName } from "../../src/runtime/adapters.ts";
-import { Blaster } from "../actors/blaster.ts";
-import { Sink } from "../actors/sink.ts";
-import { startSystem } from "../benchmarks/common.ts";
+import { tellAllToAll } from "../benchmarks/tell.ts";
+import type { CaseSpec } from "../harness/types.ts";
 import { summarize } from "../harness/stats.ts";
 import { hasThreadTimes, splitThreadTimes, type ThreadRun, threadTimes } from "./thread-cpu.ts";
 
-const WORKERS = 2;
-const N = Number(process.env.N ?? 500_000);
 const REPS = Number(process.env.REPS ?? 12);
 /** Repetitions not counted: the workers' code is still being compiled in these. */
 const WARM_REPS = 3;
+/** The suite's own tell all→all (full size): its Missive cases over ports and over rings. */
+const BENCHMARK = tellAllToAll("full");
+const MESSAGES = BENCHMARK.params.messages as number;
 
 /** One counted repetition. */
 interface Rep extends ThreadRun {
   link: string;
-  /** Messages per second. */
+  /** Messages per second, as the benchmark measures it. */
   rate: number;
 }
 
-/** `REPS` repetitions of the workload on one system with link `link`. */
-async function repetitions(name: string, link: SystemOptions["link"]): Promise<Rep[]> {
+/** `REPS` repetitions of the benchmark's case `name` (after `WARM_REPS`), shown as `link`. */
+async function repetitions(link: string, name: string): Promise<Rep[]> {
+  const spec: CaseSpec | undefined = BENCHMARK.cases.find((c) => c.name === name);
+  if (spec === undefined) throw new Error(`tell-all has no case "${name}"`);
+  const unavailable = spec.unavailable?.();
+  if (unavailable !== undefined) throw new Error(`tell-all's "${name}" cannot run here: ${unavailable}`);
   const old = threadTimes();
-  const { system, close } = await startSystem({ workers: WORKERS, link });
-  const total = N * WORKERS * (WORKERS - 1);
+  const runner = await spec.setup();
   const reps: Rep[] = [];
   try {
-    const sinks: ActorRef<typeof Sink>[] = [];
-    const blasters: ActorRef<typeof Blaster>[] = [];
-    for (let w = 0; w < WORKERS; w++) {
-      sinks.push(await system.spawn(Sink, undefined, { worker: w }));
-      blasters.push(await system.spawn(Blaster, undefined, { worker: w }));
-    }
     for (let r = 0; r < REPS + WARM_REPS; r++) {
       const before = threadTimes();
       const started = performance.now();
-      const sent = await Promise.all(blasters.map((b, w) => b.ask("blast", { targets: sinks.filter((_, s) => s !== w), n: N })));
-      const wall = performance.now() - started;
-      const run = splitThreadTimes(old, before, threadTimes(), wall);
-      const received = await Promise.all(sinks.map((s) => s.ask("take")));
-      const got = received.reduce((a, b) => a + b.count, 0);
-      if (got !== total || sent.reduce((a, b) => a + b, 0) !== total) throw new Error(`${name}: ${got} of ${total} items arrived`);
-      if (r >= WARM_REPS) reps.push({ link: name, rate: total / (wall / 1000), ...run });
-      console.error(
-        `${name} ${r + 1}/${REPS + WARM_REPS}${r < WARM_REPS ? " (not counted)" : ""}: ${(total / wall / 1000).toFixed(2)} M msgs/s`,
-      );
+      const sample = await runner.run(); // the blast, then the sinks' counts read back and checked
+      const run = splitThreadTimes(old, before, threadTimes(), performance.now() - started);
+      if (!sample.check.ok) throw new Error(`${link}: ${sample.check.detail}`);
+      const rate = sample.metrics.rate!;
+      if (r >= WARM_REPS) reps.push({ link, rate, ...run });
+      console.error(`${link} ${r + 1}/${REPS + WARM_REPS}${r < WARM_REPS ? " (not counted)" : ""}: ${(rate / 1e6).toFixed(2)} M msgs/s`);
     }
   } finally {
-    await close();
+    await runner.close();
   }
   return reps;
 }
@@ -80,8 +73,8 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const total = N * WORKERS * (WORKERS - 1);
-  const reps = [...await repetitions("ports", undefined), ...await repetitions("rings", { transport: "ring" })];
+  const total = MESSAGES;
+  const reps = [...await repetitions("ports", "missive"), ...await repetitions("rings", "missive ring")];
   const rows = reps.map((r) => ({
     link: r.link,
     rate: r.rate,
@@ -93,7 +86,7 @@ async function main(): Promise<void> {
   })).sort((a, b) => a.helpers - b.helpers);
   const cells = ["link", "M msgs/s", "main ns", "workers ns", "helpers ns", "workers' cores", "all cores"];
   console.log(
-    `tell all→all, ${runtimeName}: ${WORKERS} workers, ${N} items per pair, ${REPS} counted repetitions per link; CPU per message`,
+    `tell all→all, ${runtimeName}: ${BENCHMARK.params.workers} workers, ${BENCHMARK.params.messagesPerPair} items per pair, ${REPS} counted repetitions per link; CPU per message`,
   );
   console.log(cells.map((c) => c.padStart(16)).join(""));
   for (const r of rows) {
@@ -125,7 +118,16 @@ async function main(): Promise<void> {
   }
   const out = new URL(`../results/tell-all-threads-${runtimeName}.json`, import.meta.url);
   mkdirSync(new URL(".", out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ runtime: runtimeName, workers: WORKERS, itemsPerPair: N, reps: rows, thirds }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${
+      JSON.stringify(
+        { runtime: runtimeName, workers: BENCHMARK.params.workers, itemsPerPair: BENCHMARK.params.messagesPerPair, reps: rows, thirds },
+        null,
+        2,
+      )
+    }\n`,
+  );
   console.log(`written to ${out.pathname}`);
 }
 
