@@ -368,6 +368,45 @@ describe("frame encoder: plain objects", () => {
     }
   });
 
+  it("writes remembered keys of every length, numbers at every width's edges and short strings as the generic path reads them", () => {
+    // Keys of 0 to 12 chars (the ones of up to 8 bytes with their header are written as two
+    // words), multi-byte and uncached long keys, in runs so that each slot is hit again,
+    // over enough envelopes that the frame's buffer grows between a key and its value.
+    const keys = [...Array.from({ length: 13 }, (_, n) => "k".repeat(n)), "é", "ключ", "x".repeat(65)];
+    const numbers = [0, -0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 2 ** 32 - 1, 2 ** 32, -1, -0x20, -0x21, 1.5, NaN, 2 ** 53];
+    const strings = ["", "tick", "x".repeat(31), "y".repeat(32), "é", `${"a".repeat(30)}é`];
+    const codec = new Codec(refs);
+    const w = new FrameEncoder((v) => codec.encode(v));
+    const sent: unknown[] = [];
+    for (let i = 0; i < 600; i++) {
+      const run = Math.floor(i / 3); // each key list three times in a row
+      const o: Record<string, unknown> = {};
+      for (let j = 0; j < 4; j++) {
+        o[keys[(run + j * 5) % keys.length]!] = j % 2 === 0 ? numbers[(i + j) % numbers.length] : strings[(i + j) % strings.length];
+      }
+      o.nested = { [keys[run % keys.length]!]: numbers[i % numbers.length] };
+      sent.push(o);
+      w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", o);
+    }
+    const back = readAll(codec, w.take()).map((e) => e[5]);
+    expect(back).toEqual(sent); // toEqual tells -0 from 0 and sees NaN as NaN
+  });
+
+  it("writes a remembered key that lands on the last bytes of the frame's buffer (the buffer grows first)", () => {
+    // After a frame is taken, the next one's buffer is sized by it; padding the value
+    // before the key by one more char each time puts the key's two words across the end.
+    const key = "k".repeat(7); // 8 bytes with its header: written as two words
+    for (let pad = 4080; pad < 4160; pad++) {
+      const codec = new Codec(refs);
+      const w = new FrameEncoder((v) => codec.encode(v));
+      w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", { p: "", [key]: 1 });
+      w.take();
+      const padded = { p: "x".repeat(pad), [key]: 2 };
+      w.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", padded);
+      expect(readAll(codec, w.take())[0]![5]).toEqual(padded);
+    }
+  });
+
   it("reuses remembered key and name bytes only for the same strings", () => {
     const codec = new Codec(refs);
     const w = new FrameEncoder((v) => codec.encode(v));
