@@ -46,4 +46,5 @@ for (let r = 0; r < RUNS + WARM_RUNS; r++) {
   if (r >= WARM_RUNS) counted.push(ns);
   console.error(`run ${r + 1}/${RUNS + WARM_RUNS}${r < WARM_RUNS ? " (not counted)" : ""}: ${ns.toFixed(1)} ns per envelope`);
 }
-console.log(`${runtimeName}: writeEnvelope of tell's { id, value, tag }: median ${summarize(counted).median.toFixed(1)} ns per envelope (${RUNS} runs)`);
+const median = summarize(counted).median.toFixed(1);
+console.log(`${runtimeName}: writeEnvelope of tell's { id, value, tag }: median ${median} ns per envelope (${RUNS} runs)`);
