@@ -641,31 +641,15 @@ export class FrameEncoder {
   #string(s: string): void {
     const length = s.length;
     if (length > this.#limit - this.#pos) throw this.#tooLarge(length); // at least a byte per char
-    if (length < 32) {
-      // A short ASCII string: a one-byte header.
-      this.#ensure(32);
-      const b = this.#bytes;
-      const at = this.#pos;
-      let p = at + 1;
-      let i = 0;
-      for (; i < length; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[p++] = c;
-      }
-      if (i === length) {
-        b[at] = 0xa0 | length;
-        this.#pos = p;
-        return;
-      }
-    } else if (length < 0x10000) {
-      // ASCII fast path: one byte per char, header sized by the char count.
+    // ASCII fast path: one byte per char, header sized by the char count.
+    if (length < 0x10000) {
       const header = length < 32 ? 1 : length < 0x100 ? 2 : 3;
       // Room for the characters and for #strHeader's own reservation (5), so that writing
       // the header never grows the buffer and drops the characters written past #pos.
       this.#ensure(Math.max(5, header + length));
       const b = this.#bytes;
-      let p = this.#pos + header;
+      const at = this.#pos;
+      let p = at + header;
       let i = 0;
       for (; i < length; i++) {
         const c = s.charCodeAt(i);
@@ -673,8 +657,13 @@ export class FrameEncoder {
         b[p++] = c;
       }
       if (i === length) {
-        this.#strHeader(length);
-        this.#pos += length;
+        if (header === 1) {
+          b[at] = 0xa0 | length; // a short string's header, written here (the common case)
+          this.#pos = p;
+        } else {
+          this.#strHeader(length);
+          this.#pos += length;
+        }
         return;
       }
     }
