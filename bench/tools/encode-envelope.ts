@@ -13,6 +13,7 @@
  */
 import process from "node:process";
 import { runtimeName } from "../../src/runtime/adapters.ts";
+import { systemBase } from "../../src/system/system-options.ts";
 import { FLUSH_BYTES } from "../../src/transport/link.ts";
 import { Kind } from "../../src/wire/envelope.ts";
 import { FrameEncoder } from "../../src/wire/frame-encoder.ts";
@@ -22,8 +23,8 @@ import { item } from "../util/items.ts";
 const RUNS = Number(process.env.RUNS ?? 8);
 const WARM_RUNS = 2;
 const ENVELOPES = 2_000_000;
-/** The default `maxMessageBytes` (system-options.ts). */
-const MAX_BYTES = 16 * 1024 * 1024;
+/** The default `maxMessageBytes`, as a system started without options has it. */
+const MAX_BYTES = systemBase({}).maxMessageBytes;
 
 const writer = new FrameEncoder(() => {
   throw new Error("the tell message holds no refs");

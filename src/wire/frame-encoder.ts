@@ -588,31 +588,13 @@ export class FrameEncoder {
         view.setUint32(p, n);
         p += 4;
       }
-    } else if (Number.isSafeInteger(n)) {
-      if (n >= 0) {
-        if (n < 0x80) {
-          if (n === 0 && 1 / n < 0) {
-            b[p++] = 0xcb; // -0 keeps its sign as a float64
-            view.setFloat64(p, n);
-            p += 8;
-          } else b[p++] = n;
-        } else if (n < 0x100) {
-          b[p++] = 0xcc;
-          b[p++] = n;
-        } else if (n < 0x10000) {
-          b[p++] = 0xcd;
-          view.setUint16(p, n);
-          p += 2;
-        } else if (n < 0x100000000) {
-          b[p++] = 0xce;
-          view.setUint32(p, n);
-          p += 4;
-        } else {
-          b[p++] = 0xcf;
-          view.setUint32(p, Math.floor(n / 0x100000000));
-          view.setUint32(p + 4, n >>> 0);
-          p += 8;
-        }
+    } else if (Number.isSafeInteger(n) && n !== 0) {
+      // Past the path above: 2^32 and up, or negative (-0 is a float64 below).
+      if (n > 0) {
+        b[p++] = 0xcf;
+        view.setUint32(p, Math.floor(n / 0x100000000));
+        view.setUint32(p + 4, n >>> 0);
+        p += 8;
       } else if (n >= -0x20) b[p++] = n & 0xff;
       else if (n >= -0x80) {
         b[p++] = 0xd0;
@@ -631,7 +613,7 @@ export class FrameEncoder {
         p += 8;
       }
     } else {
-      b[p++] = 0xcb;
+      b[p++] = 0xcb; // fractions, NaN, infinities, unsafe integers, and -0 (it keeps its sign)
       view.setFloat64(p, n);
       p += 8;
     }
