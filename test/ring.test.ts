@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { portEndpoint } from "../src/runtime/adapters.ts";
 import { createRing, Ring, RingControl, RingReader } from "../src/transport/ring.ts";
-import { createRingPair, RingEndpoint } from "../src/transport/ring-endpoint.ts";
+import { createRingPair, RingEndpoint, SPIN_SLICE_MICROS } from "../src/transport/ring-endpoint.ts";
 
 const SEED = Number(process.env.MISSIVE_SEED ?? 20261121);
 
@@ -197,5 +197,98 @@ describe("RingEndpoint", () => {
     await new Promise((resolve) => setTimeout(resolve, 0)); // timer-under-test: a turn in which a delivery would show
     expect(received).toEqual([]);
     close();
+  });
+});
+
+describe("RingEndpoint's low-latency mode (spinMicros)", () => {
+  /**
+   * A consumer `b` polling after it sent something (an ask waiting for its answer), its
+   * macrotasks a queue run by hand and its clock one that ticks 1 µs per reading, so
+   * nothing here depends on timing. `onCanSpin` runs when b asks whether it may hold its
+   * event loop: a test writes a frame there, as another thread would while b watches.
+   */
+  function polling(onCanSpin: () => boolean) {
+    const [sa, sb] = createRingPair(4096);
+    const { port1, port2 } = new MessageChannel();
+    const macrotasks: (() => void)[] = [];
+    let micros = 0;
+    let canSpinCalls = 0;
+    const a = new RingEndpoint(portEndpoint(port1), sa);
+    const b = new RingEndpoint(portEndpoint(port2), sb, {
+      spinMicros: 1000,
+      macrotask: (fn) => void macrotasks.push(fn),
+      now: () => ++micros / 1000,
+      canSpin: () => (canSpinCalls++, onCanSpin()),
+    });
+    const received: unknown[] = [];
+    a.listen(() => undefined);
+    b.listen((data) => received.push(data));
+    expect(b.postBytes(frame(100, 8))).toBe(true); // b sent something: it polls for the answer
+    return {
+      a,
+      received,
+      canSpinCalls: () => canSpinCalls,
+      clock: () => micros,
+      sleeping: () => Atomics.load(new Int32Array(sb.rx.control), RingControl.SLEEPING) === 1,
+      /** Runs b's next queued look (one macrotask); false when none is queued. */
+      look(): boolean {
+        const fn = macrotasks.shift();
+        fn?.();
+        return fn !== undefined;
+      },
+      close() {
+        a.close();
+        b.close();
+      },
+    };
+  }
+
+  it("takes a frame that lands while it watches the ring in the same look, when its loop has nothing queued", () => {
+    let write = (): void => {};
+    const t = polling(() => (write(), true));
+    try {
+      write = () => void t.a.postBytes(frame(0, 8));
+      expect(t.look()).toBe(true);
+      expect(t.canSpinCalls()).toBe(1);
+      expect(t.received).toEqual([frame(0, 8)]); // seen by the watch, not left for a later turn
+    } finally {
+      t.close();
+    }
+  });
+
+  it("does not watch while its loop has work queued: the frame waits for the next look", () => {
+    let write = (): void => {};
+    const t = polling(() => (write(), false));
+    try {
+      write = () => void t.a.postBytes(frame(0, 8));
+      expect(t.look()).toBe(true);
+      expect(t.canSpinCalls()).toBe(1);
+      expect(t.received).toEqual([]);
+      write = () => {};
+      expect(t.look()).toBe(true); // still polling: the next turn's look finds it
+      expect(t.received).toEqual([frame(0, 8)]);
+    } finally {
+      t.close();
+    }
+  });
+
+  it("watches one slice per look, then yields the turn, and parks when the polling time is up", () => {
+    const t = polling(() => true);
+    try {
+      const before = t.clock();
+      expect(t.look()).toBe(true);
+      const slice = t.clock() - before;
+      expect(slice).toBeGreaterThanOrEqual(SPIN_SLICE_MICROS);
+      expect(slice).toBeLessThanOrEqual(SPIN_SLICE_MICROS + 3); // a slice, not the whole 1000 µs window
+      expect(t.sleeping()).toBe(false);
+      let looks = 1;
+      while (t.look()) looks++; // each look yields: the next one is queued until the window closes
+      expect(looks).toBeGreaterThan(1000 / (SPIN_SLICE_MICROS + 3));
+      expect(t.clock() - before).toBeGreaterThanOrEqual(1000);
+      expect(t.sleeping()).toBe(true); // parked: the port wakes it from now on
+      expect(t.received).toEqual([]);
+    } finally {
+      t.close();
+    }
   });
 });

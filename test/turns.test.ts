@@ -2,11 +2,14 @@
  * `Turns` and the link's frame timing: one macrotask ends a turn for every user, the first
  * frame of a task leaves from a microtask and later ones wait for the macrotask, and a
  * task entered in the same turn (a message event) sends its first frame at once again.
+ * A loop says a low-latency ring may hold its event loop only while it has nothing queued.
  * The macrotask hook is a queue run by hand, so nothing here depends on timing.
  */
 import { describe, expect, it } from "vitest";
 import type { Endpoint } from "../src/transport/endpoint.ts";
 import { Link } from "../src/transport/link.ts";
+import { Loop } from "../src/system/loop.ts";
+import { systemBase } from "../src/system/system-options.ts";
 import { Turns } from "../src/util/turns.ts";
 import { Kind } from "../src/wire/envelope.ts";
 
@@ -86,5 +89,30 @@ describe("link frames and tasks", () => {
     tell(2);
     await microtasks();
     expect(posted.length).toBe(2);
+  });
+});
+
+describe("a loop's say on spinning (Loop.canSpin, for a low-latency ring)", () => {
+  it("is no while a link's flush or a dispatcher run is queued, yes once they ran", async () => {
+    const macro = manualMacrotasks();
+    const loop = new Loop({ ...systemBase({ workers: 1 }), index: 0 }, { macrotask: macro.schedule });
+    const posted: unknown[] = [];
+    const link = loop.connect(1, { post: (data) => void posted.push(data), listen: () => {}, close: () => {} });
+    expect(loop.canSpin()).toBe(true);
+    link.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", 1, 1 << 20);
+    expect(loop.canSpin()).toBe(false); // the frame's flush is queued
+    await microtasks();
+    expect(posted.length).toBe(1);
+    expect(loop.canSpin()).toBe(true);
+    link.writeEnvelope(Kind.Tell, 1025, 0, 0, "m", 2, 1 << 20);
+    await microtasks();
+    expect(loop.canSpin()).toBe(false); // a later frame of the task: its flush waits for a macrotask
+    macro.run();
+    expect(posted.length).toBe(2);
+    expect(loop.canSpin()).toBe(true);
+    loop.dispatcher.wake();
+    expect(loop.canSpin()).toBe(false); // a dispatcher run is queued
+    await microtasks();
+    expect(loop.canSpin()).toBe(true);
   });
 });

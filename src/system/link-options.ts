@@ -91,16 +91,22 @@ export function linkSettings(options: LinkOptions | undefined): LinkSettings {
 
 /**
  * The endpoint a loop uses towards a peer: `port` as it is, or a {@link RingEndpoint} over
- * it when the set-up brought a ring pair (`side`).
+ * it when the set-up brought a ring pair (`side`); `canSpin` is the loop's say on when a
+ * low-latency ring may hold the event loop (see `RingEndpointOptions.canSpin`).
  *
  * @example
  * ```ts
  * const { port1 } = new MessageChannel();
  * const [side] = createRingPair(64 * 1024);
- * loop.connect(2, linkEndpoint(portEndpoint(port1), side, loop.options.link));
+ * loop.connect(2, linkEndpoint(portEndpoint(port1), side, loop.options.link, loop.canSpin));
  * ```
  */
-export function linkEndpoint(port: Endpoint, side: RingPairSide | undefined, settings: LinkSettings | undefined): Endpoint {
+export function linkEndpoint(
+  port: Endpoint,
+  side: RingPairSide | undefined,
+  settings: LinkSettings | undefined,
+  canSpin?: () => boolean,
+): Endpoint {
   if (side === undefined) return port;
-  return new RingEndpoint(port, side, { spinMicros: settings?.spinMicros ?? 0 });
+  return new RingEndpoint(port, side, { spinMicros: settings?.spinMicros ?? 0, canSpin });
 }

@@ -90,9 +90,9 @@ parent.listen((data) => {
   const l = (loop = new Loop(message.options));
   message.taken.forEach((row, i) => l.setTakenRow(i, row));
   const link = message.options.link;
-  l.connect(0, linkEndpoint(parent, message.parentRing, link));
+  l.connect(0, linkEndpoint(parent, message.parentRing, link, l.canSpin));
   l.remote = new ForwardingRemote(l); // refs to actors of other nodes go through the main loop (remote.ts)
-  message.peers.forEach((peer, i) => l.connect(peer, linkEndpoint(portEndpoint(message.ports[i]!), message.rings?.[i], link)));
+  message.peers.forEach((peer, i) => l.connect(peer, linkEndpoint(portEndpoint(message.ports[i]!), message.rings?.[i], link, l.canSpin)));
   if (message.reserve > 0) {
     // A replacement worker: actors come back at their old numbers; mail for them waits.
     l.reserveLocalIds(message.reserve);
@@ -131,7 +131,7 @@ parent.listen((data) => {
     } else if (m.type === "exit") void exit(m.force);
     else if (m.type === "peerReplaced") {
       l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
-      l.replacePeer(m.peer, linkEndpoint(portEndpoint(m.port), m.ring, l.options.link), `worker ${m.peer - 1}`, m.taken);
+      l.replacePeer(m.peer, linkEndpoint(portEndpoint(m.port), m.ring, l.options.link, l.canSpin), `worker ${m.peer - 1}`, m.taken);
     } else if (m.type === "peerDown") {
       l.peerLost(m.peer, (what) => new ActorStoppedError(what, `its ${m.reason}`));
       l.abandonPeer(m.peer, `worker ${m.peer - 1}`);

@@ -199,7 +199,7 @@ export class WorkerPool {
     };
     const pair = this.#ringPair();
     slot.parentRing = pair?.[1];
-    const endpoint = linkEndpoint(handle.endpoint, pair?.[0], this.#base.link);
+    const endpoint = linkEndpoint(handle.endpoint, pair?.[0], this.#base.link, this.#loop.canSpin);
     slot.ready.promise.catch(() => undefined); // observed by start() or the recovery
     const replacing = this.slots[w - 1] !== undefined;
     this.slots[w - 1] = slot;

@@ -114,6 +114,11 @@ export class Link {
     }
   }
 
+  /** True while this link's flush is queued (a microtask, or a macrotask for a task's later frames). */
+  get flushPending(): boolean {
+    return this.#scheduled;
+  }
+
   /**
    * Posts the pending frame, if any: copied by the endpoint when it can (a shared-memory
    * ring, see ring-endpoint.ts), else a transferred buffer, or a string when small (string-frames.ts).

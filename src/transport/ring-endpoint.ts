@@ -21,8 +21,13 @@
  * frame. (Parking with `Atomics.waitAsync` instead was measured slower
  * than a port message at waking an idle thread on Node, Deno and Bun: 24 vs 17 µs, 17.5 vs
  * 14 µs and 8.5 vs 7.8 µs per ping-pong.) With `spinMicros`, the consumer polls that long
- * (one look per event-loop turn) before parking: lower latency between busy threads, paid
- * for in CPU time.
+ * before parking: lower latency between busy threads, paid for in CPU time. It polls once
+ * per event-loop turn, and in each turn, if its thread has nothing of its own queued for a
+ * later macrotask (`canSpin`), it watches the ring for up to {@link SPIN_SLICE_MICROS}
+ * without yielding: a frame is then seen within a few dozen nanoseconds of landing instead
+ * of at the thread's next turn. (A sequential ask with `spinMicros: 50` went from 9.0 to
+ * 7.1 µs on Node, 9.0 to 6.9 on Deno and 6.2 to 4.5 on Bun.) Timers and I/O of a polling
+ * thread wait up to that slice longer.
  *
  * @example
  * ```ts
@@ -59,7 +64,21 @@ export interface RingEndpointOptions {
   spinMicros?: number;
   /** Runs a function in a later macrotask (default: `setImmediate` or a `MessageChannel`). */
   macrotask?: (fn: () => void) => void;
+  /**
+   * With `spinMicros`: whether the thread may hold its event loop for a while now, watching
+   * the ring (default: always). A loop says no while it has work queued for a later
+   * macrotask (a dispatcher run, a link's frame), which a spin would hold up.
+   */
+  canSpin?: () => boolean;
+  /** The clock of the polling window, in ms (default `performance.now`; a test's own). */
+  now?: () => number;
 }
+
+/**
+ * The longest a polling consumer watches its ring without yielding to the event loop
+ * (timers, I/O and other macrotasks of its thread wait at most this long for a look).
+ */
+export const SPIN_SLICE_MICROS = 10;
 
 /** The port message that only wakes a parked consumer (not numbered: it carries nothing). */
 const WAKE = 0;
@@ -74,6 +93,8 @@ export class RingEndpoint implements Endpoint {
   readonly #control: Int32Array;
   readonly #spinMs: number;
   readonly #macrotask: (fn: () => void) => void;
+  readonly #canSpin: () => boolean;
+  readonly #now: () => number;
   /** The sequence number of the next message sent. */
   #sent = 0;
   /** The sequence number of the next message to deliver. */
@@ -86,17 +107,18 @@ export class RingEndpoint implements Endpoint {
   #checkScheduled = false;
   /** The rx tail seen just before the last look found nothing to deliver. */
   #seenTail = 0;
-  /** With `spinMicros`: until when the consumer keeps polling (`performance.now()` ms). */
+  /** With `spinMicros`: until when the consumer keeps polling (ms on {@link RingEndpointOptions.now}'s clock). */
   #pollUntil = 0;
   readonly #check = (): void => {
     this.#checkScheduled = false;
     if (this.#closed) return;
-    if (this.#drain()) {
-      if (this.#spinMs > 0) this.#pollUntil = performance.now() + this.#spinMs;
+    const polling = this.#spinMs > 0 && this.#now() < this.#pollUntil;
+    if (this.#drain() || (polling && this.#canSpin() && this.#watchTail() && this.#drain())) {
+      if (this.#spinMs > 0) this.#pollUntil = this.#now() + this.#spinMs;
       this.#scheduleCheck();
-    } else if (this.#spinMs > 0 && performance.now() < this.#pollUntil) {
-      // Polling: one look per event-loop turn, so what this thread sends in between (a
-      // link's frame waiting for a macrotask, a timer) is not held up by the wait.
+    } else if (polling) {
+      // Polling: at least one look per event-loop turn, so what this thread has queued (a
+      // link's frame waiting for a macrotask, a timer) waits for one slice at most.
       this.#scheduleCheck();
     } else this.#park();
   };
@@ -113,6 +135,8 @@ export class RingEndpoint implements Endpoint {
     this.#control = this.#rx.ring.control;
     this.#spinMs = (options.spinMicros ?? 0) / 1000;
     this.#macrotask = options.macrotask ?? defaultMacrotask;
+    this.#canSpin = options.canSpin ?? (() => true);
+    this.#now = options.now ?? performance.now.bind(performance);
   }
 
   /**
@@ -143,7 +167,7 @@ export class RingEndpoint implements Endpoint {
 
   /** Low-latency mode: what was just sent may be answered soon; poll for it instead of parking. */
   #pollForAnswer(): void {
-    this.#pollUntil = performance.now() + this.#spinMs;
+    this.#pollUntil = this.#now() + this.#spinMs;
     if (Atomics.load(this.#control, RingControl.SLEEPING) === 1) {
       Atomics.store(this.#control, RingControl.SLEEPING, 0);
       // A frame may have come by the port meanwhile (it is delivered as usual) or land in the ring from now on.
@@ -159,7 +183,7 @@ export class RingEndpoint implements Endpoint {
       if (isSequenced(message)) this.#fromPort.push(message);
       else if (message !== WAKE) return handler(message); // not from a RingEndpoint: as it is
       this.#drain();
-      if (this.#spinMs > 0) this.#pollUntil = performance.now() + this.#spinMs;
+      if (this.#spinMs > 0) this.#pollUntil = this.#now() + this.#spinMs;
       this.#scheduleCheck();
     });
     this.#scheduleCheck();
@@ -197,6 +221,20 @@ export class RingEndpoint implements Endpoint {
       this.#draining = false;
     }
     return delivered;
+  }
+
+  /**
+   * Watches the ring's tail without yielding, for one slice or until the polling time is
+   * up; true when it moved (a frame, or the peer's side of a wrap, to look at).
+   */
+  #watchTail(): boolean {
+    const control = this.#control;
+    const seen = this.#seenTail;
+    const until = Math.min(this.#pollUntil, this.#now() + SPIN_SLICE_MICROS / 1000);
+    for (;;) {
+      if (Atomics.load(control, RingControl.TAIL) !== seen) return true;
+      if (this.#now() >= until) return false;
+    }
   }
 
   #scheduleCheck(): void {
