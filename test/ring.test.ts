@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { portEndpoint } from "../src/runtime/adapters.ts";
 import { createRing, Ring, RingControl, RingReader } from "../src/transport/ring.ts";
-import { createRingPair, RingEndpoint, SPIN_SLICE_MICROS } from "../src/transport/ring-endpoint.ts";
+import { createRingPair, RingEndpoint, SPIN_SLICE_MICROS, WATCH_TURN_MICROS } from "../src/transport/ring-endpoint.ts";
 
 const SEED = Number(process.env.MISSIVE_SEED ?? 20261121);
 
@@ -200,49 +200,55 @@ describe("RingEndpoint", () => {
   });
 });
 
-describe("RingEndpoint's low-latency mode (spinMicros)", () => {
-  /**
-   * A consumer `b` polling after it sent something (an ask waiting for its answer), its
-   * macrotasks a queue run by hand and its clock one that ticks 1 µs per reading, so
-   * nothing here depends on timing. `onCanSpin` runs when b asks whether it may hold its
-   * event loop: a test writes a frame there, as another thread would while b watches.
-   */
-  function polling(onCanSpin: () => boolean) {
-    const [sa, sb] = createRingPair(4096);
-    const { port1, port2 } = new MessageChannel();
-    const macrotasks: (() => void)[] = [];
-    let micros = 0;
-    let canSpinCalls = 0;
-    const a = new RingEndpoint(portEndpoint(port1), sa);
-    const b = new RingEndpoint(portEndpoint(port2), sb, {
-      spinMicros: 1000,
-      macrotask: (fn) => void macrotasks.push(fn),
-      now: () => ++micros / 1000,
-      canSpin: () => (canSpinCalls++, onCanSpin()),
-    });
-    const received: unknown[] = [];
-    a.listen(() => undefined);
-    b.listen((data) => received.push(data));
-    expect(b.postBytes(frame(100, 8))).toBe(true); // b sent something: it polls for the answer
-    return {
-      a,
-      received,
-      canSpinCalls: () => canSpinCalls,
-      clock: () => micros,
-      sleeping: () => Atomics.load(new Int32Array(sb.rx.control), RingControl.SLEEPING) === 1,
-      /** Runs b's next queued look (one macrotask); false when none is queued. */
-      look(): boolean {
-        const fn = macrotasks.shift();
-        fn?.();
-        return fn !== undefined;
-      },
-      close() {
-        a.close();
-        b.close();
-      },
-    };
-  }
+/**
+ * A consumer `b` polling after it sent something (an ask waiting for its answer), its
+ * macrotasks a queue run by hand and its clock one that ticks 1 µs per reading, so
+ * nothing here depends on timing. `onCanSpin` runs when b asks whether it may hold its
+ * event loop: a test writes a frame there, as another thread would while b watches;
+ * `onReceive` runs for each frame b takes.
+ */
+function polling(onCanSpin: () => boolean, onReceive: () => void = () => {}) {
+  const [sa, sb] = createRingPair(1 << 20); // room for every frame of a conversation: only the watches may end it
+  const { port1, port2 } = new MessageChannel();
+  const macrotasks: (() => void)[] = [];
+  let micros = 0;
+  let canSpinCalls = 0;
+  const a = new RingEndpoint(portEndpoint(port1), sa);
+  const b = new RingEndpoint(portEndpoint(port2), sb, {
+    spinMicros: 1000,
+    macrotask: (fn) => void macrotasks.push(fn),
+    now: () => ++micros / 1000,
+    canSpin: () => (canSpinCalls++, onCanSpin()),
+  });
+  const received: unknown[] = [];
+  a.listen(() => undefined);
+  b.listen((data) => {
+    received.push(data);
+    onReceive();
+  });
+  expect(b.postBytes(frame(100, 8))).toBe(true); // b sent something: it polls for the answer
+  return {
+    a,
+    b,
+    received,
+    queuedLooks: () => macrotasks.length,
+    canSpinCalls: () => canSpinCalls,
+    clock: () => micros,
+    sleeping: () => Atomics.load(new Int32Array(sb.rx.control), RingControl.SLEEPING) === 1,
+    /** Runs b's next queued look (one macrotask); false when none is queued. */
+    look(): boolean {
+      const fn = macrotasks.shift();
+      fn?.();
+      return fn !== undefined;
+    },
+    close() {
+      a.close();
+      b.close();
+    },
+  };
+}
 
+describe("RingEndpoint's low-latency mode (spinMicros)", () => {
   it("takes a frame that lands while it watches the ring in the same look, when its loop has nothing queued", () => {
     let write = (): void => {};
     const t = polling(() => (write(), true));
@@ -287,6 +293,47 @@ describe("RingEndpoint's low-latency mode (spinMicros)", () => {
       expect(t.clock() - before).toBeGreaterThanOrEqual(1000);
       expect(t.sleeping()).toBe(true); // parked: the port wakes it from now on
       expect(t.received).toEqual([]);
+    } finally {
+      t.close();
+    }
+  });
+});
+
+describe("RingEndpoint's low-latency mode: the watch right after a send", () => {
+  /** Lets every queued microtask run: a turn of the real event loop (b's own looks are queued by hand and do not run). */
+  const turn = () => new Promise((resolve) => setTimeout(resolve, 0)); // timer-under-test: a turn, for the microtasks before it
+
+  it("takes the answer from a microtask after the send, without waiting for a look", async () => {
+    let write = (): void => {};
+    const t = polling(() => (write(), true)); // b has just sent a frame
+    try {
+      write = () => void t.a.postBytes(frame(0, 8));
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(t.received).toEqual([frame(0, 8)]);
+      expect(t.queuedLooks()).toBe(1); // the look is still queued: the watch came first
+    } finally {
+      t.close();
+    }
+  });
+
+  it("stops watching from microtasks once a turn has had its share, until a look", async () => {
+    let n = 0;
+    let t: ReturnType<typeof polling> | undefined;
+    // A conversation: each answer b takes makes it send again; the peer answers as soon as b watches.
+    t = polling(() => (t!.a.postBytes(frame(n++, 8)), true), () => void t!.b.postBytes(frame(1000, 8)));
+    try {
+      const start = t.clock();
+      await turn();
+      const first = t.received.length;
+      expect(first).toBeGreaterThan(10); // answer after answer, no look in between
+      expect(t.clock() - start).toBeGreaterThanOrEqual(WATCH_TURN_MICROS); // until the turn's share was spent
+      expect(t.clock() - start).toBeLessThan(WATCH_TURN_MICROS + 50);
+      expect(t.queuedLooks()).toBe(1); // the conversation now waits for the event loop's turn
+      expect(t.look()).toBe(true); // a new turn: the last answer, and watches again
+      await turn();
+      expect(t.received.length).toBeGreaterThan(first + 10);
+      t.received.forEach((data, i) => expect(data).toEqual(frame(i, 8))); // in order, once each
     } finally {
       t.close();
     }
