@@ -41,6 +41,9 @@ export interface LinkOptions {
    * Low-latency mode (`"ring"` only): microseconds a loop polls its rings after it received
    * something, before it parks (default 0: park at once; at most 10 000). Lower ask latency
    * between busy loops, paid for in CPU time: up to that long per message on each side.
+   * While it polls with nothing else queued, a loop watches its rings without yielding for
+   * up to 10 µs at a time, so its timers and I/O may wait that long, and up to 1 ms per
+   * event-loop turn while two polling loops talk.
    */
   spinMicros?: number;
 }
