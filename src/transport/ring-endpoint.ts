@@ -29,8 +29,9 @@
  * it also watches for the answer from a microtask, without waiting for the next turn; those
  * watches stop once a turn has had {@link WATCH_TURN_MICROS} of them, until the event loop
  * has had its turn. So timers and I/O of a polling thread may wait up to that much longer,
- * and other microtasks up to a slice. (A sequential ask with `spinMicros: 50`, on Node: 8.1
- * µs with one look per turn, 6.2 with the watch in each look, 4.8 with the watch after a send.)
+ * and other microtasks up to a slice. (`--only ask-seq` with `spinMicros: 50`: p50 10.5 µs
+ * with one look per turn, 5.9 with both watches on Node; 9.9 and 4.9 on Deno, 6.3 and 3.8
+ * on Bun; bench/results/ab-spin.)
  *
  * @example
  * ```ts
@@ -255,7 +256,7 @@ export class RingEndpoint implements Endpoint {
 
   /**
    * Watches the ring's tail without yielding, for one slice or until the polling time is
-   * up; true when it moved (a frame, or the peer's side of a wrap, to look at).
+   * up; true when it moved (a frame to look at).
    */
   #watchTail(): boolean {
     const control = this.#control;
