@@ -308,8 +308,7 @@ describe("RingEndpoint's low-latency mode: the watch right after a send", () => 
     const t = polling(() => (write(), true)); // b has just sent a frame
     try {
       write = () => void t.a.postBytes(frame(0, 8));
-      await Promise.resolve();
-      await Promise.resolve();
+      await turn();
       expect(t.received).toEqual([frame(0, 8)]);
       expect(t.queuedLooks()).toBe(1); // the look is still queued: the watch came first
     } finally {
