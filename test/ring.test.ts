@@ -248,12 +248,20 @@ function polling(onCanSpin: () => boolean, onReceive: () => void = () => {}) {
   };
 }
 
+/** {@link polling} whose peer answers (frame 0) the first time b asks whether it may spin; `canSpin` is b's loop's reply. */
+function answeredOnce(canSpin: boolean): ReturnType<typeof polling> {
+  let answered = false;
+  const t = polling(() => {
+    if (!answered) answered = t.a.postBytes(frame(0, 8));
+    return canSpin;
+  });
+  return t;
+}
+
 describe("RingEndpoint's low-latency mode (spinMicros)", () => {
   it("takes a frame that lands while it watches the ring in the same look, when its loop has nothing queued", () => {
-    let write = (): void => {};
-    const t = polling(() => (write(), true));
+    const t = answeredOnce(true);
     try {
-      write = () => void t.a.postBytes(frame(0, 8));
       expect(t.look()).toBe(true);
       expect(t.canSpinCalls()).toBe(1);
       expect(t.received).toEqual([frame(0, 8)]); // seen by the watch, not left for a later turn
@@ -263,14 +271,11 @@ describe("RingEndpoint's low-latency mode (spinMicros)", () => {
   });
 
   it("does not watch while its loop has work queued: the frame waits for the next look", () => {
-    let write = (): void => {};
-    const t = polling(() => (write(), false));
+    const t = answeredOnce(false);
     try {
-      write = () => void t.a.postBytes(frame(0, 8));
       expect(t.look()).toBe(true);
       expect(t.canSpinCalls()).toBe(1);
       expect(t.received).toEqual([]);
-      write = () => {};
       expect(t.look()).toBe(true); // still polling: the next turn's look finds it
       expect(t.received).toEqual([frame(0, 8)]);
     } finally {
@@ -304,13 +309,24 @@ describe("RingEndpoint's low-latency mode: the watch right after a send", () => 
   const turn = () => new Promise((resolve) => setTimeout(resolve, 0)); // timer-under-test: a turn, for the microtasks before it
 
   it("takes the answer from a microtask after the send, without waiting for a look", async () => {
-    let write = (): void => {};
-    const t = polling(() => (write(), true)); // b has just sent a frame
+    const t = answeredOnce(true); // b has just sent a frame
     try {
-      write = () => void t.a.postBytes(frame(0, 8));
       await turn();
       expect(t.received).toEqual([frame(0, 8)]);
       expect(t.queuedLooks()).toBe(1); // the look is still queued: the watch came first
+    } finally {
+      t.close();
+    }
+  });
+
+  it("does not watch from a microtask while its loop has work queued: the answer waits for a look", async () => {
+    const t = answeredOnce(false);
+    try {
+      await turn();
+      expect(t.canSpinCalls()).toBe(1); // asked, and told no
+      expect(t.received).toEqual([]);
+      expect(t.look()).toBe(true);
+      expect(t.received).toEqual([frame(0, 8)]);
     } finally {
       t.close();
     }
