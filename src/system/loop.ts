@@ -233,19 +233,16 @@ export class Loop implements RefHost {
   // ---- peers ---------------------------------------------------------------------------
 
   /**
-   * True while this loop has work queued for later (a dispatcher run, a link's flush): a
-   * ring endpoint in the low-latency mode then does not hold the event loop to watch its
-   * ring (see ring-endpoint.ts).
+   * Whether a ring endpoint in the low-latency mode may hold the event loop now to watch its
+   * ring (see ring-endpoint.ts): not while this loop has work queued for later (a
+   * dispatcher run, a link's flush).
    */
-  get hasQueuedWork(): boolean {
-    if (this.dispatcher.active) return true;
+  readonly canSpin = (): boolean => {
+    if (this.dispatcher.active) return false;
     const peers = this.peers;
-    for (let i = 0; i < peers.length; i++) if (peers[i]!.link?.flushPending === true) return true;
-    return false;
-  }
-
-  /** For a ring endpoint's `canSpin` (see {@link hasQueuedWork}). */
-  readonly canSpin = (): boolean => !this.hasQueuedWork;
+    for (let i = 0; i < peers.length; i++) if (peers[i]!.link?.flushPending === true) return false;
+    return true;
+  };
 
   /** Connects this loop to loop `peer` over `endpoint` (both directions). */
   connect(peer: number, endpoint: Endpoint): Link {
