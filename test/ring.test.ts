@@ -334,9 +334,8 @@ describe("RingEndpoint's low-latency mode: the watch right after a send", () => 
 
   it("stops watching from microtasks once a turn has had its share, until a look", async () => {
     let n = 0;
-    let t: ReturnType<typeof polling> | undefined;
     // A conversation: each answer b takes makes it send again; the peer answers as soon as b watches.
-    t = polling(() => (t!.a.postBytes(frame(n++, 8)), true), () => void t!.b.postBytes(frame(1000, 8)));
+    const t: ReturnType<typeof polling> = polling(() => (t.a.postBytes(frame(n++, 8)), true), () => void t.b.postBytes(frame(1000, 8)));
     try {
       const start = t.clock();
       await turn();
