@@ -131,7 +131,7 @@ export class RingEndpoint implements Endpoint {
     const now = this.#now();
     if (this.#watchTurnStart === 0) this.#watchTurnStart = now;
     else if (now - this.#watchTurnStart >= WATCH_TURN_MICROS / 1000) return; // the turn's share is spent: the looks go on
-    if (this.#watchTail() && this.#drain()) this.#pollUntil = this.#now() + this.#spinMs;
+    if (this.#watchTail() && this.#drain()) this.#keepPolling();
   };
   readonly #check = (): void => {
     this.#checkScheduled = false;
@@ -139,7 +139,7 @@ export class RingEndpoint implements Endpoint {
     if (this.#closed) return;
     const polling = this.#spinMs > 0 && this.#now() < this.#pollUntil;
     if (this.#drain() || (polling && this.#canSpin() && this.#watchTail() && this.#drain())) {
-      if (this.#spinMs > 0) this.#pollUntil = this.#now() + this.#spinMs;
+      if (this.#spinMs > 0) this.#keepPolling();
       this.#scheduleCheck();
     } else if (polling) {
       // Polling: at least one look per event-loop turn, so what this thread has queued (a
@@ -198,7 +198,7 @@ export class RingEndpoint implements Endpoint {
 
   /** Low-latency mode: what was just sent may be answered soon; poll for it instead of parking. */
   #pollForAnswer(): void {
-    this.#pollUntil = this.#now() + this.#spinMs;
+    this.#keepPolling();
     if (Atomics.load(this.#control, RingControl.SLEEPING) === 1) {
       Atomics.store(this.#control, RingControl.SLEEPING, 0);
       // A frame may have come by the port meanwhile (it is delivered as usual) or land in the ring from now on.
@@ -214,7 +214,7 @@ export class RingEndpoint implements Endpoint {
       if (isSequenced(message)) this.#fromPort.push(message);
       else if (message !== WAKE) return handler(message); // not from a RingEndpoint: as it is
       this.#drain();
-      if (this.#spinMs > 0) this.#pollUntil = this.#now() + this.#spinMs;
+      if (this.#spinMs > 0) this.#keepPolling();
       this.#scheduleCheck();
     });
     this.#scheduleCheck();
@@ -252,6 +252,11 @@ export class RingEndpoint implements Endpoint {
       this.#draining = false;
     }
     return delivered;
+  }
+
+  /** With `spinMicros`: the polling window starts afresh (something was sent or received). */
+  #keepPolling(): void {
+    this.#pollUntil = this.#now() + this.#spinMs;
   }
 
   /**
