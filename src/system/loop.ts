@@ -64,21 +64,12 @@ import { notClustered, type RemoteHost, RemoteSenders } from "./remote.ts";
 /**
  * Payloads that can be delivered on the same loop without a copy: primitives (strings
  * short enough to be under any size limit). A ref of this loop is handed over as it is too (by `Codec.copyEnvelope`).
+ * A bigint is copied (its ext keeps the codec's checks); functions and symbols fail there.
  */
-const isImmutable = (v: unknown, maxBytes: number): boolean => {
-  switch (typeof v) {
-    case "number":
-    case "boolean":
-    case "undefined":
-      return true;
-    case "string":
-      return v.length * 3 < maxBytes;
-    case "object":
-      return v === null;
-    default:
-      return false; // bigint keeps the codec's ext (and its checks); functions and symbols fail there
-  }
-};
+const isImmutable = (v: unknown, maxBytes: number): boolean =>
+  // `typeof v === "…"` tests, not a `switch (typeof v)`: V8 called its Typeof builtin for the switch.
+  v === undefined || typeof v === "number" || typeof v === "boolean" || v === null ||
+  (typeof v === "string" && v.length * 3 < maxBytes);
 
 /**
  * What a loop runs on besides its options (which cross to workers as data): the real
