@@ -221,6 +221,63 @@ describe("refs in same-loop copies", () => {
     );
   });
 
+  it("copies a key list it copied before as the first time: the same list, lists that part from it at any key, shorter and longer ones, each getter read once (fast-check)", () => {
+    const key = fc.string({ maxLength: 5 }).filter((k) => k !== "__proto__");
+    const leaf = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.string({ maxLength: 12 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      ref,
+    );
+    // How each object's keys come from the first list: cut short, one key replaced, keys added; a nested value makes it no longer flat.
+    const edit = fc.record({
+      cut: fc.nat({ max: 8 }),
+      swap: fc.option(fc.tuple(fc.nat({ max: 7 }), key)),
+      extra: fc.uniqueArray(key, { maxLength: 2 }),
+      getters: fc.boolean(),
+      nested: fc.option(fc.nat({ max: 8 })),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(key, { maxLength: 7 }),
+        fc.array(edit, { minLength: 1, maxLength: 8 }),
+        fc.array(leaf, { minLength: 9, maxLength: 9 }),
+        (first, edits, leaves) => {
+          const codec = fakeCodec(); // a copier is generated for a list once it was copied flat
+          for (const e of [{ cut: 8, swap: null, extra: [], getters: false, nested: null }, ...edits]) {
+            const list = first.slice(0, e.cut);
+            if (e.swap !== null && list.length > 0) list[e.swap[0] % list.length] = e.swap[1];
+            const keys = [...new Set([...list, ...e.extra])];
+            const reads = new Map<string, number>();
+            const sent: Record<string, unknown> = {};
+            keys.forEach((k, i) => {
+              const v = e.nested === i ? { inner: leaves[i] } : leaves[i];
+              if (e.getters) {
+                Object.defineProperty(sent, k, {
+                  get: () => (reads.set(k, (reads.get(k) ?? 0) + 1), v),
+                  enumerable: true,
+                  configurable: true,
+                });
+              } else sent[k] = v;
+            });
+            const got = copyOf(codec, sent);
+            if (e.getters) {
+              expect([...reads.values()].every((n) => n === 1)).toBe(true);
+              expect(reads.size).toBe(keys.length);
+            }
+            const plain = Object.fromEntries(Object.keys(sent).map((k) => [k, sent[k]]));
+            expect(compare(got, plain, true)).toBe("");
+            expect(Object.keys(got as object)).toEqual(Object.keys(plain));
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 300, endOnFailure: true },
+    );
+  });
+
   it("refuses what the writer refuses, with its failure and path: a getter that throws, a __proto__ key, a function, a revoked Proxy, too large", () => {
     const codec = fakeCodec();
     const a = new FakeRef(0, 1025, 0, "a", true);
@@ -243,17 +300,25 @@ describe("refs in same-loop copies", () => {
     ];
     for (const [what, payload] of cases) {
       const viaLink = thrown(() => codec.encodeEnvelope(Kind.Tell, 1025, 2049, 0, "m", payload, 300)) as EncodeFailure;
-      const viaCopy = thrown(() => copyOf(codec, payload, 300)) as EncodeFailure;
-      expect(viaCopy, what).toBeInstanceOf(EncodeFailure);
-      expect([viaCopy.kind, viaCopy.message, viaCopy.bytes, viaCopy.limit], what).toEqual([
-        viaLink.kind,
-        viaLink.message,
-        viaLink.bytes,
-        viaLink.limit,
-      ]);
-      // The loop names the path from the caller's own object (not a snapshot of it).
-      const isRef = (o: object) => o instanceof FakeRef;
-      expect(findUnencodable(payload, "arg", isRef, viaCopy), what).toEqual(findUnencodable(payload, "arg", isRef, viaLink));
+      // Also where the copy has a copier generated for the same keys (a flat object of them copied first).
+      const warmed = fakeCodec();
+      const keys = outcome(() => Object.keys(payload as object)) === "ok"
+        ? Object.keys(payload as object).filter((k) => k !== "__proto__")
+        : [];
+      copyOf(warmed, Object.fromEntries(keys.map((k) => [k, 1])));
+      for (const [how, copier] of [["", codec], [" (copier generated)", warmed]] as const) {
+        const viaCopy = thrown(() => copyOf(copier, payload, 300)) as EncodeFailure;
+        expect(viaCopy, what + how).toBeInstanceOf(EncodeFailure);
+        expect([viaCopy.kind, viaCopy.message, viaCopy.bytes, viaCopy.limit], what + how).toEqual([
+          viaLink.kind,
+          viaLink.message,
+          viaLink.bytes,
+          viaLink.limit,
+        ]);
+        // The loop names the path from the caller's own object (not a snapshot of it).
+        const isRef = (o: object) => o instanceof FakeRef;
+        expect(findUnencodable(payload, "arg", isRef, viaCopy), what + how).toEqual(findUnencodable(payload, "arg", isRef, viaLink));
+      }
     }
   });
 

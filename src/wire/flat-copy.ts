@@ -14,8 +14,19 @@
  * per key and string, 9 per number, a ref's own bytes); only when it is within the limit
  * is the byte path skipped.
  *
+ * A key list copied flat once gets a copier of its own, generated (one function): the keys
+ * compared with constants as `for…in` lists them, the values kept in locals, the copy one
+ * object literal. The copier of the list copied last is tried first, then the one whose
+ * first key is the object's; at the first key that differs it goes on with the generic
+ * loop (below), keeping what it read, so no getter runs twice either way. (A first key
+ * that no copier knows costs one more `for…in` start, before any value is read; on a
+ * Proxy, its traps that list the keys run again.) Where code cannot be generated, every
+ * object takes the generic loop.
+ *
  * Why: on `pingpong-refs` the copy of `{ replyTo, n }` (encode, decode) was most of the
- * difference between a reply ref in a request object and `ctx.sender`.
+ * difference between a reply ref in a request object and `ctx.sender`; with the generic
+ * loop alone (values through arrays, the constructor looked up by comparing key lists) it
+ * still was (`bench/results/ab-flat-copy`).
  *
  * @example
  * ```ts
@@ -31,17 +42,29 @@
  */
 import { EncodeFailure, keyStep } from "./encode-failure.ts";
 import { failed, protoKey } from "./frame-encoder.ts";
-import { type Make, shapeMaker } from "./object-shapes.ts";
+import { canGenerateCode, type Make, shapeMaker } from "./object-shapes.ts";
+import { objectLiteral } from "./entry-readers.ts";
 
-/** Key lists with a constructor kept at hand (the last ones used). */
+/** Key lists with a constructor (and, where code can be generated, a copier) kept at hand. */
 const SHAPES = 8;
 /** Flat objects up to this many keys are built by a constructor (the writer's own map fast path stops at 15 too). */
 const MAX_KEYS = 15;
 
+/**
+ * A key list's generated copier: the copy (or, past the first key, whatever the generic
+ * path made of the object); or, when the object's first key is not the list's, that key
+ * (nothing was read).
+ */
+type ShapeCopier = (o: Record<string, unknown>, room: number, c: FlatCopier) => Record<string, unknown> | string;
+
 interface Shape {
   keys: string[];
   make: Make;
+  copy: ShapeCopier | null;
 }
+
+/** Thrown by {@link FlatCopier.read} at a `"__proto__"` key; {@link FlatCopier.failed} makes it the writer's failure. */
+const PROTO_KEY = Symbol("__proto__ key");
 
 export class FlatCopier {
   /** True when the last {@link copy} returned a snapshot to encode, not a copy. */
@@ -52,6 +75,13 @@ export class FlatCopier {
   readonly #values: unknown[] = [];
   readonly #shapes: (Shape | undefined)[] = new Array<Shape | undefined>(SHAPES).fill(undefined);
   #nextShape = 0;
+  /** The shape copied last (its copier is tried first). */
+  #last = 0;
+  /** The generic path's state: entries read, their size bound, whether all are flat, the key read last. */
+  #n = 0;
+  #bound = 0;
+  #flat = true;
+  #key: string | undefined = undefined;
   /** The last ref met and its bytes (a conversation sends the same one again and again). */
   #lastRef: object | null = null;
   #lastRefBytes = 0;
@@ -72,64 +102,25 @@ export class FlatCopier {
    * when reading a value throws, or for a `"__proto__"` key.
    */
   copy(o: Record<string, unknown>, room: number): Record<string, unknown> {
-    const keys = this.#keys;
-    const values = this.#values;
-    let n = 0;
-    let flat = true;
-    let bound = 5; // the map header
-    let key: string | undefined;
-    let proto = false;
-    try {
-      for (const k in o) {
-        if (k === "__proto__") {
-          proto = true;
-          break;
-        }
-        key = k;
-        const v = o[k];
-        keys[n] = k;
-        values[n] = v;
-        n++;
-        bound += 3 * k.length + 6;
-        if (!flat) continue;
-        switch (typeof v) {
-          case "number":
-            bound += 9;
-            break;
-          case "boolean":
-          case "undefined":
-            bound += 3;
-            break;
-          case "string":
-            bound += 3 * v.length + 6;
-            break;
-          case "object": {
-            if (v === null) {
-              bound += 1;
-              break;
-            }
-            const bytes = this.carriedRefBytes(v);
-            if (bytes >= 0) bound += bytes;
-            else flat = false;
-            break;
-          }
-          default:
-            flat = false;
-        }
+    const shapes = this.#shapes;
+    const last = shapes[this.#last];
+    if (last !== undefined && last.copy !== null) {
+      const out = last.copy(o, room, this);
+      if (typeof out !== "string") return out;
+      const other = this.#withFirstKey(out);
+      if (other !== -1) {
+        this.#last = other;
+        const again = shapes[other]!.copy!(o, room, this);
+        if (typeof again !== "string") return again;
       }
+    }
+    this.#begin();
+    try {
+      for (const k in o) this.read(o, k);
     } catch (e) {
-      clear(values, n);
-      // As the writer: no key yet, listing the keys threw (a Proxy); else reading that key's value did.
-      throw failed(key === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(key)));
+      throw this.failed(e, o, true, undefined);
     }
-    if (proto) {
-      clear(values, n);
-      throw failed(protoKey(o));
-    }
-    this.snapshot = !flat || n > MAX_KEYS || bound > room;
-    const out = this.snapshot ? snapshotOf(keys, values, n) : this.#make(keys, n)(values);
-    clear(values, n);
-    return out;
+    return this.finish(room);
   }
 
   /**
@@ -151,8 +142,104 @@ export class FlatCopier {
     return this.#lastRefBytes;
   }
 
-  /** The constructor for `keys[0, n)`. */
-  #make(keys: string[], n: number): Make {
+  /** At most the bytes value `v` takes in a flat copy; -1 when it is not flat (the snapshot then goes to the writer). */
+  valueBound(v: unknown): number {
+    // `typeof v === "…"` tests, not a `switch (typeof v)`: V8 called its Typeof builtin for the switch.
+    if (typeof v === "number") return 9;
+    if (typeof v === "string") return 3 * v.length + 6;
+    if (typeof v === "object") return v === null ? 1 : this.carriedRefBytes(v);
+    if (typeof v === "boolean" || v === undefined) return 3;
+    return -1;
+  }
+
+  // ---- the generic path (also where a generated copier goes on from) ----------------------
+
+  /**
+   * Generic path, one entry: reads `o[k]` (once) and records it. Throws for a `"__proto__"`
+   * key (see {@link failed}).
+   * @internal called by the generated copiers too
+   */
+  read(o: Record<string, unknown>, k: string): void {
+    if (k === "__proto__") throw PROTO_KEY;
+    this.#key = k;
+    this.#record(k, o[k]);
+  }
+
+  /**
+   * A generated copier hands over to the generic path: `values` read for the first `n` of
+   * `keys`, in order.
+   * @internal
+   */
+  spill(keys: readonly string[], n: number, values: readonly unknown[]): void {
+    this.#begin();
+    for (let i = 0; i < n; i++) this.#record(keys[i]!, values[i]);
+    if (n > 0) this.#key = keys[n - 1];
+  }
+
+  /**
+   * The generic path's end: a copy of the entries read (by their key list's constructor)
+   * when they are flat and within `room`, else their snapshot.
+   * @internal
+   */
+  finish(room: number): Record<string, unknown> {
+    const keys = this.#keys;
+    const values = this.#values;
+    const n = this.#n;
+    this.snapshot = !this.#flat || n > MAX_KEYS || this.#bound > room;
+    const out = this.snapshot ? snapshotOf(keys, values, n) : this.#shape(keys, n).make(values);
+    clear(values, n);
+    this.#n = 0;
+    return out;
+  }
+
+  /**
+   * The writer's failure for `e`, thrown while copying `o`: a `"__proto__"` key, or reading
+   * a value (or listing the keys: a Proxy) threw. The key named is the one read last:
+   * the generic path's own when `generic`, else `key`.
+   * @internal
+   */
+  failed(e: unknown, o: object, generic: boolean, key: string | undefined): unknown {
+    clear(this.#values, this.#n);
+    this.#n = 0;
+    if (e === PROTO_KEY) return failed(protoKey(o));
+    const at = generic ? this.#key : key;
+    // As the writer: no key yet, listing the keys threw (a Proxy); else reading that key's value did.
+    return failed(at === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(at)));
+  }
+
+  #record(k: string, v: unknown): void {
+    const n = this.#n;
+    this.#keys[n] = k;
+    this.#values[n] = v;
+    this.#n = n + 1;
+    this.#bound += 3 * k.length + 6;
+    if (this.#flat) {
+      const bytes = this.valueBound(v);
+      if (bytes >= 0) this.#bound += bytes;
+      else this.#flat = false;
+    }
+  }
+
+  #begin(): void {
+    this.#n = 0;
+    this.#bound = 5; // the map header
+    this.#flat = true;
+    this.#key = undefined;
+  }
+
+  /** The index of the shape (with a copier) whose first key is `key`; -1 if none. */
+  #withFirstKey(key: string): number {
+    const shapes = this.#shapes;
+    for (let s = 0; s < SHAPES; s++) {
+      const shape = shapes[s];
+      if (shape === undefined) break;
+      if (shape.keys[0] === key && shape.copy !== null) return s;
+    }
+    return -1;
+  }
+
+  /** The shape of `keys[0, n)`, made the first to try. */
+  #shape(keys: string[], n: number): Shape {
     const shapes = this.#shapes;
     for (let s = 0; s < SHAPES; s++) {
       const shape = shapes[s];
@@ -161,14 +248,68 @@ export class FlatCopier {
       if (known.length !== n) continue;
       let i = 0;
       while (i < n && known[i] === keys[i]) i++;
-      if (i === n) return shape.make;
+      if (i === n) {
+        this.#last = s;
+        return shape;
+      }
     }
     const list = keys.slice(0, n);
-    const make = shapeMaker(list);
-    shapes[this.#nextShape] = { keys: list, make };
+    const shape: Shape = { keys: list, make: shapeMaker(list), copy: canGenerateCode ? compileCopier(list) : null };
+    this.#last = this.#nextShape;
+    shapes[this.#nextShape] = shape;
     this.#nextShape = (this.#nextShape + 1) % SHAPES;
-    return make;
+    return shape;
   }
+}
+
+/**
+ * The source of a copier for `keys` (see the module's doc). Keys enter the source only as
+ * `JSON.stringify`d literals (no `"__proto__"`: the generic path refuses it before a list
+ * is made).
+ */
+function compileCopier(keys: readonly string[]): ShapeCopier {
+  const m = keys.length;
+  const locals = keys.map((_, i) => `v${i}`);
+  const all = `[${locals.join(", ")}]`;
+  let steps = "";
+  for (let i = 0; i < m; i++) {
+    const key = JSON.stringify(keys[i]);
+    steps += i === 0
+      ? `if (i === 0) { if (k === ${key}) { at = 0; v0 = o[k]; i = 1; continue; } return k; }\n`
+      : `if (i === ${i} && k === ${key}) { at = ${i}; v${i} = o[k]; i = ${i + 1}; continue; }\n`;
+  }
+  if (m === 0) steps = "return k;\n";
+  let keyBound = 5;
+  for (const k of keys) keyBound += 3 * k.length + 6;
+  const bounds = locals.map((v, i) => `const b${i} = c.valueBound(${v});`).join(" ");
+  const flat = locals.map((_, i) => `b${i} >= 0`).join(" && ") || "true";
+  const sum = locals.map((_, i) => `b${i}`).join(" + ") || "0";
+  const source = `return function copy(o, room, c) {
+  let i = 0, at = -1, slow = false${locals.map((v) => `, ${v}`).join("")};
+  try {
+    for (const k in o) {
+      if (!slow) {
+        ${steps}        slow = true;
+        c.spill(KEYS, i, ${all});
+      }
+      c.read(o, k);
+    }
+  } catch (e) {
+    throw c.failed(e, o, slow, at < 0 ? undefined : KEYS[at]);
+  }
+  if (!slow) {
+    if (i === ${m}) {
+      ${bounds}
+      if (${flat} && ${keyBound} + ${sum} <= room) {
+        c.snapshot = false;
+        return ${objectLiteral(keys, (i) => `v${i}`)};
+      }
+    }
+    c.spill(KEYS, i, ${all});
+  }
+  return c.finish(room);
+};`;
+  return new Function("KEYS", source)(keys) as ShapeCopier;
 }
 
 /** The reader keeps no value alive. */

@@ -46,7 +46,8 @@ export const MAX_COMPILED_READERS = 256;
 
 export type Make = (values: unknown[]) => Record<string, unknown>;
 
-const codegen: boolean = (() => {
+/** False where code generation from strings is disabled (`--disallow-code-generation-from-strings`, a CSP). */
+export const canGenerateCode: boolean = (() => {
   try {
     return new Function("return 1")() === 1;
   } catch {
@@ -116,7 +117,7 @@ export class ShapeNode {
   build(values: unknown[]): Record<string, unknown> {
     const make = this.#make;
     if (make !== null) return make(values);
-    if (this.stringKeys && codegen) {
+    if (this.stringKeys && canGenerateCode) {
       this.#make = compile(this.keys());
       return this.#make(values);
     }
@@ -131,7 +132,7 @@ export class ShapeNode {
    */
   compiledReader(budget: { compiled: number }): ReadEntries | null {
     if (this.#reader !== null || ++this.#built < COMPILE_AFTER) return this.#reader;
-    if (this.#built > COMPILE_AFTER || !this.stringKeys || !codegen || budget.compiled >= MAX_COMPILED_READERS) return null;
+    if (this.#built > COMPILE_AFTER || !this.stringKeys || !canGenerateCode || budget.compiled >= MAX_COMPILED_READERS) return null;
     if (this.encoded === null || this.encoded.length > MAX_COMPILED_KEY_BYTES) return null;
     const encoded: Uint8Array[] = [this.encoded];
     for (let node = this.#parent; node !== null && node.encoded !== null; node = node.#parent) {
@@ -179,7 +180,7 @@ export function byAssignment(keys: readonly (string | number)[], values: readonl
  * is disabled.
  */
 export function shapeMaker(keys: readonly string[]): Make {
-  if (codegen) return compile(keys);
+  if (canGenerateCode) return compile(keys);
   const n = keys.length;
   return (values) => byAssignment(keys, values, n);
 }
