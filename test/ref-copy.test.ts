@@ -113,6 +113,36 @@ function compare(got: unknown, sent: unknown, same: boolean, path = "value"): st
 const copyOf = (codec: Codec, payload: unknown, maxBytes = 1 << 20): unknown =>
   (codec.copyEnvelope(Kind.Tell, 1025, 2049, 0, "m", payload, maxBytes) as Envelope)[5];
 
+/** Values a flat copy carries (strings up to `maxLength`). */
+const flatLeaf = (maxLength: number) =>
+  fc.oneof(fc.integer(), fc.double(), fc.string({ maxLength }), fc.boolean(), fc.constant(null), fc.constant(undefined), ref);
+
+/**
+ * Copies an object of `entries` (each a getter that counts its reads when `getters`) and
+ * checks that the copy is what a link delivers and that every getter was read once.
+ */
+function expectCopiedOnce(codec: Codec, entries: readonly (readonly [string, unknown])[], getters: boolean): void {
+  const reads = new Map<string, number>();
+  const sent: Record<string, unknown> = {};
+  for (const [k, v] of entries) {
+    if (getters) {
+      Object.defineProperty(sent, k, {
+        get: () => (reads.set(k, (reads.get(k) ?? 0) + 1), v),
+        enumerable: true,
+        configurable: true,
+      });
+    } else sent[k] = v;
+  }
+  const got = copyOf(codec, sent);
+  if (getters) {
+    expect([...reads.values()].every((n) => n === 1)).toBe(true);
+    expect(reads.size).toBe(Object.keys(sent).length);
+  }
+  const plain = Object.fromEntries(Object.keys(sent).map((k) => [k, sent[k]]));
+  expect(compare(got, plain, true)).toBe("");
+  expect(Object.keys(got as object)).toEqual(Object.keys(plain));
+}
+
 /** "ok", or the failure's kind, bytes and limit. */
 function outcome(fn: () => unknown): string {
   try {
@@ -183,55 +213,18 @@ describe("refs in same-loop copies", () => {
 
   it("copies flat objects (and snapshots the others) reading every value once, as a link delivers them (fast-check)", () => {
     const codec = fakeCodec();
-    const leaf = fc.oneof(
-      fc.integer(),
-      fc.double(),
-      fc.string({ maxLength: 30 }),
-      fc.boolean(),
-      fc.constant(null),
-      fc.constant(undefined),
-      ref,
-    );
-    const entries = fc.array(fc.tuple(fc.string({ maxLength: 6 }).filter((k) => k !== "__proto__"), fc.oneof(leaf, value)), {
+    const entries = fc.array(fc.tuple(fc.string({ maxLength: 6 }).filter((k) => k !== "__proto__"), fc.oneof(flatLeaf(30), value)), {
       maxLength: 20,
     });
     fc.assert(
-      fc.property(entries, fc.boolean(), (list, getters) => {
-        const reads = new Map<string, number>();
-        const sent: Record<string, unknown> = {};
-        for (const [k, v] of list) {
-          if (getters) {
-            Object.defineProperty(sent, k, {
-              get: () => (reads.set(k, (reads.get(k) ?? 0) + 1), v),
-              enumerable: true,
-              configurable: true,
-            });
-          } else sent[k] = v;
-        }
-        const got = copyOf(codec, sent);
-        if (getters) {
-          expect([...reads.values()].every((n) => n === 1)).toBe(true);
-          expect(reads.size).toBe(Object.keys(sent).length);
-        }
-        const plain = Object.fromEntries(Object.keys(sent).map((k) => [k, sent[k]]));
-        expect(compare(got, plain, true)).toBe("");
-        expect(Object.keys(got as object)).toEqual(Object.keys(plain));
-      }),
+      fc.property(entries, fc.boolean(), (list, getters) => expectCopiedOnce(codec, list, getters)),
       { seed: SEED, numRuns: 300, endOnFailure: true },
     );
   });
 
   it("copies a key list it copied before as the first time: the same list, lists that part from it at any key, shorter and longer ones, each getter read once (fast-check)", () => {
     const key = fc.string({ maxLength: 5 }).filter((k) => k !== "__proto__");
-    const leaf = fc.oneof(
-      fc.integer(),
-      fc.double(),
-      fc.string({ maxLength: 12 }),
-      fc.boolean(),
-      fc.constant(null),
-      fc.constant(undefined),
-      ref,
-    );
+    const leaf = flatLeaf(12);
     // How each object's keys come from the first list: cut short, one key replaced, keys added; a nested value makes it no longer flat.
     const edit = fc.record({
       cut: fc.nat({ max: 8 }),
@@ -251,26 +244,7 @@ describe("refs in same-loop copies", () => {
             const list = first.slice(0, e.cut);
             if (e.swap !== null && list.length > 0) list[e.swap[0] % list.length] = e.swap[1];
             const keys = [...new Set([...list, ...e.extra])];
-            const reads = new Map<string, number>();
-            const sent: Record<string, unknown> = {};
-            keys.forEach((k, i) => {
-              const v = e.nested === i ? { inner: leaves[i] } : leaves[i];
-              if (e.getters) {
-                Object.defineProperty(sent, k, {
-                  get: () => (reads.set(k, (reads.get(k) ?? 0) + 1), v),
-                  enumerable: true,
-                  configurable: true,
-                });
-              } else sent[k] = v;
-            });
-            const got = copyOf(codec, sent);
-            if (e.getters) {
-              expect([...reads.values()].every((n) => n === 1)).toBe(true);
-              expect(reads.size).toBe(keys.length);
-            }
-            const plain = Object.fromEntries(Object.keys(sent).map((k) => [k, sent[k]]));
-            expect(compare(got, plain, true)).toBe("");
-            expect(Object.keys(got as object)).toEqual(Object.keys(plain));
+            expectCopiedOnce(codec, keys.map((k, i) => [k, e.nested === i ? { inner: leaves[i] } : leaves[i]]), e.getters);
           }
         },
       ),
