@@ -284,7 +284,8 @@ function compileCopier(keys: readonly string[]): ShapeCopier {
   const bounds = locals.map((v, i) => `const b${i} = c.valueBound(${v});`).join(" ");
   const flat = locals.map((_, i) => `b${i} >= 0`).join(" && ") || "true";
   const sum = locals.map((_, i) => `b${i}`).join(" + ") || "0";
-  const source = `return function copy(o, room, c) {
+  const source = `"use strict";
+return function copy(o, room, c) {
   let i = 0, at = -1, slow = false${locals.map((v) => `, ${v}`).join("")};
   try {
     for (const k in o) {
