@@ -16,9 +16,8 @@
  * the same tree; bench/results/ab-flat-copy).
  * @module
  */
-import type { ActorRef } from "../../mod.ts";
+import type { ActorRef, ActorSystem } from "../../mod.ts";
 import { RefPingDriver, type RefPingMode } from "../actors/ref-pingpong.ts";
-import type { ActorSystem } from "../../mod.ts";
 import type { BenchmarkFactory, CaseRunner, CaseSpec } from "../harness/types.ts";
 import { poolSize, rateMetric, startSystem, timeMetric } from "./common.ts";
 
@@ -40,8 +39,8 @@ class SharedSystem {
       close: async () => {
         if (closed) return;
         closed = true;
-        if (--this.#users > 0 || this.#started === null) return;
-        const started = this.#started;
+        if (--this.#users > 0) return;
+        const started = this.#started!; // set by every open, and only the last close clears it
         this.#started = null;
         await (await started).close();
       },

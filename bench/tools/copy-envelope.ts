@@ -60,7 +60,7 @@ function run(codec: Codec): number {
   return ns;
 }
 
-/** Copies five other request shapes into `c`, 100 000 in all. */
+/** Copies five other request shapes with `codec`, 100 000 in all. */
 function otherShapes(codec: Codec): void {
   const shapes = [
     () => ({ pings: 1, latch: 2, mode: "ref" }),
