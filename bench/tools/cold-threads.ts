@@ -15,6 +15,8 @@
  * Then it states the target's budget: at 4× the baseline's rate, 200 000 tells must be
  * done in a quarter of the baseline's wall time, and two cores give at most twice that in
  * CPU time. `process.cpuUsage()` (the benchmark's `CPU/msg`) is the sum of the groups.
+ * Where the helpers have names of their own (JavaScriptCore's and Bun's, V8's on Deno; see
+ * `thread-cpu.ts`), it also prints their CPU by name: on Bun, `JITWorker` is the compiler.
  *
  * ```sh
  * npx tsx bench/tools/cold-threads.ts           # deno run -A …, bun …; ROUNDS=10 by default
@@ -92,13 +94,27 @@ async function baseline(): Promise<ThreadRun> {
 const median = (xs: number[]): number => summarize(xs).median;
 
 function medians(runs: ThreadRun[]): ThreadRun & { cpu: number } {
+  const names = new Set(runs.flatMap((r) => Object.keys(r.helpersByName)));
   const m = {
     wall: median(runs.map((r) => r.wall)),
     main: median(runs.map((r) => r.main)),
     workers: median(runs.map((r) => r.workers)),
     helpers: median(runs.map((r) => r.helpers)),
+    helpersByName: Object.fromEntries([...names].map((n) => [n, median(runs.map((r) => r.helpersByName[n] ?? 0))])),
   };
   return { ...m, cpu: median(runs.map((r) => r.main + r.workers + r.helpers)) };
+}
+
+/** The helpers' lines: each thread name's median CPU (names under 0.5 ms left out), or nothing where every helper has one name. */
+function helperLines(table: Record<string, ThreadRun>): string[] {
+  const names = [...new Set(Object.values(table).flatMap((r) => Object.keys(r.helpersByName)))]
+    .filter((n) => Object.values(table).some((r) => (r.helpersByName[n] ?? 0) >= 0.5));
+  if (names.length < 2) return [];
+  const lines = [`helpers by thread name, ms: ${Object.keys(table).map((k) => k.padStart(10)).join(" ")}`];
+  for (const n of names.sort()) {
+    lines.push(`  ${n.padEnd(26)} ${Object.values(table).map((r) => (r.helpersByName[n] ?? 0).toFixed(1).padStart(10)).join(" ")}`);
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -137,6 +153,7 @@ async function main(): Promise<void> {
   console.log(row("missive, fresh system", table.cold));
   console.log(row("missive, same system again", table.warm));
   console.log(row("postMessage/msg, fresh", table.baseline));
+  for (const line of helperLines(table)) console.log(line);
   console.log(
     `${TARGET}× the baseline: ${budgetWall.toFixed(1)} ms of wall time, at most ${
       (budgetWall * CORES).toFixed(1)

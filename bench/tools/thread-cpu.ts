@@ -11,7 +11,13 @@
  * // …the measured work…
  * const run = splitThreadTimes(old, before, threadTimes(), wallMs);
  * console.log(run.main, run.workers, run.helpers); // CPU ms of each group
+ * console.log(run.helpersByName);                      // e.g. { JITWorker: 69.3, HeapHelper: 2.0 } on Bun
  * ```
+ * The helpers' names are the kernel's (`/proc/self/task/<tid>/comm`, at most 15 bytes):
+ * JavaScriptCore names its compiler threads (`JITWorker`), its collector's (`HeapHelper`)
+ * and Bun its own (`JSCWarmUp`, mimalloc's `mi-scavenger`); V8's platform threads are
+ * `V8 DefaultWorke` on Deno, where they compile and collect alike; Node names every thread
+ * `node`, so there the split says nothing more than the groups.
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -26,6 +32,8 @@ export interface ThreadRun {
   main: number;
   workers: number;
   helpers: number;
+  /** The helpers' CPU by thread name (threads of one name summed; `?` for one that ended before its name was read). */
+  helpersByName: Record<string, number>;
 }
 
 /** True where per-thread CPU times can be read (Linux's `/proc`). */
@@ -49,12 +57,24 @@ export function threadTimes(): ThreadTimes {
 /** The CPU each group used between `before` and `after`; `old`: the threads that were there before the contender started. */
 export function splitThreadTimes(old: ThreadTimes, before: ThreadTimes, after: ThreadTimes, wall: number): ThreadRun {
   const main = String(process.pid);
-  const run: ThreadRun = { wall, main: 0, workers: 0, helpers: 0 };
+  const run: ThreadRun = { wall, main: 0, workers: 0, helpers: 0, helpersByName: {} };
   for (const [tid, cpu] of after) {
     const used = cpu - (before.get(tid) ?? 0);
     if (tid === main) run.main += used;
-    else if (old.has(tid)) run.helpers += used;
-    else run.workers += used;
+    else if (old.has(tid)) {
+      run.helpers += used;
+      const name = threadName(tid);
+      run.helpersByName[name] = (run.helpersByName[name] ?? 0) + used;
+    } else run.workers += used;
   }
   return run;
+}
+
+/** Thread `tid`'s name as the kernel has it, or `?` once it has ended. */
+function threadName(tid: string): string {
+  try {
+    return readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+  } catch {
+    return "?";
+  }
 }
