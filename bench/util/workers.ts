@@ -2,7 +2,8 @@
  * A minimal cross-runtime worker for the baselines: `node:worker_threads` on Node and Bun,
  * the web `Worker` (`{ type: "module" }`) on Deno, whose `node:worker_threads` is slow at
  * receiving binary data (see `../shared/DESIGN.md` §6). Baselines use the fastest native
- * path of each runtime, so the comparison with Missive is fair.
+ * path of each runtime, so the comparison with Missive is fair: as Missive's adapters, a
+ * post with nothing to move passes no transfer list (an empty one is slower on Deno and Bun).
  *
  * @example
  * ```ts
@@ -38,7 +39,8 @@ export function startBenchWorker(url: URL): BenchWorker {
     const worker = new Worker(url, { type: "module" });
     return {
       raw: worker,
-      post: (data, transfer) => worker.postMessage(data, transfer ?? []),
+      post: (data, transfer) =>
+        transfer === undefined || transfer.length === 0 ? worker.postMessage(data) : worker.postMessage(data, transfer),
       onMessage: (handler) => {
         worker.onmessage = (event: MessageEvent) => handler(event.data);
       },
@@ -67,11 +69,11 @@ export function startBenchWorker(url: URL): BenchWorker {
 export function parentBenchPort(): BenchPort {
   if (benchRuntime === "deno") {
     const self = globalThis as unknown as {
-      postMessage(d: unknown, t: Transferable[]): void;
+      postMessage(d: unknown, t?: Transferable[]): void;
       onmessage: ((e: MessageEvent) => void) | null;
     };
     return {
-      post: (data, transfer) => self.postMessage(data, transfer ?? []),
+      post: (data, transfer) => transfer === undefined || transfer.length === 0 ? self.postMessage(data) : self.postMessage(data, transfer),
       onMessage: (handler) => {
         self.onmessage = (event) => handler(event.data);
       },
@@ -94,7 +96,7 @@ export function benchPortOf(port: MessagePort): BenchPort & { close(): void } {
     removeAllListeners?: (event: string) => void;
   };
   return {
-    post: (data, transfer) => port.postMessage(data, transfer ?? []),
+    post: (data, transfer) => transfer === undefined || transfer.length === 0 ? port.postMessage(data) : port.postMessage(data, transfer),
     onMessage: (handler) => {
       // Node's ports are event emitters that hand over the data itself (no MessageEvent per message).
       if (typeof nodeLike.on === "function" && typeof nodeLike.removeAllListeners === "function") {
