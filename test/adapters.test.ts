@@ -1,7 +1,7 @@
 /**
  * The runtime adapters' endpoints: what they hand to `postMessage`. A frame's buffer is
  * moved, and a post with nothing to move passes no transfer list at all, because Deno's
- * `postMessage` and Bun's `MessagePort.postMessage` take ~0.7 µs longer with an empty one
+ * `postMessage` and Bun's `MessagePort.postMessage` take 0.5–1 µs longer with an empty one
  * (README, "Performance").
  */
 import { describe, expect, it } from "vitest";

@@ -12,8 +12,9 @@
  *   known from its last message, its error event, or our own `terminate()`.
  * - Bun: `node:worker_threads`, for its `exit` event with the real exit code.
  * - A post with nothing to move passes no transfer list: an empty one made Deno's
- *   `postMessage` and Bun's `MessagePort.postMessage` ~0.7 µs slower per post (a round
- *   trip +1.4–2.0 µs; Node's no slower), and a web worker's every lone ask and reply is one.
+ *   `postMessage` and Bun's `MessagePort.postMessage` 0.5–1 µs slower per post (a round
+ *   trip +0.9–2.0 µs; Node's no slower), and a web worker's every lone ask and reply is one
+ *   (`bench/tools/empty-transfer-list.ts`).
  *
  * @example
  * ```ts
