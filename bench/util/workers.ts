@@ -15,6 +15,7 @@
  * @module
  */
 import { parentPort, Worker as NodeWorker } from "node:worker_threads";
+import { postTo } from "../../src/runtime/adapters.ts";
 import { benchRuntime } from "./runtime.ts";
 
 /** One side of a message channel: post, and one handler for what arrives. */
@@ -39,8 +40,7 @@ export function startBenchWorker(url: URL): BenchWorker {
     const worker = new Worker(url, { type: "module" });
     return {
       raw: worker,
-      post: (data, transfer) =>
-        transfer === undefined || transfer.length === 0 ? worker.postMessage(data) : worker.postMessage(data, transfer),
+      post: (data, transfer) => postTo(worker, data, transfer),
       onMessage: (handler) => {
         worker.onmessage = (event: MessageEvent) => handler(event.data);
       },
@@ -73,7 +73,7 @@ export function parentBenchPort(): BenchPort {
       onmessage: ((e: MessageEvent) => void) | null;
     };
     return {
-      post: (data, transfer) => transfer === undefined || transfer.length === 0 ? self.postMessage(data) : self.postMessage(data, transfer),
+      post: (data, transfer) => postTo(self, data, transfer),
       onMessage: (handler) => {
         self.onmessage = (event) => handler(event.data);
       },
@@ -96,7 +96,7 @@ export function benchPortOf(port: MessagePort): BenchPort & { close(): void } {
     removeAllListeners?: (event: string) => void;
   };
   return {
-    post: (data, transfer) => transfer === undefined || transfer.length === 0 ? port.postMessage(data) : port.postMessage(data, transfer),
+    post: (data, transfer) => postTo(port, data, transfer),
     onMessage: (handler) => {
       // Node's ports are event emitters that hand over the data itself (no MessageEvent per message).
       if (typeof nodeLike.on === "function" && typeof nodeLike.removeAllListeners === "function") {

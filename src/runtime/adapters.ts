@@ -11,10 +11,8 @@
  *   very slow at receiving typed arrays. A web worker has no exit event, so its exit is
  *   known from its last message, its error event, or our own `terminate()`.
  * - Bun: `node:worker_threads`, for its `exit` event with the real exit code.
- * - A post with nothing to move passes no transfer list: an empty one made Deno's
- *   `postMessage` and Bun's `MessagePort.postMessage` 0.5–1 µs slower per post (a round
- *   trip +0.9–2.0 µs; Node's no slower), and a web worker's every lone ask and reply is one
- *   (`bench/tools/empty-transfer-list.ts`).
+ * - A post with nothing to move passes no transfer list ({@link postTo}): a web worker's
+ *   every lone ask and reply is one.
  *
  * @example
  * ```ts
@@ -57,6 +55,33 @@ export interface WorkerExit {
   reason: string;
   /** The uncaught error, when there was one. */
   error?: unknown;
+}
+
+/** What a post goes to: a worker, a worker's own global scope, or a `MessagePort`. */
+export interface PostTarget {
+  postMessage(data: unknown, transfer?: Transferable[]): void;
+}
+
+/**
+ * Posts `data` to `target`, with a transfer list only when it holds something: an empty
+ * one made Deno's `postMessage` and Bun's `MessagePort.postMessage` 0.5–1 µs slower per
+ * post (`bench/tools/empty-transfer-list.ts`). Deno's web worker, the global scope inside
+ * it and every `MessagePort` post through it, as do the bench baselines; Node's and Bun's
+ * `worker_threads` endpoints pass the caller's list as it is (`undefined` costs nothing).
+ *
+ * @example
+ * ```ts
+ * const { port1, port2 } = new MessageChannel();
+ * const frame = new Uint8Array([1, 2, 3]);
+ * postTo(port1, "hello");               // no transfer list
+ * postTo(port1, frame, [frame.buffer]); // the buffer is moved
+ * port1.close();
+ * port2.close();
+ * ```
+ */
+export function postTo(target: PostTarget, data: unknown, transfer?: readonly Transferable[]): void {
+  if (transfer === undefined || transfer.length === 0) target.postMessage(data);
+  else target.postMessage(data, transfer as Transferable[]); // the list is only read
 }
 
 /** A started worker, seen from its parent. */
@@ -172,8 +197,7 @@ function startWebWorker(moduleUrl: URL): WorkerHandle {
     resolve(exit);
   };
   const endpoint: Endpoint = {
-    post: (data, transfer) =>
-      transfer === undefined || transfer.length === 0 ? worker.postMessage(data) : worker.postMessage(data, transfer),
+    post: (data, transfer) => postTo(worker, data, transfer),
     listen: (handler) => {
       worker.onmessage = (event: MessageEvent) => {
         if (isExitNotice(event.data)) exitedBy(event.data);
@@ -214,7 +238,7 @@ export function parentEndpoint(): Endpoint {
     close(): void;
   };
   return {
-    post: (data, transfer) => transfer === undefined || transfer.length === 0 ? self.postMessage(data) : self.postMessage(data, transfer),
+    post: (data, transfer) => postTo(self, data, transfer),
     listen: (handler) => {
       self.onmessage = (event) => handler(event.data);
     },
@@ -225,7 +249,7 @@ export function parentEndpoint(): Endpoint {
 /** A `MessagePort` (from a `MessageChannel`) as an endpoint. */
 export function portEndpoint(port: MessagePort): Endpoint {
   return {
-    post: (data, transfer) => transfer === undefined || transfer.length === 0 ? port.postMessage(data) : port.postMessage(data, transfer),
+    post: (data, transfer) => postTo(port, data, transfer),
     listen: (handler) => {
       port.onmessage = (event: MessageEvent) => handler(event.data);
     },
