@@ -16,12 +16,13 @@
  */
 import { parentPort, Worker as NodeWorker } from "node:worker_threads";
 import { postTo } from "../../src/runtime/adapters.ts";
+import type { Transfer } from "../../src/transport/endpoint.ts";
 import { benchRuntime } from "./runtime.ts";
 
 /** One side of a message channel: post, and one handler for what arrives. */
 export interface BenchPort {
   /** Sends `data` (structured clone); buffers in `transfer` are moved. */
-  post(data: unknown, transfer?: Transferable[]): void;
+  post(data: unknown, transfer?: Transfer[]): void;
   /** Sets the one handler for incoming data (replaces any earlier one). */
   onMessage(handler: (data: unknown) => void): void;
 }
@@ -69,7 +70,7 @@ export function startBenchWorker(url: URL): BenchWorker {
 export function parentBenchPort(): BenchPort {
   if (benchRuntime === "deno") {
     const self = globalThis as unknown as {
-      postMessage(d: unknown, t?: Transferable[]): void;
+      postMessage(d: unknown, t?: Transfer[]): void;
       onmessage: ((e: MessageEvent) => void) | null;
     };
     return {

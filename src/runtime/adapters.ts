@@ -23,7 +23,7 @@
  * @module
  */
 import { parentPort, Worker as NodeWorker, workerData } from "node:worker_threads";
-import type { Endpoint } from "../transport/endpoint.ts";
+import type { Endpoint, Transfer } from "../transport/endpoint.ts";
 import { fromPlainError, type PlainError, toPlainError } from "../util/error-text.ts";
 
 /** The runtimes Missive supports. */
@@ -59,7 +59,8 @@ export interface WorkerExit {
 
 /** What a post goes to: a worker, a worker's own global scope, or a `MessagePort`. */
 export interface PostTarget {
-  postMessage(data: unknown, transfer?: Transferable[]): void;
+  postMessage(data: unknown): void;
+  postMessage(data: unknown, transfer: Transfer[]): void;
 }
 
 /**
@@ -79,9 +80,9 @@ export interface PostTarget {
  * port2.close();
  * ```
  */
-export function postTo(target: PostTarget, data: unknown, transfer?: readonly Transferable[]): void {
+export function postTo(target: PostTarget, data: unknown, transfer?: readonly Transfer[]): void {
   if (transfer === undefined || transfer.length === 0) target.postMessage(data);
-  else target.postMessage(data, transfer as Transferable[]); // the list is only read
+  else target.postMessage(data, transfer as Transfer[]); // the list is only read
 }
 
 /** A started worker, seen from its parent. */
@@ -233,7 +234,7 @@ export function parentEndpoint(): Endpoint {
     };
   }
   const self = globalThis as unknown as {
-    postMessage(data: unknown, transfer?: Transferable[]): void;
+    postMessage(data: unknown, transfer?: Transfer[]): void;
     onmessage: ((e: MessageEvent) => void) | null;
     close(): void;
   };
