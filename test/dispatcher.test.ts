@@ -1,6 +1,7 @@
 /**
  * The dispatcher on its own, with a fake host: runs started from a message event
- * (`runNow`) happen at once and exactly once, and decoding keeps in step with processing.
+ * (`runNow`) happen at once and exactly once, decoding keeps in step with processing, the
+ * clock is read every few messages, and the slice's budget counts what runs took.
  */
 import { describe, expect, it, vi } from "vitest";
 import { ActorCell } from "../src/actor/cell.ts";
@@ -157,7 +158,7 @@ describe("dispatcher", () => {
       expect(log.at(-1)).toBe("slice end"); // the rest is for a later run
       cell.status = "stopped";
       const runs = log.filter((l) => l === "slice end").length;
-      while (log.filter((l) => l === "slice end").length === runs) tasks.shift()!(); // the turn's end, then run 2
+      while (log.filter((l) => l === "slice end").length === runs) tasks.shift()!(); // run 2, after the yield
       const decoded = log.filter((l) => l.startsWith("decoded")).reduce((n, l) => n + Number(l.slice(8)), 0);
       expect(decoded).toBe(2000);
       expect(log.filter((l) => l.startsWith("process")).length).toBe(10);
@@ -197,47 +198,79 @@ describe("dispatcher", () => {
       await idle;
       expect(processed).toBe(1000);
       // The run's start, then after 4, 8 and 16 messages (each look finds no time passed:
-      // the next comes twice as late), then every 16th: 64 looks. A fixed look every 4th
-      // message made 251.
-      expect(clock.mock.calls.length).toBeLessThanOrEqual(1 + 3 + Math.ceil((1000 - 28) / 16));
+      // the next comes twice as late), then every 16th, then its end: 65 looks. A fixed
+      // look every 4th message made 251.
+      expect(clock.mock.calls.length).toBeLessThanOrEqual(1 + 3 + Math.ceil((1000 - 28) / 16) + 1);
       expect(clock.mock.calls.length).toBeGreaterThan(1000 / 16); // still every 16th: a run can end inside a flood
     } finally {
       clock.mockRestore();
     }
   });
 
-  it("a run that did not start with a look needs 4 messages before its first: short runs never read the clock", async () => {
+  it("a short run reads the clock at its start and its end, and waking it reads none", async () => {
     const clock = vi.spyOn(performance, "now").mockReturnValue(0);
     try {
       const { cell, log, dispatcher } = setup();
       const mail = mailer(cell, log, dispatcher);
       mail(3);
-      await Promise.resolve(); // run 1, the turn's first: one look at its start
-      expect(clock.mock.calls.length).toBe(1);
-      mail(3); // same turn: wake() looks whether the turn's budget is spent
-      await Promise.resolve(); // run 2: 3 messages, no look of its own
-      expect(log.filter((l) => l.startsWith("process")).length).toBe(6);
+      await Promise.resolve(); // run 1: 3 messages, fewer than the 4 before a first look
       expect(clock.mock.calls.length).toBe(2);
-      mail(4);
-      await Promise.resolve(); // run 3: its first look after the 4th message
+      mail(3); // wake() compares the time the runs took with the budget: no read
+      await Promise.resolve(); // run 2
+      expect(log.filter((l) => l.startsWith("process")).length).toBe(6);
       expect(clock.mock.calls.length).toBe(4);
+      mail(4);
+      await Promise.resolve(); // run 3: a look after its 4th message as well
+      expect(clock.mock.calls.length).toBe(7);
     } finally {
       clock.mockRestore();
     }
   });
 
-  it("after long messages a run looks after every one, yet a short run that did not start with a look still reads no clock", async () => {
+  it("after long messages a run looks after every one", async () => {
     const { cell, log, dispatcher } = setup();
     const clock = costedClock(cell, (n) => n <= 8 ? 100 : 0); // 100 ms each: 4 of them take over the aim of 1000 / 8 ms
     try {
       const mail = mailer(cell, log, dispatcher);
       mail(8);
-      await Promise.resolve(); // run 1: a look at its start, after the 4th, then after each
-      expect(clock.mock.calls.length).toBe(1 + 1 + 4);
-      mail(3); // same turn: wake() looks whether the turn's budget is spent
-      await Promise.resolve(); // run 2: cheap, too short for a first look
+      await Promise.resolve(); // run 1: a look at its start, after the 4th, after each of the next 4, at its end
+      expect(clock.mock.calls.length).toBe(1 + 1 + 4 + 1);
+      mail(3);
+      await Promise.resolve(); // run 2: its start, after its 1st (which took no time: the count doubles), after its 3rd, its end
       expect(log.filter((l) => l.startsWith("process")).length).toBe(11);
-      expect(clock.mock.calls.length).toBe(7);
+      expect(clock.mock.calls.length).toBe(7 + 1 + 1 + 1 + 1);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it("the budget counts what the runs took, schedules no macrotask until it is spent, then yields once and starts afresh", async () => {
+    // Runs started by separate wakes (lone messages, async handlers) share one budget of
+    // 10 ms; each message here takes 4 ms. The budget used to be the time since the turn's
+    // first run, and that run scheduled a macrotask to learn that the turn was over.
+    const tasks: (() => void)[] = [];
+    const { cell, log, dispatcher } = setup(0, 10, (fn) => tasks.push(fn));
+    const clock = costedClock(cell, () => 4);
+    const processed = () => log.filter((l) => l.startsWith("process")).length;
+    try {
+      const mail = mailer(cell, log, dispatcher);
+      for (let run = 1; run <= 3; run++) {
+        mail(1);
+        await Promise.resolve(); // runs 1–3 at once (a microtask each): 4, 8, 12 ms spent
+        expect(processed()).toBe(run);
+      }
+      expect(tasks.length).toBe(0); // nothing scheduled to end a turn
+      mail(1); // 12 ms of 10 spent: this run waits for a macrotask
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(processed()).toBe(3);
+      expect(tasks.length).toBe(1);
+      tasks.shift()!(); // the event loop had its turn: a fresh budget
+      expect(processed()).toBe(4);
+      mail(1);
+      await Promise.resolve(); // 4 ms of the fresh budget spent: at once again
+      expect(processed()).toBe(5);
+      expect(tasks.length).toBe(0);
     } finally {
       clock.mockRestore();
     }

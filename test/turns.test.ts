@@ -1,7 +1,7 @@
 /**
- * `Turns` and the link's frame timing: one macrotask ends a turn for every user, the first
- * frame of a task leaves from a microtask and later ones wait for the macrotask, and a
- * task entered in the same turn (a message event) sends its first frame at once again.
+ * `Turns` and the link's frame timing: the first frame of a task leaves from a microtask
+ * and schedules nothing else, later ones wait for a macrotask, which begins a new turn,
+ * and a task entered in the same turn (a message event) sends its first frame at once.
  * A loop says a low-latency ring may hold its event loop only while it has nothing queued.
  * The macrotask hook is a queue run by hand, so nothing here depends on timing.
  */
@@ -34,7 +34,7 @@ async function microtasks(): Promise<void> {
 
 function setup() {
   const macro = manualMacrotasks();
-  const turns = new Turns(macro.schedule);
+  const turns = new Turns();
   const posted: unknown[] = [];
   const endpoint: Endpoint = { post: (data) => void posted.push(data), listen: () => {}, close: () => {} };
   const link = new Link(
@@ -51,33 +51,31 @@ function setup() {
 }
 
 describe("Turns", () => {
-  it("schedules one macrotask per turn, whoever stamps, and counts turns and tasks", () => {
-    const macro = manualMacrotasks();
-    const turns = new Turns(macro.schedule);
+  it("counts turns and tasks: a new turn is a new task, a new task is not a new turn", () => {
+    const turns = new Turns();
     const [turn, task] = [turns.turn, turns.task];
-    turns.stamp();
-    turns.stamp();
-    expect(macro.pending).toBe(1);
+    expect(turn).toBeGreaterThan(0);
     turns.enterTask();
     expect([turns.turn, turns.task]).toEqual([turn, task + 1]);
-    macro.run();
+    turns.enterTurn();
     expect([turns.turn, turns.task]).toEqual([turn + 1, task + 2]);
-    turns.stamp();
-    expect(macro.pending).toBe(1);
   });
 });
 
 describe("link frames and tasks", () => {
-  it("sends a task's first frame from a microtask and the next one after the turn's macrotask", async () => {
-    const { macro, posted, tell } = setup();
+  it("sends a task's first frame from a microtask, scheduling nothing else, and the next one after a macrotask", async () => {
+    const { macro, turns, posted, tell } = setup();
     tell(1);
     await microtasks();
     expect(posted.length).toBe(1);
+    expect(macro.pending).toBe(0); // no macrotask only to learn that the turn ended
     tell(2);
     await microtasks();
     expect(posted.length).toBe(1); // waits for the macrotask
-    macro.run(); // ends the turn, then runs the flush queued after it
+    const turn = turns.turn;
+    macro.run(); // the flush: a macrotask, so a new turn
     expect(posted.length).toBe(2);
+    expect(turns.turn).toBe(turn + 1); // which gives the dispatcher a fresh budget
   });
 
   it("sends the first frame of a task entered in the same turn from a microtask", async () => {

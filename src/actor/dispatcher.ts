@@ -8,10 +8,13 @@
  * the mail came in a small frame, runs at once inside the message event (`runNow`); a
  * run that still has work left continues in a macrotask, after timers and I/O.
  *
- * The slice is a budget per *turn* of the event loop, not per run: async handlers that
- * settle without real I/O wake the dispatcher again from a microtask, and those runs
- * draw on the same budget. Once it is spent, the next run waits for a macrotask. The
- * deadline is checked every few messages, also inside one actor's batch, so one busy
+ * The slice is a budget of work per *turn* of the event loop, not per run: async
+ * handlers that settle without real I/O wake the dispatcher again from a microtask, and
+ * Node runs many message events in one turn; all those runs draw on the same budget,
+ * which counts the time they took. Once it is spent, the next run waits for a macrotask,
+ * and a fresh budget begins with it. No macrotask is scheduled only to learn that a turn
+ * ended (turns.ts), so a budget can span several turns: it errs on the side of yielding.
+ * The deadline is checked every few messages, also inside one actor's batch, so one busy
  * actor cannot hold the loop for `throughput` long messages.
  *
  * @example
@@ -58,7 +61,7 @@ const INBOUND_BATCH = 256;
  * far a run can overrun its slice when cheap messages are suddenly followed by long ones.
  */
 const CLOCK_EVERY_MAX = 16;
-/** The messages before a run's first look when it has no earlier look to measure from. */
+/** Messages between two looks at the clock before the first look has measured any. */
 const FIRST_LOOK = 4;
 /** Looks aim to come a slice / LOOK_FRACTION apart. */
 const LOOK_FRACTION = 8;
@@ -90,11 +93,11 @@ export class Dispatcher {
   /** Messages between two looks at the clock (see {@link nextClockEvery}). */
   #clockEvery = FIRST_LOOK;
   readonly #macrotask: (fn: () => void) => void;
-  /** The event loop's turns (shared with the loop's links: one macrotask per turn ends them all). */
+  /** The event loop's turns (shared with the loop's links; see turns.ts). */
   readonly #turns: Turns;
   #scheduled = false;
-  /** Start of the budget, and the turn it belongs to (another turn: no budget in use). */
-  #turnStart = 0;
+  /** Milliseconds the runs have taken since the budget began, and the turn it belongs to (another turn: a fresh budget). */
+  #spent = 0;
   #budgetTurn = 0;
   /** Microtask runs queued and not yet run, and how many of them {@link runNow} did early (the oldest: microtasks are FIFO). */
   #microtasks = 0;
@@ -114,12 +117,12 @@ export class Dispatcher {
     this.#runSlice();
   };
   readonly #runAfterYield = (): void => {
-    this.#budgetTurn = 0;
+    this.#turns.enterTurn(); // a macrotask: the event loop has had its turn
     this.#runSlice();
   };
 
-  /** @param turns the loop's turns, shared with its links (default: the dispatcher's own, on `macrotask`) */
-  constructor(host: DispatchHost, options: DispatcherOptions, macrotask: (fn: () => void) => void, turns = new Turns(macrotask)) {
+  /** @param turns the loop's turns, shared with its links (default: the dispatcher's own) */
+  constructor(host: DispatchHost, options: DispatcherOptions, macrotask: (fn: () => void) => void, turns = new Turns()) {
     this.#host = host;
     this.#throughput = options.throughput;
     this.#sliceMs = options.sliceMs;
@@ -137,7 +140,7 @@ export class Dispatcher {
   wake(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    if (this.#budgetTurn === this.#turns.turn && performance.now() - this.#turnStart >= this.#sliceMs) {
+    if (this.#budgetTurn === this.#turns.turn && this.#spent >= this.#sliceMs) {
       this.#macrotask(this.#runAfterYield);
     } else {
       this.#microtasks++;
@@ -167,12 +170,12 @@ export class Dispatcher {
 
   #runSlice(inEvent = false): void {
     this.#running = true;
-    const newTurn = this.#budgetTurn !== this.#turns.turn;
-    if (newTurn) {
-      this.#turnStart = performance.now();
+    const start = performance.now();
+    if (this.#budgetTurn !== this.#turns.turn) {
       this.#budgetTurn = this.#turns.turn;
+      this.#spent = 0;
     }
-    const deadline = this.#turnStart + this.#sliceMs;
+    const deadline = start + this.#sliceMs - this.#spent;
     const ready = this.#ready;
     const host = this.#host;
     // Decoding received frames is work too: it shares the slice with the actors, a batch
@@ -180,11 +183,10 @@ export class Dispatcher {
     let more = true;
     let late = false;
     // The clock is read every #clockEvery messages, adapted at each look from the time
-    // since the last one (none yet in a run that did not start with a look: its first look
-    // comes after at least FIRST_LOOK messages, as a short run needs none).
+    // since the last one (the first from the run's start).
     let sinceClock = 0;
-    let lastLook = newTurn ? this.#turnStart : -1;
-    let nextLook = newTurn ? this.#clockEvery : Math.max(this.#clockEvery, FIRST_LOOK);
+    let lastLook = start;
+    let nextLook = this.#clockEvery;
     let owed = this.#owed;
     while (more) {
       // Rounds of the ready actors run until they have processed as many messages as were
@@ -210,7 +212,7 @@ export class Dispatcher {
             if (++sinceClock >= nextLook) {
               sinceClock = 0;
               const now = performance.now();
-              if (lastLook >= 0) this.#clockEvery = nextClockEvery(nextLook, now - lastLook, this.#lookAimMs);
+              this.#clockEvery = nextClockEvery(nextLook, now - lastLook, this.#lookAimMs);
               lastLook = now;
               nextLook = this.#clockEvery;
               if (now >= deadline) {
@@ -243,9 +245,11 @@ export class Dispatcher {
     this.#owed = ready.length > 0 ? Math.max(0, owed) : 0;
     this.#running = false;
     host.onSliceEnd(inEvent);
-    // Once the event loop has had its turn the budget starts afresh (scheduled after the
-    // work, so that a lone message's reply does not wait for it).
-    if (newTurn) this.#turns.stamp();
+    // What this run took counts against the budget until one of the loop's macrotasks
+    // begins (a run after yielding, a link's later flush: see turns.ts). Nothing is
+    // scheduled only to end the turn: a lone message's run costs a clock read here, not a
+    // `setImmediate`, and the runs of ~400 lone asks add up to one yield.
+    this.#spent += performance.now() - start;
     if (ready.length > 0 || host.hasInbound()) {
       this.#macrotask(this.#runAfterYield);
     } else {

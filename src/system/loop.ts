@@ -136,7 +136,7 @@ export class Loop implements RefHost {
   #as: number;
   readonly #processor: Processor = new Processor(this);
   readonly #inbound: Inbound;
-  /** The event loop's turns, shared by the dispatcher and every link (one macrotask per turn, see turns.ts). */
+  /** The event loop's turns and tasks, shared by the dispatcher and every link (see turns.ts). */
   readonly #turns: Turns;
   /** "the asker on loop N" per loop, made once (see {@link #askerLabel}). */
   readonly #askerLabels: string[] = [];
@@ -149,7 +149,7 @@ export class Loop implements RefHost {
     this.#env = env;
     this.clock = env.clock ?? realClock;
     this.importModule = env.importModule;
-    this.#turns = new Turns(env.macrotask ?? macrotask);
+    this.#turns = new Turns();
     this.asks = new PendingAsks(this.clock);
     this.name = options.index === 0 ? "the main loop" : `worker ${options.index - 1}`;
     this.options = options;

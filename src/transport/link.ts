@@ -8,10 +8,14 @@
  * Only the first frame of a task leaves from a microtask (a lone ask or reply goes out at
  * once); later frames in the same task wait for a macrotask. Without that, a producer
  * doing `await ref.send(…)` in a loop sent one frame per message — its continuation runs
- * after the flush microtask — 10 001 frames for 10 000 sends. A task ends with the
- * event-loop turn, or when the loop receives a lone small frame (see `Turns.enterTask`):
- * an ask sent after its previous answer arrived in the same turn (Node handles several
- * message events per turn) waited for a macrotask, ~a quarter of sequential asks on Node.
+ * after the flush microtask — 10 001 frames for 10 000 sends. A task ends when one of the
+ * loop's own macrotasks begins (the flush of later frames is one), or when the loop
+ * receives a lone small frame (see `Turns.enterTask`): an ask sent after its previous
+ * answer arrived in the same turn (Node handles several message events per turn) waited
+ * for a macrotask, ~a quarter of sequential asks on Node. Nothing is scheduled only to end
+ * a task (turns.ts), so a frame sent from a timer or an I/O callback after an earlier
+ * frame, with no message event between, waits for a macrotask too: it leaves in the same
+ * event-loop turn, after the loop's I/O poll.
  *
  * Control messages (plain objects, used for the shutdown phases and the mesh set-up) go
  * through {@link postControl}, which first sends any pending frame so the two kinds stay
@@ -58,12 +62,18 @@ export class Link {
     this.#scheduled = false;
     this.flush();
   };
+  /** The flush of a task's later frames: a macrotask of its own, so a new turn. */
+  readonly #flushLater = (): void => {
+    this.#turns.enterTurn();
+    this.#scheduled = false;
+    this.flush();
+  };
 
   /**
    * @param delegate encodes the values the frame encoder does not write itself (the loop's codec)
    * @param ack the value for each frame header's ack field
    * @param tuning `macrotask` to run later frames on, `turns` (the loop's, shared with its
-   *   dispatcher; default: the link's own on `macrotask`), and `flushBytes` (a frame this large
+   *   dispatcher; default: the link's own), and `flushBytes` (a frame this large
    *   leaves at once; the testkit's deterministic mode uses 1: one envelope per frame)
    */
   constructor(
@@ -78,7 +88,7 @@ export class Link {
     this.#writer = new FrameEncoder(delegate);
     this.#ack = ack;
     this.#macrotask = tuning.macrotask ?? macrotask;
-    this.#turns = tuning.turns ?? new Turns(this.#macrotask);
+    this.#turns = tuning.turns ?? new Turns();
     this.#flushBytes = tuning.flushBytes ?? FLUSH_BYTES;
   }
 
@@ -110,7 +120,7 @@ export class Link {
     else if (!this.#scheduled) {
       this.#scheduled = true;
       if (this.#frameTask !== this.#turns.task) microtask(this.#flush);
-      else this.#macrotask(this.#flush);
+      else this.#macrotask(this.#flushLater);
     }
   }
 
@@ -132,7 +142,6 @@ export class Link {
       this.#endpoint.post(frameToString(frame));
       this.#writer.recycle(frame);
     } else this.#endpoint.post(frame, [frame.buffer as ArrayBuffer]); // frames never live in shared memory
-    this.#turns.stamp();
     this.#frameTask = this.#turns.task;
   }
 

@@ -1,59 +1,51 @@
 /**
- * `Turns`: which turn of the event loop this is, for code that treats the first of
- * something in a turn differently — a link's first frame leaves from a microtask and later
- * ones wait for a macrotask (link.ts), a dispatcher's time budget is per turn
- * (dispatcher.ts). A turn ends with the next macrotask after the first {@link Turns.stamp}
- * in it: at most one macrotask per turn, shared by every user on the loop.
+ * `Turns`: which turn of the event loop this is, and which task within it, for code that
+ * treats the first of something differently — a link's first frame of a task leaves from
+ * a microtask and later ones wait for a macrotask (link.ts), a dispatcher's time budget
+ * starts afresh in a new turn (dispatcher.ts).
  *
- * Why shared: a link and the dispatcher each scheduled their own `setImmediate` to learn
- * that the turn was over, so a cross-worker ask cost four per round trip (two on each
- * side), about 0.4 µs each on Node.
+ * Nothing is scheduled to learn that a turn is over. A turn is known to have ended when
+ * one of the loop's own macrotasks begins ({@link Turns.enterTurn}: a link's flush of a
+ * task's later frames, a dispatcher's run after it yielded), and a task when a message
+ * event begins ({@link Turns.enterTask}). Turns that end without either go uncounted:
+ * their frames and runs are treated as the same task's, which errs on the safe side (a
+ * frame waits for a macrotask; the dispatcher's budget is shared by more work, not less).
  *
- * A turn holds one or more tasks: besides the turn's end, {@link Turns.enterTask} starts a
- * new one (a message event is a task of its own, and Node runs many in one turn).
+ * Why not schedule one: a macrotask per turn that sent a frame or ran the dispatcher (as
+ * before, shared by every user on the loop) was one `setImmediate` on each side of every
+ * cross-worker ask, 2.3–3 µs per round trip on Node and Deno (`bench/tools/ask-pair.ts`).
  *
  * @example
  * ```ts
- * const turns = new Turns(setImmediate);
- * turns.stamp();              // a macrotask will end this turn
- * const task = turns.task;    // the same until that macrotask has run, or enterTask()
+ * const turns = new Turns();
+ * const task = turns.task;
+ * turns.enterTask();          // a message event began
+ * console.log(turns.task !== task); // true
+ * turns.enterTurn();          // one of the loop's macrotasks began
  * ```
  * @module
  */
 export class Turns {
   #turn = 1;
   #task = 1;
-  #ending = false;
-  readonly #macrotask: (fn: () => void) => void;
-  readonly #end = (): void => {
-    this.#ending = false;
-    this.#turn++;
-    this.#task++;
-  };
 
-  /** @param macrotask runs a function in a later macrotask (`setImmediate`, or the testkit's simulated one) */
-  constructor(macrotask: (fn: () => void) => void) {
-    this.#macrotask = macrotask;
-  }
-
-  /** The current turn's number (never 0). */
+  /** The current turn's number (never 0): it changes with {@link enterTurn}. */
   get turn(): number {
     return this.#turn;
   }
 
-  /** The current task's number (never 0): it changes with the turn, and with {@link enterTask}. */
+  /** The current task's number (never 0): it changes with {@link enterTurn} and {@link enterTask}. */
   get task(): number {
     return this.#task;
   }
 
-  /** Makes sure the current turn ends with the next macrotask (scheduled here once per turn). */
-  stamp(): void {
-    if (this.#ending) return;
-    this.#ending = true;
-    this.#macrotask(this.#end);
+  /** One of the loop's own macrotasks began: the event loop has had a turn since the last. */
+  enterTurn(): void {
+    this.#turn++;
+    this.#task++;
   }
 
-  /** A new task begins inside the current turn (a message event). */
+  /** A new task began inside the current turn (a message event). */
   enterTask(): void {
     this.#task++;
   }
