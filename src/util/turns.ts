@@ -13,7 +13,8 @@
  *
  * Why not schedule one: a macrotask per turn that sent a frame or ran the dispatcher (as
  * before, shared by every user on the loop) was one `setImmediate` on each side of every
- * cross-worker ask, 2.3–3 µs per round trip on Node and Deno (`bench/tools/ask-pair.ts`).
+ * cross-worker ask: ~2.3 µs per round trip on Node and ~1.7 µs on Deno, measured on one
+ * core (`bench/tools/ask-pair.ts`, bench/results/ab-turns).
  *
  * @example
  * ```ts
