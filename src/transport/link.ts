@@ -65,8 +65,7 @@ export class Link {
   /** The flush of a task's later frames: a macrotask of its own, so a new turn. */
   readonly #flushLater = (): void => {
     this.#turns.enterTurn();
-    this.#scheduled = false;
-    this.flush();
+    this.#flush();
   };
 
   /**
