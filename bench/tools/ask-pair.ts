@@ -5,7 +5,8 @@
  * first two rounds of each are not counted. Run on one core, where a round trip costs
  * what both threads spend on it and the OS's placement cannot decide it, the difference
  * per round trip is what Missive adds: the frame's encoding and decoding, the dispatcher's
- * run, the link's flush, the ask's bookkeeping and the turn's end (`src/util/turns.ts`).
+ * run, the link's flush and the ask's bookkeeping (bench/results/ab-turns used it to
+ * measure what ending each turn with a `setImmediate` cost).
  *
  * ```sh
  * taskset -c 0 npx tsx bench/tools/ask-pair.ts   # npx deno run -A …, npx bun …; ROUNDS=12 by default
@@ -18,10 +19,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import process from "node:process";
-import { ActorSystem } from "../../mod.ts";
 import { runtimeName, runtimeVersion } from "../../src/runtime/adapters.ts";
 import { Echo } from "../actors/echo.ts";
 import { PostWorkers } from "../baselines/post-workers.ts";
+import { startSystem } from "../benchmarks/common.ts";
 import { summarize } from "../harness/stats.ts";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 12);
@@ -38,7 +39,7 @@ async function round(call: (i: number) => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const system = await ActorSystem.start({ workers: 1 });
+  const { system, close } = await startSystem({ workers: 1 });
   const pool = await PostWorkers.start(1);
   const echo = await system.spawn(Echo, undefined, { worker: 0 });
   const bare = pool.worker(0);
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await pool.close();
-    await system.shutdown();
+    await close();
   }
   const result = {
     runtime: runtimeVersion(),
