@@ -47,7 +47,13 @@ function gitInfo(): Environment["git"] {
   try {
     const cwd = ROOT.pathname;
     const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const status = execFileSync("git", ["status", "--porcelain"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    // Dirty: anything changed but the saved results, which a run of the runtimes one after
+    // the other writes into the tree before the next run starts.
+    const status = execFileSync("git", ["status", "--porcelain", "--", ".", ":(exclude)bench/results"], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     return { commit, dirty: status.trim() !== "" };
   } catch {
     return null;
