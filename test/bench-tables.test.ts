@@ -53,13 +53,22 @@ function target(id: string, ratio: number, status: TargetResult["status"]): Targ
 function run(name: string, targets: TargetResult[]): SavedRun {
   return {
     date: "2026-12-01T00:00:00.000Z",
-    mode: "full",
     options: { reps: 3, warmup: 1, only: [] },
     durationSeconds: 60,
     environment: {
       runtime: { name, versions: { [name]: "1.0.0" } },
-      machine: { cpuModel: "test", cpus: 2 },
-      git: { commit: "0123456789abcdef", dirty: false },
+      machine: {
+        cpuModel: "test",
+        cpus: 2,
+        availableParallelism: 2,
+        totalMemoryMB: 1024,
+        platform: "linux",
+        release: "6",
+        arch: "x64",
+        loadavg: [0, 0, 0],
+      },
+      packages: {},
+      git: null,
     },
     benchmarks: [{
       name: "tell-all",
@@ -102,6 +111,7 @@ describe("the README's performance tables", () => {
     const targets = targetTable(runs);
     expect(targets).toMatch(/\| b: ≥ 1\.5× +\| \*\*1\.20×\*\* +\| 1\.70× +\|/);
     expect(targets).toContain("Met, of 2: Node 1, Deno 2.");
+    expect(renderBlock(runs)).toContain("Node 1.0.0, tree unknown, 2026-12-01, 60 s");
     const near = nearLineTable(runs);
     expect(near).toContain("| a: ≥ 1.5×"); // Deno's 1.6× is within 10% of 1.5
     expect(near).toContain("| b: ≥ 1.5×"); // Node missed it

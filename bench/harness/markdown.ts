@@ -14,24 +14,13 @@
  * @module
  */
 import { formatValue } from "./format.ts";
+import type { SuiteReport } from "./cli.ts";
 import type { BenchmarkResult, CaseResult } from "./runner.ts";
 import type { TargetResult } from "./targets.ts";
 import type { MetricSpec } from "./types.ts";
 
-/** What `bench/main.ts` writes to `bench/results/<runtime>.json` (the parts rendered here). */
-export interface SavedRun {
-  date: string;
-  mode: string;
-  options: { reps: number; warmup: number; only: string[] };
-  durationSeconds: number;
-  environment: {
-    runtime: { name: string; versions: Record<string, string> };
-    machine: { cpuModel: string; cpus: number };
-    git?: { commit: string; dirty: boolean };
-  };
-  benchmarks: BenchmarkResult[];
-  targets: TargetResult[];
-}
+/** What `bench/main.ts` writes to `bench/results/<runtime>.json`: the parts rendered here. */
+export type SavedRun = Pick<SuiteReport, "date" | "options" | "durationSeconds" | "environment" | "benchmarks" | "targets">;
 
 /** A runtime's display name: `node` → `Node`. */
 export function runtimeTitle(run: SavedRun): string {
@@ -43,7 +32,7 @@ export function runtimeTitle(run: SavedRun): string {
 export function runSummary(run: SavedRun): string {
   const { runtime, git } = run.environment;
   const version = runtime.versions[runtime.name] ?? "?";
-  const tree = git === undefined ? "tree unknown" : `tree ${git.commit.slice(0, 7)}${git.dirty ? " (dirty)" : ""}`;
+  const tree = git === null ? "tree unknown" : `tree ${git.commit.slice(0, 7)}${git.dirty ? " (dirty)" : ""}`;
   return `${runtimeTitle(run)} ${version}, ${tree}, ${run.date.slice(0, 10)}, ${Math.round(run.durationSeconds)} s`;
 }
 
