@@ -75,13 +75,18 @@ export function formatBenchmark(r: BenchmarkResult): string {
   return lines.join("\n");
 }
 
+/** A target's measured ratio as printed: `1.53×`, a value such as `683.3`, or `—` when not measured. */
+export function targetRatioText(t: TargetResult): string {
+  return t.ratio === null ? "—" : t.form === "value" ? t.ratio.toFixed(1) : `${t.ratio.toFixed(2)}×`;
+}
+
 /** The targets section. */
 export function formatTargets(targets: readonly TargetResult[]): string {
   if (targets.length === 0) return "targets: none of the targeted benchmarks ran";
   const rows = targets.map((t) => [
     `  ${t.status}`,
     t.text,
-    t.ratio === null ? "—" : t.form === "value" ? t.ratio.toFixed(1) : `${t.ratio.toFixed(2)}×`,
+    targetRatioText(t),
     `need ${t.op} ${t.threshold}`,
     t.rounds === null
       ? ""

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { formatValue } from "./format.ts";
+import { formatValue, targetRatioText } from "./format.ts";
 import type { SuiteReport } from "./cli.ts";
 import type { BenchmarkResult, CaseResult } from "./runner.ts";
 import type { TargetResult } from "./targets.ts";
@@ -112,7 +112,7 @@ export function benchmarkTable(run: SavedRun): string {
 function targetCell(t: TargetResult | undefined): string {
   if (t === undefined) return "—";
   if (t.ratio === null || t.status === "n/a") return `n/a${t.reason ? ` (${t.reason})` : ""}`;
-  const text = t.form === "value" ? t.ratio.toFixed(1) : `${t.ratio.toFixed(2)}×`;
+  const text = targetRatioText(t);
   return t.status === "MISS" ? `**${text}**` : text;
 }
 
@@ -146,8 +146,7 @@ export function nearLineTable(runs: readonly SavedRun[]): string {
       const { median, min, max } = t.rounds;
       return `${median.toFixed(2)}× (${min.toFixed(2)}–${max.toFixed(2)})`;
     });
-    const t = runs.flatMap((r) => r.targets).find((x) => x.id === id)!;
-    return [`${t.text}`, ...cells];
+    return [runs.flatMap((r) => r.targets).find((x) => x.id === id)!.text, ...cells];
   });
   return markdownTable(["target (round by round: median, range)", ...runs.map(runtimeTitle)], rows);
 }
