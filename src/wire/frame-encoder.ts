@@ -37,6 +37,7 @@
  */
 import { EncodeFailure, keyStep, mapKeyStep } from "./encode-failure.ts";
 import { Ext, MAX_DEPTH } from "./format.ts";
+import { type EntrySink, type EntryWriter, entryWriter } from "./entry-writers.ts";
 import { FRAME_HEADER_BYTES } from "./frame-header.ts";
 import { type HandleCodec, handleCodecFor, registrySize } from "./handles.ts";
 
@@ -56,6 +57,9 @@ export const MAX_LOCAL_REFS = 256;
 const NO_LIMIT = 2 ** 32;
 const textEncoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+const NOTHING: unknown[] = [];
+/** Maps in a row of one key list at one depth after which the encoder writes that list by a compiled writer. */
+export const WRITE_COMPILED_AFTER = 8;
 
 /**
  * Encodes a class instance the writer has no codec for as one complete msgpack value (the
@@ -130,6 +134,36 @@ export class FrameEncoder {
    */
   readonly #slotWord0 = new Int32Array(128);
   readonly #slotWord1 = new Int32Array(128);
+  /**
+   * Per depth < 8: the key count of the last map written there by the loop, how many maps
+   * in a row since had that many keys all found in their slots (the same key list), and the
+   * compiled writer of that list once the run reached {@link WRITE_COMPILED_AFTER}
+   * (entry-writers.ts).
+   */
+  readonly #slotCounts = new Int32Array(8).fill(-1);
+  readonly #runs = new Int32Array(8);
+  readonly #writers: (EntryWriter | null)[] = new Array<EntryWriter | null>(8).fill(null);
+  /** Per depth < 8: the writer {@link #writers} had before its current one (messages of two kinds interleave). */
+  readonly #otherWriters: (EntryWriter | null)[] = new Array<EntryWriter | null>(8).fill(null);
+  /** The values a compiled writer read before it met a key outside its list. */
+  #spilled: unknown[] = NOTHING;
+  /** What the compiled writers use of this encoder. */
+  readonly #sink: EntrySink = {
+    room: (p, n) => {
+      this.#pos = p;
+      this.#ensure(n);
+      return this.#bytes;
+    },
+    value: (p, v, d) => {
+      this.#pos = p;
+      this.#value(v, d);
+      return this.#pos;
+    },
+    spill: (values) => {
+      this.#spilled = values;
+    },
+    failed: (e, o, key) => key === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(key)),
+  };
   /** Where the envelope or value being written began, and the position past which it is over its size limit. */
   #start = 0;
   #limit = NO_LIMIT;
@@ -758,11 +792,40 @@ export class FrameEncoder {
       this.#mapByKeys(o, depth);
       return;
     }
+    let preKeys: readonly string[] = NOTHING as string[];
+    let preValues = NOTHING;
+    if (depth < 8) {
+      let writer = this.#writers[depth] as EntryWriter | null;
+      if (writer !== null) {
+        let end = writer.write(this.#sink, o, this.#pos, depth);
+        if (end === -1) {
+          // Not even the first key: maybe the other list written often at this depth.
+          const other = this.#otherWriters[depth] as EntryWriter | null;
+          if (other !== null) {
+            writer = other;
+            end = other.write(this.#sink, o, this.#pos, depth);
+          }
+        }
+        if (end >= 0) {
+          this.#pos = end;
+          return;
+        }
+        if (end < -1) {
+          // Keys that part from the list after its first: the loop below writes the map,
+          // with the values the writer read (none is read twice).
+          preKeys = writer.keys;
+          preValues = this.#spilled;
+          preValues.length = -1 - end;
+          this.#spilled = NOTHING;
+        }
+      }
+    }
     this.#ensure(1);
     const savings = this.#refSavings;
     const refs = this.#refTable?.length ?? 0;
     const start = this.#pos++;
     let n = 0;
+    let hits = 0;
     let key: string | undefined;
     try {
       for (const k in o) {
@@ -774,6 +837,7 @@ export class FrameEncoder {
         // The key at this position of the last map at this depth is likely the same string.
         const slot = depth < 8 ? (depth << 4) | n : -1;
         if (slot >= 0 && this.#slotKeys[slot] === k) {
+          hits++;
           const length = this.#slotBytes[slot]!.length;
           if (length <= 8) {
             // Both words are written; the bytes past the key are written over next.
@@ -787,7 +851,7 @@ export class FrameEncoder {
           const bytes = this.#key(k);
           if (slot >= 0 && bytes !== null) this.#remember(slot, k, bytes);
         }
-        this.#value(o[k], depth + 1);
+        this.#value(n < preValues.length && k === preKeys[n] ? preValues[n] : o[k], depth + 1);
         n++;
       }
     } catch (e) {
@@ -800,6 +864,28 @@ export class FrameEncoder {
       return;
     }
     this.#bytes[start] = 0x80 | n;
+    if (depth < 8) this.#learn(depth, n, hits === n);
+  }
+
+  /**
+   * After the loop wrote a map of `n` keys at `depth` (`same`: every key was the one last
+   * written at its position there): counts maps in a row of one key list, and gives the
+   * depth a compiled writer of the list when the run is long enough.
+   */
+  #learn(depth: number, n: number, same: boolean): void {
+    if (!same || n !== this.#slotCounts[depth]) {
+      this.#slotCounts[depth] = n;
+      this.#runs[depth] = 0;
+    } else if ((this.#runs[depth] = this.#runs[depth]! + 1) === WRITE_COMPILED_AFTER) {
+      const base = depth << 4;
+      const writer = entryWriter(
+        this.#slotKeys.slice(base, base + n) as string[],
+        this.#slotBytes.slice(base, base + n) as (readonly number[])[],
+      );
+      if (writer === null) return;
+      this.#otherWriters[depth] = this.#writers[depth] as EntryWriter | null;
+      this.#writers[depth] = writer;
+    }
   }
 
   /** Remembers key `k` (encoded as `bytes`) as the last one written at `slot`. */
