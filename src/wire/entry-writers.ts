@@ -8,9 +8,10 @@
  * writer's bytes are the encoder's, byte for byte.
  *
  * Why: on the tell benchmarks' `{ id, value, tag }` that bookkeeping was ~20 ns per key
- * where the `for…in` step, the value's load and the key's stores cost ~7 (scratch split,
- * session 17), and the encoder stood 18–36 ns per message above the hand-written floor of
- * `bench/tools/codec-floor.ts`.
+ * where the `for…in` step, the value's load and the key's stores cost ~7 (a scratch split
+ * of the encoder's time, bench/PERFORMANCE.md), and the encoder stood 18–36 ns per message
+ * above the hand-written floor of `bench/tools/codec-floor.ts`; with these writers, 7–13
+ * (bench/results/ab-writer).
  *
  * Exact as the encoder's loop: every value is read once, in `for…in` order, by `o[k]` (a
  * getter runs once, and what it throws names its key); at the first key that differs from
@@ -56,7 +57,7 @@ export interface EntryWriter {
   readonly write: WriteEntries;
 }
 
-/** Key lists longer than this are written by the encoder's loop (its slots hold 15 keys per depth). */
+/** Key lists longer than this are not compiled (the encoder's loop hands a map of more keys to its slower path). */
 export const MAX_WRITER_KEYS = 15;
 /** Keys longer than this (header included) are not compiled: their list is written by the encoder's loop. */
 export const MAX_WRITER_KEY_BYTES = 32;
