@@ -175,40 +175,22 @@ describe("frame encoder: compiled writers of key lists seen often (entry-writers
 
   it("writes a getter's changes to the object as the loop does: a later key deleted, a key added", () => {
     const w = warmed(["a", "b", "c"]);
-    const deleting: Record<string, unknown> = {
-      get a() {
-        delete deleting.c;
-        return 1;
-      },
-      b: 2,
-      c: 3,
+    /** `{ a, b, c }` whose getter of `a` changes the object (a fresh one per call: one for the writer, one for the loop). */
+    const changing = (change: (o: Record<string, unknown>) => void) => {
+      const o: Record<string, unknown> = {
+        get a() {
+          change(o);
+          return 1;
+        },
+        b: 2,
+        c: 3,
+      };
+      return o;
     };
-    const control: Record<string, unknown> = {
-      get a() {
-        delete control.c;
-        return 1;
-      },
-      b: 2,
-      c: 3,
-    };
-    expectSame(writes(w, deleting), loopWrites(control), "c deleted by a's getter");
-    const adding: Record<string, unknown> = {
-      get a() {
-        adding.d = 4;
-        return 1;
-      },
-      b: 2,
-      c: 3,
-    };
-    const addingControl: Record<string, unknown> = {
-      get a() {
-        addingControl.d = 4;
-        return 1;
-      },
-      b: 2,
-      c: 3,
-    };
-    expectSame(writes(w, adding), loopWrites(addingControl), "d added by a's getter");
+    const deleteC = (o: Record<string, unknown>) => delete o.c;
+    const addD = (o: Record<string, unknown>) => (o.d = 4);
+    expectSame(writes(w, changing(deleteC)), loopWrites(changing(deleteC)), "c deleted by a's getter");
+    expectSame(writes(w, changing(addD)), loopWrites(changing(addD)), "d added by a's getter");
   });
 
   it("writes every integer width and the frame's buffer growth exactly, at any position of the buffer", () => {
