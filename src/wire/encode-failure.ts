@@ -116,6 +116,14 @@ export function keyStep(key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
+/**
+ * The failure for `e`, thrown while reading plain object `o`: reading the value of `key`,
+ * or (`key` undefined) listing its keys, as a Proxy's trap may.
+ */
+export function entryFailure(e: unknown, o: object, key: string | undefined): EncodeFailure {
+  return key === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(key));
+}
+
 /** A Map key as shown in a path, `.get("k")`, without ever throwing. */
 export function mapKeyStep(key: unknown): string {
   let shown: string;

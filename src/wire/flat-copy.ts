@@ -40,7 +40,7 @@
  * ```
  * @module
  */
-import { EncodeFailure, keyStep } from "./encode-failure.ts";
+import { entryFailure } from "./encode-failure.ts";
 import { failed, protoKey } from "./frame-encoder.ts";
 import { canGenerateCode, type Make, shapeMaker } from "./object-shapes.ts";
 import { objectLiteral } from "./entry-readers.ts";
@@ -204,7 +204,7 @@ export class FlatCopier {
     if (e === PROTO_KEY) return failed(protoKey(o));
     const at = generic ? this.#key : key;
     // As the writer: no key yet, listing the keys threw (a Proxy); else reading that key's value did.
-    return failed(at === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(at)));
+    return failed(entryFailure(e, o, at));
   }
 
   #record(k: string, v: unknown): void {

@@ -39,7 +39,7 @@
  * ```
  * @module
  */
-import { EncodeFailure, keyStep, mapKeyStep } from "./encode-failure.ts";
+import { EncodeFailure, entryFailure, keyStep, mapKeyStep } from "./encode-failure.ts";
 import { Ext, MAX_DEPTH } from "./format.ts";
 import { type EntrySink, type EntryWriter, entryWriter } from "./entry-writers.ts";
 import { FRAME_HEADER_BYTES } from "./frame-header.ts";
@@ -166,7 +166,7 @@ export class FrameEncoder {
     spill: (values) => {
       this.#spilled = values;
     },
-    failed: (e, o, key) => key === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(key)),
+    failed: entryFailure,
   };
   /** Where the envelope or value being written began, and the position past which it is over its size limit. */
   #start = 0;
@@ -860,7 +860,7 @@ export class FrameEncoder {
       }
     } catch (e) {
       // No key yet: listing the keys threw (a Proxy), the object itself is unreadable.
-      throw key === undefined ? EncodeFailure.from(e) : EncodeFailure.from(e).at(o, keyStep(key));
+      throw entryFailure(e, o, key);
     }
     if (n < 0) {
       this.#rewind(start, savings, refs, this.#extSavings.length);
