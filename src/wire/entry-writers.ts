@@ -79,7 +79,8 @@ export function entryWriter(keys: readonly string[], encoded: readonly (readonly
   let writer = compiled.get(id);
   if (writer === undefined) {
     if (compiled.size >= MAX_COMPILED_WRITERS) return null;
-    writer = { keys: keys.slice(), write: compileEntryWriter(keys, encoded) };
+    const list = keys.slice();
+    writer = { keys: list, write: compileEntryWriter(list, encoded) };
     compiled.set(id, writer);
   }
   return writer;
@@ -108,8 +109,9 @@ function writeValue(i: number, rest: number): string {
 
 /**
  * The writer of `keys` (string keys, at most {@link MAX_WRITER_KEYS}, no `"__proto__"`),
- * whose encodings are `encoded` (header included). Needs code generation from strings
- * (see {@link entryWriter}).
+ * whose encodings are `encoded` (header included); the writer keeps `keys` (to name a key
+ * in a failure), so it must not change. Needs code generation from strings (see
+ * {@link entryWriter}).
  */
 export function compileEntryWriter(keys: readonly string[], encoded: readonly (readonly number[])[]): WriteEntries {
   const n = keys.length;
@@ -149,7 +151,7 @@ return function write(s, o, p, d) {
     throw s.failed(e, o, at < 0 ? undefined : KEYS[at]);
   }
 };`;
-  return new Function("KEYS", source)(keys.slice()) as WriteEntries;
+  return new Function("KEYS", source)(keys) as WriteEntries;
 }
 
 /** True when this thread has compiled a writer of `keys` (for tests and diagnostics). */
