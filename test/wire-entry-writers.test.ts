@@ -61,6 +61,8 @@ describe("frame encoder: compiled writers of key lists seen often (entry-writers
   const leaf = fc.oneof(
     number,
     fc.string({ maxLength: 40 }),
+    fc.string({ unit: "binary", maxLength: 40 }), // non-ASCII chars and lone surrogates
+    fc.constantFrom("", "x".repeat(31), "x".repeat(32), `${"x".repeat(30)}é`, "é", "\ud800"),
     fc.constantFrom(null, true, false, undefined),
     fc.array(fc.nat(), { maxLength: 3 }),
   );
@@ -148,6 +150,8 @@ describe("frame encoder: compiled writers of key lists seen often (entry-writers
       ["Proxy", trap],
       ["too large", { a: 1, b: "x".repeat(500), c: 3 }, 300],
       ["too large at the end", { a: 1, b: 2, c: "x".repeat(100) }, 60],
+      ["too large, a short string", { a: 1, b: "x".repeat(30), c: 3 }, 20],
+      ["too large, a short string at the end", { a: 1, b: 2, c: "x".repeat(31) }, 25],
     ];
     for (const [what, payload, maxBytes] of cases) {
       const expected = loopWrites(payload, maxBytes);
@@ -203,12 +207,21 @@ describe("frame encoder: compiled writers of key lists seen often (entry-writers
       }
     }
     // In frames: a map whose bytes cross the end of the buffer, at every offset.
-    for (let pad = 200; pad < 300; pad++) {
+    const objects = [
+      { id: 2 ** 32 - 1, value: 0xffff, tag: "tick" },
+      { id: 1, value: 2, tag: "t".repeat(31) }, // a string longer than an integer's room
+    ];
+    let crossed = 0;
+    for (let run = 0; run < 2 * 160; run++) {
+      const o = objects[run % 2]!;
       const frames = new FrameEncoder(noRefs);
-      const o = { id: 2 ** 32 - 1, value: 0xffff, tag: "tick" };
       for (let i = 0; i <= WRITE_COMPILED_AFTER; i++) frames.writeEnvelope(0, 1025, 0, 0, "m", o);
-      frames.take();
+      // The next frame's buffer is this one's length and 4096 bytes (frame-encoder.ts's
+      // CAPACITY_SLACK): a string envelope fills it to 150 bytes or fewer before its end.
+      const capacity = frames.take().byteLength + 4096;
+      const pad = capacity - 150 + (run >> 1);
       frames.writeEnvelope(0, 1025, 0, 0, "m", "x".repeat(pad));
+      if (frames.byteLength < capacity && frames.byteLength + 48 > capacity) crossed++;
       const before = frames.byteLength;
       frames.writeEnvelope(0, 1025, 0, 0, "m", o);
       const written = frames.take().slice(before);
@@ -218,6 +231,7 @@ describe("frame encoder: compiled writers of key lists seen often (entry-writers
       fresh.writeEnvelope(0, 1025, 0, 0, "m", o);
       expect(written, `pad ${pad}`).toEqual(fresh.take().slice(freshBefore));
     }
+    expect(crossed, "maps written across the buffer's end").toBeGreaterThan(40);
   });
 
   it("writes two key lists compiled at one depth, interleaved, and lists that share a first key with either", () => {

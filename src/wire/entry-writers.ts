@@ -3,15 +3,17 @@
  * written in the same order often enough at one depth, one generated function writes the
  * whole map — the keys checked against the list as `for…in` yields them, each value read
  * once, the map header and every key's bytes stored as constants, an unsigned integer of
- * up to 32 bits written in place — instead of the encoder's loop, which looks each key up
- * in its slots, reserves room per key and dispatches every value through `#value`. The
- * writer's bytes are the encoder's, byte for byte.
+ * up to 32 bits and a string of up to 31 ASCII chars written in place — instead of the
+ * encoder's loop, which looks each key up in its slots, reserves room per key and
+ * dispatches every value through `#value`. The writer's bytes are the encoder's, byte for
+ * byte.
  *
  * Why: on the tell benchmarks' `{ id, value, tag }` that bookkeeping was ~20 ns per key
  * where the `for…in` step, the value's load and the key's stores cost ~7 (a scratch split
  * of the encoder's time, bench/PERFORMANCE.md), and the encoder stood 18–36 ns per message
  * above the hand-written floor of `bench/tools/codec-floor.ts`; with these writers, 7–13
- * (bench/results/ab-writer).
+ * (bench/results/ab-writer). Writing the short string in place too (its `tag`) took another
+ * 2–8 ns per message off (bench/results/ab-writer-text).
  *
  * Exact as the encoder's loop: every value is read once, in `for…in` order, by `o[k]` (a
  * getter runs once, and what it throws names its key); at the first key that differs from
@@ -35,6 +37,12 @@ import { canGenerateCode } from "./object-shapes.ts";
 export interface EntrySink {
   /** The encoder's buffer, with room for `n` bytes from byte `p` (a larger buffer when it grew). */
   room(p: number, n: number): Uint8Array;
+  /**
+   * The encoder's buffer, with room for a string of `n` chars (one byte each, after its
+   * one-byte header) at byte `p` and `rest` bytes after it; null when `n` bytes from `p`
+   * could be over the message's size limit (the encoder's own path refuses it).
+   */
+  text(p: number, n: number, rest: number): Uint8Array | null;
   /** Writes `v` at byte `p`, nested at depth `d`, as the encoder does any value; returns the position after it. */
   value(p: number, v: unknown, d: number): number;
   /** Keeps the values read before the writer stopped at a key outside its list, for the encoder's own loop. */
@@ -91,18 +99,28 @@ const VALUE_ROOM = 5;
 
 /**
  * The source that writes value `v${i}` at `p`: an unsigned integer of up to 32 bits (not
- * `-0`) as the encoder's `#number` writes it, anything else by the encoder; `rest` bytes of
- * room are needed after it.
+ * `-0`) as the encoder's `#number` writes it, a string of up to 31 ASCII chars as its
+ * `#string` does (a fixstr: header, then one byte per char), anything else by the encoder
+ * (a short string with a non-ASCII char too: the encoder writes over the chars written
+ * before it); `rest` bytes of room are needed after it.
  */
 function writeValue(i: number, rest: number): string {
   const v = `v${i}`;
+  const other = `at = ${i}; p = s.value(p, ${v}, d + 1);${rest > 0 ? ` b = s.room(p, ${rest});` : ""}`;
   return `if (typeof ${v} === "number" && (${v} >>> 0) === ${v} && (${v} !== 0 || 1 / ${v} > 0)) {
   if (${v} < 0x80) b[p++] = ${v};
   else if (${v} < 0x100) { b[p] = 0xcc; b[p + 1] = ${v}; p += 2; }
   else if (${v} < 0x10000) { b[p] = 0xcd; b[p + 1] = ${v} >>> 8; b[p + 2] = ${v} & 0xff; p += 3; }
   else { b[p] = 0xce; b[p + 1] = ${v} >>> 24; b[p + 2] = (${v} >>> 16) & 0xff; b[p + 3] = (${v} >>> 8) & 0xff; b[p + 4] = ${v} & 0xff; p += 5; }
+} else if (typeof ${v} === "string" && ${v}.length < 32 && (t = s.text(p, ${v}.length, ${rest})) !== null) {
+  b = t;
+  const n = ${v}.length;
+  let j = 0;
+  for (; j < n; j++) { const c = ${v}.charCodeAt(j); if (c >= 0x80) break; b[p + 1 + j] = c; }
+  if (j === n) { b[p] = 0xa0 | n; p += 1 + n; }
+  else { ${other} }
 } else {
-  at = ${i}; p = s.value(p, ${v}, d + 1);${rest > 0 ? ` b = s.room(p, ${rest});` : ""}
+  ${other}
 }
 `;
 }
@@ -134,7 +152,7 @@ export function compileEntryWriter(keys: readonly string[], encoded: readonly (r
   const first = 1 + encoded[0]!.length + VALUE_ROOM + rest[0]!;
   const source = `"use strict";
 return function write(s, o, p, d) {
-  let i = 0, at = -1${locals.map((v) => `, ${v}`).join("")};
+  let i = 0, at = -1, t${locals.map((v) => `, ${v}`).join("")};
   try {
     for (const k in o) {
       ${steps}      i = ${n + 1};

@@ -158,6 +158,12 @@ export class FrameEncoder {
       this.#ensure(n);
       return this.#bytes;
     },
+    text: (p, n, rest) => {
+      if (n > this.#limit - p) return null; // as #string's first check
+      this.#pos = p;
+      this.#ensure(1 + n + rest);
+      return this.#bytes;
+    },
     value: (p, v, d) => {
       this.#pos = p;
       this.#value(v, d);
