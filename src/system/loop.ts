@@ -186,10 +186,11 @@ export class Loop implements RefHost {
           if (inEvent) this.flushLinks();
           this.#returns.flush();
         },
-        onIdle: () => {
-          for (const peer of this.peers) peer.link?.ackIfStale();
-          this.onMaybeIdle?.();
-        },
+        // No ack of its own to each peer when idle: the frames' headers carry one, and what a
+        // dead worker never took is read from its row of taken counts in shared memory
+        // (Peer.lost). A control message per idle moment woke the peer's thread for nothing
+        // (most of all when mail comes one message at a time, as channel gets and puts do).
+        onIdle: () => this.onMaybeIdle?.(),
       },
       options,
       env.macrotask ?? macrotask,
@@ -349,9 +350,7 @@ export class Loop implements RefHost {
     }
     if (!(data instanceof Uint8Array)) {
       if (typeof data !== "object" || data === null) return;
-      const control = data as Record<string, unknown>;
-      if (control.type === "ack") peer.peerConsumed = control.n as number;
-      else this.onControl?.(from, control);
+      this.onControl?.(from, data as Record<string, unknown>);
       return;
     }
     // Counted on arrival (quiescence compares these with the sender's counts).
@@ -684,7 +683,6 @@ export class Loop implements RefHost {
 
   // ---- actors on this loop ---------------------------------------------------------------
 
-  /** A fresh actor number on this loop. */
   /**
    * This worker's row of taken counts in shared memory (see `Peer.takenRow`), whose last two slots are its highest actor
    * number and its live actor count: what the main loop needs after a crash, for the actors it keeps no record of (see
@@ -694,6 +692,7 @@ export class Loop implements RefHost {
     return this.peers[this.index]?.takenRow;
   }
 
+  /** A fresh actor number on this loop. */
   allocateLocalId(): number {
     const id = this.#nextLocalId++;
     const own = this.#ownRow;
