@@ -13,7 +13,7 @@
  * of the encoder's time, bench/PERFORMANCE.md), and the encoder stood 18–36 ns per message
  * above the hand-written floor of `bench/tools/codec-floor.ts`; with these writers, 7–13
  * (bench/results/ab-writer). Writing the short string in place too (its `tag`) took another
- * 2–8 ns per message off (bench/results/ab-writer-text).
+ * 3–8 ns per message off (bench/results/ab-writer-text).
  *
  * Exact as the encoder's loop: every value is read once, in `for…in` order, by `o[k]` (a
  * getter runs once, and what it throws names its key); at the first key that differs from
