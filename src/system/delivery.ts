@@ -2,8 +2,8 @@
  * Where an envelope goes on the loop that received it: a mailbox (with the bounded
  * mailboxes' overflow policies), a loop-level request, a waiting ask, the credits — or,
  * when it cannot be delivered, a dead letter, counted and reported, with its credit
- * returned and its ask failed. Also the counts that let other loops account for what
- * this one took (acks, and the row of taken counts in shared memory), and parking: while
+ * returned and its ask failed. Also the count that lets other loops account for what
+ * this one took (its row of taken counts in shared memory), and parking: while
  * a replacement worker re-creates the actors of one that died, their mail waits for them.
  *
  * @example
@@ -17,7 +17,7 @@
 import type { ActorCell } from "../actor/cell.ts";
 import type { Dispatcher } from "../actor/dispatcher.ts";
 import { ActorStoppedError, MailboxFullError } from "../errors.ts";
-import { CONSUMED, COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage, TAKEN } from "../wire/envelope.ts";
+import { COUNTED, type Envelope, Kind, localIdOf, LOOP_SPAN, loopOf, SystemMessage, TAKEN } from "../wire/envelope.ts";
 import type { PendingAsks } from "./asks.ts";
 import type { DeadLetter, DeadLetterReason } from "./dead-letters.ts";
 import type { Credits } from "./flow-control.ts";
@@ -36,8 +36,6 @@ export interface DeliveryHost {
   readonly credits: Credits;
   /** One more counted message of `senderLoop`'s was taken out of `actorAddress`'s mailbox: credit is owed. */
   owe(senderLoop: number, actorAddress: number): void;
-  /** A tell from `peer` was processed or dead-lettered (acked to it). */
-  consumedFrom(peer: number): void;
   /** A request to the loop itself (actor number 0). */
   runOp(env: Envelope): void;
   /** Fails ask `env` with `error`. */
@@ -140,7 +138,7 @@ export class Delivery {
     }
     const probe = this.#host.probes.get(localId);
     if (probe !== undefined) {
-      this.consume(env);
+      this.take(env);
       probe(env);
     } else this.deadLetter(env, `actor ${localId} on ${this.#host.name}`, "stopped");
   }
@@ -177,20 +175,10 @@ export class Delivery {
   }
 
   /**
-   * Counts a tell from another loop as taken out of the mailboxes (once), for the acks. Only
-   * tells are counted: a lost ask is never silent, its caller's promise rejects.
+   * Counts a tell from another loop as taken out of the mailboxes, once, in this loop's
+   * shared row (see `Peer.takenRow`). Only tells are counted: a lost ask is never silent,
+   * its caller's promise rejects.
    */
-  consume(env: Envelope): void {
-    if ((env[0] & CONSUMED) !== 0) return;
-    this.take(env);
-    env[0] |= CONSUMED;
-    if ((env[0] & 7) === Kind.Tell && env[1] >= LOOP_SPAN) {
-      const from = loopOf(env[2]);
-      if (from !== this.#index) this.#host.consumedFrom(from);
-    }
-  }
-
-  /** Counts a tell from another loop as taken, once, in this loop's shared row (see `Peer.takenRow`). */
   take(env: Envelope): void {
     if ((env[0] & TAKEN) !== 0) return;
     env[0] |= TAKEN;
@@ -215,7 +203,7 @@ export class Delivery {
    * report it (main loop: `system.deadLetters`).
    */
   deadLetter(env: Envelope, label: string, reason: DeadLetterReason, error?: unknown): void {
-    this.consume(env);
+    this.take(env);
     this.creditBack(env);
     const kind = env[0] & 7;
     // Reported before the ask fails, so that whoever sees the failure can already count it.

@@ -186,17 +186,14 @@ export class Loop implements RefHost {
           if (inEvent) this.flushLinks();
           this.#returns.flush();
         },
-        // No ack of its own to each peer when idle: the frames' headers carry one, and what a
-        // dead worker never took is read from its row of taken counts in shared memory
-        // (Peer.lost). A control message per idle moment woke the peer's thread for nothing
-        // (most of all when mail comes one message at a time, as channel gets and puts do).
+        // No acks between loops (a frame header's ack is 0 here): what a dead worker never
+        // took is read from its row of taken counts in shared memory (Peer.lost).
         onIdle: () => this.onMaybeIdle?.(),
       },
       options,
       env.macrotask ?? macrotask,
       this.#turns,
     );
-    const peers = this.peers;
     this.delivery = new Delivery({
       index: this.index,
       name: this.name,
@@ -206,7 +203,6 @@ export class Loop implements RefHost {
       asks: this.asks,
       credits: this.credits,
       owe: (senderLoop, actorAddress) => this.#returns.owe(senderLoop, actorAddress),
-      consumedFrom: (peer) => void peers[peer]!.consumed++,
       runOp: (env) => this.#processor.runOp(env),
       fail: (env, error) => this.fail(env, error),
       reportDeadLetter: (d) => this.onDeadLetter(d),
@@ -240,7 +236,7 @@ export class Loop implements RefHost {
   connect(peer: number, endpoint: Endpoint): Link {
     const p = this.peers[peer]!;
     const env = this.#env;
-    const link = new Link(peer, endpoint, this.codec.delegate, () => p.consumed, {
+    const link = new Link(peer, endpoint, this.codec.delegate, undefined, {
       macrotask: env.macrotask,
       flushBytes: env.flushBytes,
       turns: this.#turns,
@@ -282,7 +278,7 @@ export class Loop implements RefHost {
   abandonPeer(peer: number, label: string): void {
     const p = this.peers[peer]!;
     this.#lostWith(p, label);
-    p.userSent = p.peerConsumed = 0;
+    p.userSent = 0;
     p.link?.abandon();
   }
 
@@ -356,7 +352,6 @@ export class Loop implements RefHost {
     // Counted on arrival (quiescence compares these with the sender's counts).
     if (data.byteLength >= FRAME_HEADER_BYTES) {
       peer.received += frameHeaderField(data, 0);
-      peer.peerConsumed = frameHeaderField(data, 4);
     }
     const alone = this.#inbound.empty;
     this.#inbound.push(data);

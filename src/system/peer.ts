@@ -7,7 +7,7 @@
  * ```ts
  * const peer = new Peer(2);
  * peer.userSent += 3;       // three tells to its actors
- * peer.lost(1);             // 3: it has acked none of them
+ * peer.lost(1);             // 3: no row of taken counts shared yet, none known taken
  * ```
  * @module
  */
@@ -22,10 +22,6 @@ export class Peer {
   received = 0;
   /** Tells sent to the peer's actors. */
   userSent = 0;
-  /** Tells from the peer this loop has processed or dead-lettered (acked to the peer). */
-  consumed = 0;
-  /** What the peer last acked of this loop's tells (the rest is in flight or queued there). */
-  peerConsumed = 0;
   /**
    * The peer's row of taken counts in shared memory: `row[i]` counts the tells from loop `i`
    * the peer has taken out of a mailbox (handler started, or dead letter). It outlives the
@@ -39,20 +35,15 @@ export class Peer {
 
   /**
    * Tells loop `self` sent to this peer's actors that the peer never took out of a mailbox:
-   * exact once the peer is gone (its shared row), else what it has not acked yet.
+   * exact once the peer is gone (its shared row; every worker shares one when it starts).
    */
   lost(self: number): number {
-    const taken = this.takenRow === undefined ? this.peerConsumed : this.takenRow[self]!;
-    return Math.max(0, this.userSent - taken);
+    return Math.max(0, this.userSent - (this.takenRow?.[self] ?? 0));
   }
 
   /** A new incarnation of the peer: every count starts afresh. */
   reset(takenRow: SharedArrayBuffer | undefined): void {
-    this.received =
-      this.userSent =
-      this.consumed =
-      this.peerConsumed =
-        0;
+    this.received = this.userSent = 0;
     this.takenRow = takenRow === undefined ? undefined : new Float64Array(takenRow);
   }
 }

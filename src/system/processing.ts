@@ -187,9 +187,6 @@ export class Processor {
 
   #finish(cell: ActorCell, env: Envelope, ok: boolean, value: unknown): void {
     const host = this.#host;
-    // Consumed once the handler is done: an ack then never covers a message whose effects
-    // (the messages its handler sent) have not left yet.
-    host.delivery.consume(env);
     cell.processed++;
     host.processed++;
     const deferred = cell.deferredEnv === env;

@@ -40,9 +40,6 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
  */
 export const COUNTED = 8;
 
-/** Flag set (on the receiving side only) once a user message has been counted as consumed. */
-export const CONSUMED = 16;
-
 /**
  * Flag set (on the receiving side only) once a user message from another loop has been
  * taken out of its mailbox: its handler started, or it became a dead letter.

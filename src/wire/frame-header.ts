@@ -1,6 +1,8 @@
 /**
  * The 8-byte header in front of every frame: the number of envelopes (u32, little endian)
- * and the sender's acknowledgement of the receiver's messages (u32, little endian).
+ * and the sender's acknowledgement of the receiver's messages (u32, little endian): between
+ * cluster nodes, the receiver's tells the sender has processed; 0 between the loops of one
+ * system, which account through shared rows of taken counts instead (system/peer.ts).
  *
  * @example
  * ```ts
